@@ -1,0 +1,18 @@
+/**
+ * The embedded migrations, in the order they are applied. Each is imported as text so that it
+ * travels inside the compiled binary; nothing is read from disk at run time.
+ * Forward only: a released file is never edited (its checksum is recorded in every database).
+ */
+import initial from "./0001_initial.sql" with { type: "text" };
+
+/** One schema change: its version, its name and its SQL. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** All migrations this binary knows, ascending by version. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "0001_initial.sql", sql: initial },
+];

@@ -1,0 +1,142 @@
+import { parseDocument } from "yaml";
+import { APP_NAME_RULE, isValidAppName } from "./app_name.ts";
+import { DockswapError } from "./errors.ts";
+import { sha256Hex } from "./hash.ts";
+
+/** A parsed, validated app config: its app name, its raw text and the SHA-256 of that text. */
+export interface AppConfig {
+  app_name: string;
+  config_yaml: string;
+  config_sha: string;
+}
+
+/**
+ * Decodes a config file's bytes as UTF-8 without altering them (a BOM and CRLF stay), so that
+ * the SHA-256 of the stored text equals `sha256sum FILE`.
+ */
+export function decodeConfigBytes(bytes: Uint8Array, source: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new DockswapError("config_invalid", `${source}: not valid UTF-8 text; save it as UTF-8`);
+  }
+}
+
+/**
+ * Parses and validates a Dockswap app config as the Go dockswap does. `source` names the
+ * input in messages (a file path, or "stdin").
+ */
+export function parseAppConfig(text: string, source = "config_yaml"): AppConfig {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const line = syntax.linePos?.[0]?.line;
+    const where = line ? ` at line ${line}` : "";
+    const reason = syntax.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw invalid(source, `YAML syntax error${where}: ${reason}`);
+  }
+  const root: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (root === null || root === undefined) {
+    throw invalid(source, "the config is empty; it must be a YAML mapping with at least `name`");
+  }
+  if (!isMapping(root)) {
+    throw invalid(source, `the config must be a YAML mapping, found ${describe(root)}`);
+  }
+  const problems = validate(root);
+  if (problems.length > 0) throw invalid(source, problems.join("; "), { problems });
+  return { app_name: root.name as string, config_yaml: text, config_sha: sha256Hex(text) };
+}
+
+type Mapping = Record<string, unknown>;
+
+function isMapping(value: unknown): value is Mapping {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return "a sequence";
+  if (value === null) return "null";
+  return `a ${typeof value}`;
+}
+
+function invalid(
+  source: string,
+  problem: string,
+  details?: Record<string, unknown>,
+): DockswapError {
+  return new DockswapError("config_invalid", `${source}: ${problem}`, details);
+}
+
+/** Returns every rule the config breaks, as readable sentences naming the field. */
+function validate(root: Mapping): string[] {
+  const problems: string[] = [];
+  const section = (key: string): Mapping => {
+    const value = root[key];
+    if (value === undefined || value === null) return {};
+    if (!isMapping(value)) {
+      problems.push(`\`${key}\` must be a mapping, found ${describe(value)}`);
+      return {};
+    }
+    return value;
+  };
+  const integer = (
+    path: string,
+    value: unknown,
+    check: (n: number) => boolean,
+    rule: string,
+  ): void => {
+    const n = value === undefined || value === null ? 0 : value;
+    if (typeof n !== "number" || !Number.isInteger(n) || !check(n)) {
+      problems.push(`\`${path}\` must be ${rule}, found ${JSON.stringify(value ?? null)}`);
+    }
+  };
+
+  if (root.name === undefined || root.name === null || root.name === "") {
+    problems.push("`name` is required");
+  } else if (typeof root.name !== "string" || !isValidAppName(root.name)) {
+    problems.push(`\`name\` must be ${APP_NAME_RULE}, found ${JSON.stringify(root.name)}`);
+  }
+
+  const docker = section("docker");
+  const port = (n: number) => n > 0 && n <= 65535;
+  integer("docker.expose_port", docker.expose_port, port, "a port number 1-65535");
+  const overrides = docker.environment_overrides;
+  if (overrides !== undefined && overrides !== null) {
+    if (!isMapping(overrides)) {
+      problems.push("`docker.environment_overrides` must be a mapping with keys blue and green");
+    } else {
+      for (const key of Object.keys(overrides)) {
+        if (key !== "blue" && key !== "green") {
+          problems.push(
+            `\`docker.environment_overrides\` may only have keys blue and green, found ${
+              JSON.stringify(key)
+            }`,
+          );
+        }
+      }
+    }
+  }
+
+  const ports = section("ports");
+  integer("ports.blue", ports.blue, port, "a port number 1-65535");
+  integer("ports.green", ports.green, port, "a port number 1-65535");
+  if (ports.blue !== undefined && ports.blue === ports.green) {
+    problems.push(`\`ports.blue\` and \`ports.green\` must differ, both are ${ports.blue}`);
+  }
+
+  const health = section("health_check");
+  integer("health_check.retries", health.retries, (n) => n >= 0, "an integer >= 0");
+  integer(
+    "health_check.success_threshold",
+    health.success_threshold,
+    (n) => n > 0,
+    "an integer > 0",
+  );
+  integer(
+    "health_check.expected_status",
+    health.expected_status,
+    (n) => n >= 100 && n <= 599,
+    "an HTTP status 100-599",
+  );
+  return problems;
+}

@@ -1,0 +1,123 @@
+import type { Command } from "commander";
+import { decodeConfigBytes } from "../../app_config.ts";
+import {
+  configAdd,
+  configCheck,
+  configDiff,
+  configGet,
+  configHistoryOp,
+  MAX_CONFIG_BYTES,
+} from "../../operations/config.ts";
+import { DockswapError } from "../../errors.ts";
+import { positiveInteger } from "../arguments.ts";
+import type { CommandRunner } from "../runner.ts";
+
+/** Exit status of `config check` when the file differs from the latest stored version. */
+export const EXIT_CONFIG_CHANGED = 1;
+
+/** Reads a config file (or stdin for "-") as text, byte for byte. */
+export async function readConfigText(runner: CommandRunner, file: string): Promise<string> {
+  const bytes = await runner.readInput(file, MAX_CONFIG_BYTES);
+  return decodeConfigBytes(bytes, sourceName(file));
+}
+
+function sourceName(file: string): string {
+  return file === "-" ? "stdin" : file;
+}
+
+/** Runs `work`, naming the file instead of "config_yaml" in a config_invalid message. */
+export function namingFile<T>(file: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof DockswapError && error.code === "config_invalid") {
+      throw new DockswapError(
+        error.code,
+        error.message.replace(/^config_yaml:/, `${sourceName(file)}:`),
+        error.details,
+      );
+    }
+    throw error;
+  }
+}
+
+/** `config add|show|history|check|diff`. */
+export function registerConfigCommands(program: Command, runner: CommandRunner): void {
+  const config = program.command("config").description("Store and compare app config versions");
+
+  config.command("add")
+    .description("Store a config version; nothing is stored when it equals the app's latest")
+    .argument("<file>", 'YAML app config in the Go dockswap format, or "-" for stdin')
+    .option("--app <name>", "refuse the file unless its `name` is this app")
+    .addHelpText(
+      "after",
+      "\nThe raw bytes are stored unchanged; config_sha equals `sha256sum FILE`.\n" +
+        "Example:\n  dockswap-db config add apps/web-api.yaml",
+    )
+    .action(async (file: string, options: { app?: string }, command: Command) => {
+      const configYaml = await readConfigText(runner, file);
+      const result = namingFile(
+        file,
+        () => runner.invoke(command, configAdd, { config_yaml: configYaml, app_name: options.app }),
+      );
+      runner.note(
+        result.created
+          ? `Stored ${result.config.app_name} config ${result.config.id}`
+          : `Unchanged: ${result.config.app_name} config ${result.config.id} has the same SHA-256; nothing stored`,
+      );
+    });
+
+  config.command("show")
+    .description("Print the latest (or given) config version of an app, with its YAML")
+    .argument("<app>", "app name")
+    .option("--id <n>", "config version id", positiveInteger)
+    .action((app: string, options: { id?: number }, command: Command) => {
+      runner.invoke(command, configGet, { app_name: app, id: options.id }, {
+        table: (c) =>
+          `# ${c.app_name} config ${c.id}, sha256 ${c.config_sha}, ${c.created_at}\n` +
+          c.config_yaml + (c.config_yaml.endsWith("\n") ? "" : "\n"),
+      });
+    });
+
+  config.command("history")
+    .description("List an app's config versions, newest first")
+    .argument("<app>", "app name")
+    .option("--limit <n>", "show at most n versions", positiveInteger)
+    .action((app: string, options: { limit?: number }, command: Command) => {
+      runner.invoke(command, configHistoryOp, { app_name: app, limit: options.limit });
+    });
+
+  config.command("check")
+    .description("Tell whether a config file differs from the app's latest stored version")
+    .argument("<file>", 'YAML app config, or "-" for stdin')
+    .option("--app <name>", "refuse the file unless its `name` is this app")
+    .addHelpText(
+      "after",
+      `\nExit status: 0 unchanged, ${EXIT_CONFIG_CHANGED} changed (or never stored), ` +
+        "other values are errors (see README).\n" +
+        "Example:\n  dockswap-db config check apps/web-api.yaml || dockswap-db config add apps/web-api.yaml",
+    )
+    .action(async (file: string, options: { app?: string }, command: Command) => {
+      const configYaml = await readConfigText(runner, file);
+      const result = namingFile(
+        file,
+        () =>
+          runner.invoke(command, configCheck, { config_yaml: configYaml, app_name: options.app }),
+      );
+      if (result.changed) runner.exitCode = EXIT_CONFIG_CHANGED;
+    });
+
+  config.command("diff")
+    .description("Unified diff of two config versions (default: previous vs latest)")
+    .argument("<app>", "app name")
+    .argument("[from_id]", "older config version id", positiveInteger)
+    .argument("[to_id]", "newer config version id (default: latest)", positiveInteger)
+    .action((app: string, fromId: number | undefined, toId: number | undefined, _o, command) => {
+      runner.invoke(command, configDiff, { app_name: app, from_id: fromId, to_id: toId }, {
+        table: (d) =>
+          d.changed
+            ? d.diff
+            : `# ${d.app_name} configs ${d.from_id} and ${d.to_id} are identical\n`,
+      });
+    });
+}

@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import { migrateStatus } from "../../operations/migrations.ts";
+import { execute } from "../../operations/mod.ts";
+import type { CommandRunner } from "../runner.ts";
+
+/** `migrate status`. Migrations themselves apply automatically when a command opens the database. */
+export function registerMigrateCommands(program: Command, runner: CommandRunner): void {
+  const migrate = program.command("migrate").description(
+    "Inspect schema migrations (they apply automatically on open)",
+  );
+  migrate.command("status")
+    .description("List embedded migrations, applied and pending")
+    .action((_options, command: Command) => {
+      // Opened without applying, so that pending migrations show as pending.
+      const result = runner.withDatabase(
+        command,
+        (context) => execute(context, migrateStatus, {}),
+        { applyMigrations: false },
+      );
+      runner.print(command, result);
+    });
+}

@@ -1,0 +1,56 @@
+/** The process's streams and environment as the CLI sees them; tests of the CLI run it as a subprocess. */
+export interface CliIo {
+  /** Writes protocol or result text to stdout. */
+  out(text: string): void;
+  /** Writes messages for people to stderr. */
+  err(text: string): void;
+  /** Reads stdin to its end, refusing more than `maxBytes`. */
+  readStdin(maxBytes: number): Promise<Uint8Array>;
+  /** Reads a file's bytes. */
+  readFile(path: string): Uint8Array;
+  env(name: string): string | undefined;
+  isDirectory(path: string): boolean;
+  /** True when stderr is a terminal (progress bars go there only then). */
+  stderrIsTerminal: boolean;
+}
+
+const encoder = new TextEncoder();
+
+function writeAllSync(stream: { writeSync(p: Uint8Array): number }, text: string): void {
+  let bytes = encoder.encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+}
+
+/** The real process: Deno's stdio, file system and environment. */
+export function denoIo(): CliIo {
+  return {
+    out: (text) => writeAllSync(Deno.stdout, text),
+    err: (text) => writeAllSync(Deno.stderr, text),
+    async readStdin(maxBytes) {
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      for await (const chunk of Deno.stdin.readable) {
+        total += chunk.length;
+        if (total > maxBytes) throw new RangeError(`stdin is larger than ${maxBytes} bytes`);
+        chunks.push(chunk);
+      }
+      const all = new Uint8Array(total);
+      let offset = 0;
+      for (const chunk of chunks) {
+        all.set(chunk, offset);
+        offset += chunk.length;
+      }
+      return all;
+    },
+    readFile: (path) => Deno.readFileSync(path),
+    env: (name) => Deno.env.get(name),
+    isDirectory(path) {
+      try {
+        return Deno.statSync(path).isDirectory;
+      } catch {
+        return false;
+      }
+    },
+    stderrIsTerminal: Deno.stderr.isTerminal(),
+  };
+}

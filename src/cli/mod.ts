@@ -1,0 +1,49 @@
+import { CommanderError } from "commander";
+import { DockswapError, ERROR_CODES } from "../errors.ts";
+import type { CliIo } from "./io.ts";
+import { buildProgram } from "./program.ts";
+import { MIGRATIONS } from "../../migrations/mod.ts";
+import { sqliteVersion } from "../db/database.ts";
+import { VERSION } from "../version.ts";
+
+/** `--version`: the tool, the newest schema it knows and the SQLite it links. */
+function versionLine(): string {
+  const schema = MIGRATIONS.at(-1)?.version ?? 0;
+  return `dockswap-db ${VERSION} (schema ${schema}, SQLite ${sqliteVersion()})`;
+}
+import { CommandRunner } from "./runner.ts";
+
+/** Runs the command line and returns the exit status; never throws, never exits. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const runner = new CommandRunner(io);
+  const program = buildProgram(runner, versionLine);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return runner.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message; help and version are not failures.
+      return error.exitCode === 0 ? 0 : ERROR_CODES.invalid_argument.exit;
+    }
+    const wantsJson = argv.includes("--json") ||
+      argv.some((a, i) =>
+        (a === "--format" && ["json", "ndjson"].includes(argv[i + 1] ?? "")) ||
+        a === "--format=json" || a === "--format=ndjson"
+      );
+    if (error instanceof DockswapError) {
+      io.err(
+        wantsJson
+          ? JSON.stringify({ error: { code: error.code, message: error.message } }) + "\n"
+          : `dockswap-db: ${error.message} [${error.code}]\n`,
+      );
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(
+      wantsJson
+        ? JSON.stringify({ error: { code: "internal", message } }) + "\n"
+        : `dockswap-db: internal error: ${message}\nThis is a bug; please report it with the command you ran.\n`,
+    );
+    return ERROR_CODES.internal.exit;
+  }
+}

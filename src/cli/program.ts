@@ -1,0 +1,53 @@
+import { Command, CommanderError, Option } from "commander";
+import { ERROR_CODES } from "../errors.ts";
+import { registerConfigCommands } from "./commands/config.ts";
+import { registerMigrateCommands } from "./commands/migrate.ts";
+import { FORMATS } from "./output.ts";
+import type { CommandRunner } from "./runner.ts";
+
+const EXIT_STATUS_HELP = `
+Database location: --db PATH, else $DOCKSWAP_DB, else dockswap.db in the first Go dockswap
+config directory that exists ($DOCKSWAP_CONFIG_DIR, ./dockswap-cfg, ~/.config/dockswap-cfg,
+/etc/dockswap-cfg), else ./dockswap.db.
+
+Exit status: 0 ok; 1 "changed" (config check); ${ERROR_CODES.invalid_argument.exit} usage or invalid argument; \
+${ERROR_CODES.not_found.exit} not found;
+${ERROR_CODES.config_invalid.exit} invalid config or payload; ${ERROR_CODES.invalid_transition.exit} refused by the deployment state; \
+${ERROR_CODES.schema_too_new.exit} database refused
+(newer schema, checksum, foreign or read-only file); ${ERROR_CODES.database_busy.exit} database busy; \
+${ERROR_CODES.io_error.exit} file error; ${ERROR_CODES.internal.exit} internal error.`;
+
+/** Builds the command-line program; actions report through `runner`. */
+export function buildProgram(runner: CommandRunner, version: () => string): Command {
+  const program = new Command("dockswap-db")
+    .description(
+      "Blue-green deployment history of containerized apps, kept in one SQLite file.",
+    )
+    .option("-V, --version", "print the tool, schema and SQLite versions")
+    .option("--db <path>", "database file (see 'Database location' below)")
+    .addOption(
+      new Option("--format <format>", "output format").choices(FORMATS).default("table"),
+    )
+    .option("--json", "shorthand for --format json")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", EXIT_STATUS_HELP)
+    .configureOutput({
+      writeOut: (text) => runner.io.out(text),
+      writeErr: (text) => runner.io.err(text),
+    })
+    .exitOverride();
+  program.on("option:version", () => {
+    runner.io.out(version() + "\n");
+    throw new CommanderError(0, "dockswap-db.version", "");
+  });
+  registerConfigCommands(program, runner);
+  registerMigrateCommands(program, runner);
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => runner.io.out(text),
+      writeErr: (text) => runner.io.err(text),
+    });
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}

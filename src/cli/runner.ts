@@ -1,0 +1,107 @@
+import type { Command } from "commander";
+import type { z } from "zod";
+import { openDatabase } from "../db/open.ts";
+import { locateDatabase } from "../db/location.ts";
+import { DockswapError } from "../errors.ts";
+import { execute, type Operation, type OperationContext } from "../operations/mod.ts";
+import { nowIso } from "../time.ts";
+import type { CliIo } from "./io.ts";
+import { type Format, render, type View } from "./output.ts";
+
+/** Options every command accepts (declared on the root program). */
+export interface GlobalOptions {
+  db?: string;
+  format: Format;
+  json?: boolean;
+}
+
+/**
+ * What a command action uses: the chosen output format, the database (opened on demand and
+ * closed after the action), and the exit status it wants.
+ */
+export class CommandRunner {
+  readonly io: CliIo;
+  exitCode = 0;
+
+  constructor(io: CliIo) {
+    this.io = io;
+  }
+
+  /** The global options as they apply to this command. */
+  globals(command: Command): GlobalOptions & { format: Format } {
+    const options = command.optsWithGlobals<GlobalOptions>();
+    return { ...options, format: options.json ? "json" : options.format };
+  }
+
+  /** The database path this command would use. */
+  databasePath(command: Command): string {
+    return locateDatabase({
+      flag: this.globals(command).db,
+      env: this.io.env,
+      isDirectory: this.io.isDirectory,
+    }).path;
+  }
+
+  /** Opens the database, runs `work` with it and closes it whatever happens. */
+  withDatabase<T>(
+    command: Command,
+    work: (context: OperationContext) => T,
+    options: { applyMigrations?: boolean } = {},
+  ): T {
+    const db = openDatabase(this.databasePath(command), options);
+    try {
+      return work({ db, now: nowIso });
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Runs an operation and prints its result in the chosen format. */
+  invoke<P extends z.ZodType, R extends z.ZodType>(
+    command: Command,
+    operation: Operation<P, R>,
+    params: z.input<P>,
+    view: View<z.infer<R>> = {},
+  ): z.infer<R> {
+    const result = this.withDatabase(command, (context) => execute(context, operation, params));
+    this.print(command, result, view);
+    return result;
+  }
+
+  /** Prints a result in the chosen format. */
+  print<R>(command: Command, result: R, view: View<R> = {}): void {
+    this.io.out(render(result, this.globals(command).format, view));
+  }
+
+  /** A message for people, on stderr (never mixed into piped output). */
+  note(text: string): void {
+    this.io.err(text.endsWith("\n") ? text : text + "\n");
+  }
+
+  /** Reads a named file, or stdin for "-", refusing files over `maxBytes`. */
+  async readInput(path: string, maxBytes: number): Promise<Uint8Array> {
+    try {
+      const bytes = path === "-" ? await this.io.readStdin(maxBytes) : this.io.readFile(path);
+      if (bytes.length > maxBytes) throw new RangeError("too large");
+      return bytes;
+    } catch (error) {
+      const name = path === "-" ? "stdin" : `"${path}"`;
+      if (error instanceof RangeError) {
+        throw new DockswapError(
+          "invalid_argument",
+          `Cannot read ${name}: larger than ${maxBytes} bytes`,
+        );
+      }
+      if (error instanceof Deno.errors.NotFound) {
+        throw new DockswapError("io_error", `Cannot read ${name}: no such file`);
+      }
+      if (error instanceof Deno.errors.IsADirectory) {
+        throw new DockswapError("io_error", `Cannot read ${name}: it is a directory`);
+      }
+      if (error instanceof Deno.errors.PermissionDenied) {
+        throw new DockswapError("io_error", `Cannot read ${name}: permission denied`);
+      }
+      throw new DockswapError("io_error", `Cannot read ${name}: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { translateSqliteError } from "./sqlite_error.ts";
+
+/** A value that can be bound to a `?` parameter. */
+export type SqlValue = SQLInputValue;
+
+/** A row as SQLite returns it: column name to value. */
+export type Row = Record<string, SqlValue>;
+
+/** How long a connection waits for another process's write lock before giving up. */
+export const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * One connection to a dockswap-db file. The only owner of node:sqlite: it caches prepared
+ * statements and runs work inside transactions (nested calls become savepoints).
+ */
+export class Database {
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  #depth = 0;
+  #savepointSeq = 0;
+
+  constructor(path: string, options: { readOnly?: boolean } = {}) {
+    this.path = path;
+    try {
+      this.#db = new DatabaseSync(path, {
+        readOnly: options.readOnly ?? false,
+        timeout: BUSY_TIMEOUT_MS,
+        enableForeignKeyConstraints: true,
+      });
+    } catch (error) {
+      throw translateSqliteError(error, path);
+    }
+  }
+
+  /** Runs one or more statements that bind no values (schema, pragmas). */
+  exec(sql: string): void {
+    this.#guard(() => this.#db.exec(sql));
+  }
+
+  /** All rows of a query. */
+  all<T = Row>(sql: string, ...params: SqlValue[]): T[] {
+    return this.#guard(() => this.#statement(sql).all(...params) as T[]);
+  }
+
+  /** The first row of a query, or undefined. */
+  get<T = Row>(sql: string, ...params: SqlValue[]): T | undefined {
+    return this.#guard(() => this.#statement(sql).get(...params) as T | undefined);
+  }
+
+  /** Runs a statement; returns the rowid it inserted and how many rows it changed. */
+  run(sql: string, ...params: SqlValue[]): { lastInsertRowid: number; changes: number } {
+    return this.#guard(() => {
+      const result = this.#statement(sql).run(...params);
+      return { lastInsertRowid: Number(result.lastInsertRowid), changes: Number(result.changes) };
+    });
+  }
+
+  /** Rows of a query one at a time, for results too large to hold (exports). */
+  *iterate<T = Row>(sql: string, ...params: SqlValue[]): Generator<T> {
+    const iterator = this.#guard(() => this.#statement(sql).iterate(...params));
+    while (true) {
+      const next = this.#guard(() => iterator.next());
+      if (next.done) return;
+      yield next.value as T;
+    }
+  }
+
+  /** True while a transaction is open on this connection. */
+  get inTransaction(): boolean {
+    return this.#depth > 0;
+  }
+
+  /**
+   * Runs `work` in a write transaction begun with BEGIN IMMEDIATE, so the write lock is taken
+   * up front (waiting up to the busy timeout) and never upgraded mid-way. Nested calls run in
+   * a savepoint: a failure undoes only that call's writes.
+   */
+  write<T>(work: () => T): T {
+    return this.#transaction("BEGIN IMMEDIATE", work);
+  }
+
+  /** Runs `work` in a read transaction: one consistent snapshot, no lock held against writers. */
+  read<T>(work: () => T): T {
+    return this.#transaction("BEGIN DEFERRED", work);
+  }
+
+  /** Closes the connection; statements become unusable. */
+  close(): void {
+    this.#statements.clear();
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #transaction<T>(begin: string, work: () => T): T {
+    if (this.#depth > 0) return this.#savepoint(work);
+    this.exec(begin);
+    this.#depth = 1;
+    try {
+      const result = work();
+      this.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      this.#depth = 0;
+    }
+  }
+
+  #savepoint<T>(work: () => T): T {
+    const name = `sp${++this.#savepointSeq}`;
+    this.exec(`SAVEPOINT ${name}`);
+    this.#depth++;
+    try {
+      const result = work();
+      this.exec(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) {
+        this.#db.exec(`ROLLBACK TO ${name}`);
+        this.#db.exec(`RELEASE ${name}`);
+      }
+      throw error;
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw translateSqliteError(error, this.path);
+    }
+  }
+}
+
+/** The version of the SQLite library linked into this runtime. */
+export function sqliteVersion(): string {
+  const db = new DatabaseSync(":memory:");
+  try {
+    return String((db.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v);
+  } finally {
+    db.close();
+  }
+}

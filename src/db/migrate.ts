@@ -1,0 +1,151 @@
+import type { Migration } from "../../migrations/mod.ts";
+import { DockswapError } from "../errors.ts";
+import { sha256Hex } from "../hash.ts";
+import { nowIso } from "../time.ts";
+import type { Database } from "./database.ts";
+
+/** One row of the migration history table. */
+export interface AppliedMigration {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: string;
+  duration_ms: number;
+}
+
+/** A migration's place in one database: applied (with its record) or pending. */
+export interface MigrationStatus {
+  version: number;
+  name: string;
+  checksum: string;
+  state: "applied" | "pending";
+  applied_at: string | null;
+  duration_ms: number | null;
+}
+
+const HISTORY_TABLE_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version     INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL,
+  checksum    TEXT NOT NULL,
+  applied_at  TEXT NOT NULL,
+  duration_ms REAL NOT NULL
+) STRICT`;
+
+/** Checksum of a migration's text with line endings and BOM normalised, so a CRLF checkout matches. */
+export function migrationChecksum(sql: string): string {
+  return sha256Hex(sql.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n"));
+}
+
+/** The history rows of a database, ascending; empty when it has no history table yet. */
+export function readHistory(db: Database): AppliedMigration[] {
+  const table = db.get(
+    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
+  );
+  if (!table) return [];
+  return db.all<AppliedMigration>(
+    "SELECT version, name, checksum, applied_at, duration_ms FROM schema_migrations ORDER BY version",
+  );
+}
+
+/**
+ * Refuses a database this binary must not touch: one whose history holds a version it does not
+ * know (made by a newer dockswap-db) or whose applied migration differs from the embedded file.
+ */
+export function verifyHistory(
+  db: Database,
+  history: readonly AppliedMigration[],
+  migrations: readonly Migration[],
+): void {
+  const known = new Map(migrations.map((m) => [m.version, m]));
+  const newest = migrations.at(-1)?.version ?? 0;
+  for (const applied of history) {
+    const migration = known.get(applied.version);
+    if (!migration) {
+      const databaseVersion = Math.max(...history.map((h) => h.version));
+      throw new DockswapError(
+        "schema_too_new",
+        `Database "${db.path}" was created by a newer dockswap-db: its schema version is ` +
+          `${databaseVersion}, this binary knows versions up to ${newest}. ` +
+          `Upgrade dockswap-db to use this file; nothing was changed.`,
+        { database_version: databaseVersion, binary_version: newest },
+      );
+    }
+    const expected = migrationChecksum(migration.sql);
+    if (applied.checksum !== expected) {
+      throw new DockswapError(
+        "migration_checksum_mismatch",
+        `Migration ${migration.name} applied to "${db.path}" has checksum ${applied.checksum}, ` +
+          `but this binary's copy has ${expected}. The file was changed after release; ` +
+          `restore it or use the dockswap-db build that created the database. Nothing was changed.`,
+        {
+          migration: migration.name,
+          database_checksum: applied.checksum,
+          binary_checksum: expected,
+        },
+      );
+    }
+  }
+}
+
+/**
+ * Applies every pending migration. Each runs with its history row in one BEGIN IMMEDIATE
+ * transaction, re-reading the history under the lock, so concurrent openers apply each
+ * migration exactly once and a crash leaves no half-applied ("dirty") state.
+ * `beforeFirstWrite` runs inside each transaction before anything is written.
+ */
+export function migrate(
+  db: Database,
+  migrations: readonly Migration[],
+  beforeFirstWrite: () => void = () => {},
+): AppliedMigration[] {
+  verifyHistory(db, readHistory(db), migrations);
+  const appliedNow: AppliedMigration[] = [];
+  for (const migration of migrations) {
+    const record = db.write(() => {
+      const history = readHistory(db);
+      verifyHistory(db, history, migrations);
+      if (history.some((h) => h.version === migration.version)) return undefined;
+      beforeFirstWrite();
+      const started = performance.now();
+      db.exec(HISTORY_TABLE_SQL);
+      db.exec(migration.sql);
+      const row: AppliedMigration = {
+        version: migration.version,
+        name: migration.name,
+        checksum: migrationChecksum(migration.sql),
+        applied_at: nowIso(),
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      };
+      db.run(
+        "INSERT INTO schema_migrations (version, name, checksum, applied_at, duration_ms) VALUES (?, ?, ?, ?, ?)",
+        row.version,
+        row.name,
+        row.checksum,
+        row.applied_at,
+        row.duration_ms,
+      );
+      return row;
+    });
+    if (record) appliedNow.push(record);
+  }
+  return appliedNow;
+}
+
+/** Every embedded migration with its state in this database, then any unknown applied ones. */
+export function migrationStatus(
+  db: Database,
+  migrations: readonly Migration[],
+): MigrationStatus[] {
+  const history = new Map(readHistory(db).map((h) => [h.version, h]));
+  return migrations.map((m) => {
+    const applied = history.get(m.version);
+    return {
+      version: m.version,
+      name: m.name,
+      checksum: migrationChecksum(m.sql),
+      state: applied ? "applied" : "pending",
+      applied_at: applied?.applied_at ?? null,
+      duration_ms: applied?.duration_ms ?? null,
+    };
+  });
+}

@@ -1,0 +1,107 @@
+import { MIGRATIONS } from "../../migrations/mod.ts";
+import { DockswapError } from "../errors.ts";
+import { Database } from "./database.ts";
+import { migrate, readHistory, verifyHistory } from "./migrate.ts";
+
+/** `PRAGMA application_id` of every dockswap-db file: "DSWD" in ASCII. */
+export const APPLICATION_ID = 0x44535744;
+
+/**
+ * Opens (creating if needed) the database at `path`, sets the per-connection pragmas, checks
+ * that the file belongs to dockswap-db and applies pending migrations (unless told not to,
+ * for `migrate status`; the history is verified either way).
+ */
+export function openDatabase(
+  path: string,
+  options: { applyMigrations?: boolean } = {},
+): Database {
+  prepareFile(path);
+  const db = new Database(path);
+  try {
+    // Before anything that could write (even the journal mode is stored in the file header).
+    checkIdentity(db);
+    // WAL: readers never block the writer. synchronous=FULL: a commit survives power loss,
+    // which deployment history must; the cost is one more fsync per commit.
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = FULL");
+    if (options.applyMigrations ?? true) {
+      migrate(db, MIGRATIONS, () => {
+        checkIdentity(db);
+        db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+      });
+    } else {
+      verifyHistory(db, readHistory(db), MIGRATIONS);
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Creates missing parent folders and, for a new database, an empty file readable by its owner only. */
+function prepareFile(path: string): void {
+  const slash = path.lastIndexOf("/");
+  const dir = slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
+  try {
+    const info = Deno.statSync(path);
+    if (info.isDirectory) {
+      throw new DockswapError(
+        "io_error",
+        `Cannot open database "${path}": path is a directory; pass a file path with --db`,
+      );
+    }
+    return;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw wrapIo(error, path);
+  }
+  try {
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // createNew: when several processes race to create the file, one wins and the rest use it.
+    Deno.openSync(path, { createNew: true, write: true, mode: 0o600 }).close();
+    Deno.chmodSync(path, 0o600);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw wrapIo(error, path);
+  }
+}
+
+function wrapIo(error: unknown, path: string): unknown {
+  if (error instanceof DockswapError) return error;
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new DockswapError(
+      "io_error",
+      `Cannot open database "${path}": permission denied; choose a path you can write with --db`,
+    );
+  }
+  if (error instanceof Error) {
+    return new DockswapError("io_error", `Cannot open database "${path}": ${error.message}`);
+  }
+  return error;
+}
+
+/** Refuses a SQLite file that belongs to another application. */
+function checkIdentity(db: Database): void {
+  const id = db.get<{ application_id: number }>("PRAGMA application_id")?.application_id ?? 0;
+  if (id === APPLICATION_ID) return;
+  if (id !== 0) {
+    throw new DockswapError(
+      "not_a_dockswap_database",
+      `Refusing to use "${db.path}": it belongs to another application ` +
+        `(application_id 0x${
+          id.toString(16)
+        }); pass --db with a dockswap-db file. Nothing was changed.`,
+    );
+  }
+  const tables = db.all<{ name: string }>(
+    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+  );
+  if (tables.length > 0) {
+    throw new DockswapError(
+      "not_a_dockswap_database",
+      `Refusing to use "${db.path}": it is a SQLite file of another program (tables: ` +
+        `${
+          tables.map((t) => t.name).join(", ")
+        }); pass --db with a dockswap-db file. Nothing was changed.`,
+    );
+  }
+}

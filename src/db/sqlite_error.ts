@@ -1,0 +1,57 @@
+import { DockswapError } from "../errors.ts";
+
+// Primary SQLite result codes (the low byte of an extended code).
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const SQLITE_READONLY = 8;
+const SQLITE_IOERR = 10;
+const SQLITE_CORRUPT = 11;
+const SQLITE_FULL = 13;
+const SQLITE_CANTOPEN = 14;
+const SQLITE_NOTADB = 26;
+
+/** True for an error thrown by node:sqlite. */
+export function isSqliteError(error: unknown): error is Error & { errcode?: number } {
+  return error instanceof Error && (error as { code?: unknown }).code === "ERR_SQLITE_ERROR";
+}
+
+/**
+ * Turns an error thrown by SQLite into a DockswapError that says what to do; anything else
+ * (including constraint failures, which mean a bug above) is returned unchanged.
+ */
+export function translateSqliteError(error: unknown, path: string): unknown {
+  if (!isSqliteError(error)) return error;
+  const primary = (error.errcode ?? -1) & 0xff;
+  const text = error.message;
+  if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED || /database is locked/.test(text)) {
+    return new DockswapError(
+      "database_busy",
+      `Database "${path}" stayed locked by another process past the busy timeout; retry the command`,
+    );
+  }
+  if (primary === SQLITE_READONLY || /readonly database/.test(text)) {
+    return new DockswapError(
+      "database_readonly",
+      `Cannot write to database "${path}": it is read-only; check the file's permissions and its folder's`,
+    );
+  }
+  if (primary === SQLITE_FULL || /database or disk is full/.test(text)) {
+    return new DockswapError(
+      "io_error",
+      `Cannot write to database "${path}": the disk is full; nothing was written, free space and retry`,
+    );
+  }
+  if (primary === SQLITE_NOTADB || primary === SQLITE_CORRUPT) {
+    return new DockswapError(
+      "database_corrupt",
+      `Database "${path}" is not a SQLite database or is damaged (${text}); run "dockswap-db doctor" or restore a backup`,
+    );
+  }
+  if (primary === SQLITE_CANTOPEN) {
+    return new DockswapError("io_error", `Cannot open database "${path}": ${text}`);
+  }
+  if (primary === SQLITE_IOERR) {
+    return new DockswapError("io_error", `I/O error on database "${path}": ${text}`);
+  }
+  return error;
+}

@@ -1,0 +1,19 @@
+/** Every operation, the one list both the CLI and the RPC server serve. */
+import { configAdd, configCheck, configDiff, configGet, configHistoryOp } from "./config.ts";
+import { migrateStatus } from "./migrations.ts";
+import type { Operation } from "./operation.ts";
+
+export { execute, parseParams } from "./operation.ts";
+export type { Operation, OperationContext } from "./operation.ts";
+
+/** All operations by method name. */
+export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
+  ([
+    configAdd,
+    configGet,
+    configHistoryOp,
+    configCheck,
+    configDiff,
+    migrateStatus,
+  ] as Operation[]).map((op) => [op.name, op]),
+);

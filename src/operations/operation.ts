@@ -1,0 +1,60 @@
+import { z } from "zod";
+import type { Database } from "../db/database.ts";
+import { DockswapError } from "../errors.ts";
+
+/** What an operation may use: the open database and the clock. */
+export interface OperationContext {
+  db: Database;
+  now: () => string;
+}
+
+/**
+ * A use case, written once and served by both the CLI and the RPC server: its method name,
+ * its parameters and result as schemas (which also document it in `rpc.discover`), and one
+ * function that runs inside one transaction opened by the caller.
+ */
+export interface Operation<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly summary: string;
+  /** "write" runs under BEGIN IMMEDIATE; "read" in a snapshot that blocks no writer. */
+  readonly access: "read" | "write";
+  readonly params: P;
+  readonly result: R;
+  readonly run: (context: OperationContext, params: z.infer<P>) => z.infer<R>;
+}
+
+/** Declares an operation with its types inferred from its schemas. */
+export function defineOperation<P extends z.ZodType, R extends z.ZodType>(
+  operation: Operation<P, R>,
+): Operation<P, R> {
+  return operation;
+}
+
+/** Validates raw params against an operation's schema; the error names each bad parameter. */
+export function parseParams<P extends z.ZodType>(
+  operation: Operation<P>,
+  raw: unknown,
+): z.infer<P> {
+  const parsed = operation.params.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "params";
+    return `${path}: ${issue.message}`;
+  });
+  throw new DockswapError(
+    "invalid_argument",
+    `Invalid parameters for ${operation.name}: ${problems.join("; ")}`,
+    { problems },
+  );
+}
+
+/** Validates params and runs the operation in its own transaction (a savepoint when nested). */
+export function execute<P extends z.ZodType, R extends z.ZodType>(
+  context: OperationContext,
+  operation: Operation<P, R>,
+  raw: unknown,
+): z.infer<R> {
+  const params = parseParams(operation, raw);
+  const work = () => operation.run(context, params);
+  return operation.access === "write" ? context.db.write(work) : context.db.read(work);
+}

@@ -1,0 +1,93 @@
+/**
+ * Test harness: runs the real dockswap-db as a subprocess on real files. Set DOCKSWAP_DB_ENTRY
+ * to a bundled file to run the same suites against the single-file build.
+ */
+
+const REPO_ROOT = new URL("..", import.meta.url).pathname;
+
+/** The shared fixtures folder (beside the repository, in development and in CI). */
+export const FIXTURES = new URL("../../shared/fixtures/", import.meta.url).pathname;
+
+/** The program under test: src/main.ts, or the bundle named by DOCKSWAP_DB_ENTRY. */
+export const ENTRY = Deno.env.get("DOCKSWAP_DB_ENTRY") ?? `${REPO_ROOT}src/main.ts`;
+
+/** The permissions the compiled binary is built with; the tests run under exactly these. */
+export const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env"];
+
+/** What a finished run of the CLI left. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  stdin?: string | Uint8Array;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** The argv that starts dockswap-db, before its own arguments. */
+export function commandLine(): string[] {
+  const config = Deno.env.get("DOCKSWAP_DB_ENTRY") ? ["--no-config"] : [
+    "--config",
+    `${REPO_ROOT}deno.json`,
+  ];
+  return ["run", "--quiet", ...config, ...PERMISSIONS, ENTRY];
+}
+
+/** The environment of a run: this process's, without any DOCKSWAP_* leaking in. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env = Deno.env.toObject();
+  for (const key of Object.keys(env)) if (key.startsWith("DOCKSWAP_")) delete env[key];
+  return { ...env, NO_COLOR: "1", ...extra };
+}
+
+/** Runs dockswap-db with `args` to completion. */
+export async function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...commandLine(), ...args],
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+    clearEnv: true,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(
+      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
+    );
+    await writer.close();
+  }
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Runs dockswap-db with --json on `db` and parses stdout; fails loudly on a non-zero exit. */
+export async function cliJson<T = unknown>(
+  db: string,
+  args: string[],
+  options: CliOptions = {},
+): Promise<T> {
+  const result = await cli(["--db", db, "--json", ...args], options);
+  if (result.code !== 0) {
+    throw new Error(`dockswap-db ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout) as T;
+}
+
+/** A fresh temporary folder, removed when the returned object is disposed. */
+export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "dockswap-db-test-" });
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  };
+}
