@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ERROR_CODES } from "../errors.ts";
 import { registerConfigCommands } from "./commands/config.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
+import { registerRpcCommand } from "./commands/rpc.ts";
 import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
 
@@ -39,6 +40,7 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
   });
   registerConfigCommands(program, runner);
   registerMigrateCommands(program, runner);
+  registerRpcCommand(program, runner);
   for (const command of program.commands) {
     command.exitOverride().configureOutput(plainOutput(runner));
     for (const sub of command.commands) sub.exitOverride().configureOutput(plainOutput(runner));
