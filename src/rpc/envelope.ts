@@ -15,10 +15,10 @@ export const RPC_ERRORS = {
 /** Deepest nesting of arrays and objects accepted in one message. */
 export const MAX_NESTING = 128;
 
-/** A request id as the client wrote it: its parsed value and, for numbers, its source text. */
+/** A request id as the client wrote it: its parsed value and its source text. */
 export interface RequestId {
   value: string | number | null;
-  /** The number exactly as written, so that 12345678901234567890 comes back unrounded. */
+  /** The id exactly as written: 12345678901234567890 comes back unrounded, "\u00e9" unchanged. */
   source?: string;
 }
 
@@ -68,7 +68,7 @@ export function readMessage(text: string): Message {
     value = JSON.parse(
       text,
       function (this: object, key: string, parsed: unknown, context?: { source?: string }) {
-        if (key === "id" && typeof parsed === "number" && context?.source !== undefined) {
+        if (key === "id" && context?.source !== undefined) {
           idSources.set(this, context.source);
         }
         return parsed;
@@ -105,9 +105,9 @@ function readEntry(value: unknown, idSources: WeakMap<object, string>): Entry {
   const hasId = Object.hasOwn(object, "id");
   if (hasId) {
     const raw = object.id;
-    if (typeof raw === "string" || raw === null) {
+    if (raw === null) {
       id = { value: raw };
-    } else if (typeof raw === "number") {
+    } else if (typeof raw === "string" || typeof raw === "number") {
       id = { value: raw, source: idSources.get(object) };
     } else {
       return invalid(null, `"id" must be a string, a number or null, not ${describe(raw)}`);
