@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { cli, cliJson, FIXTURES, tempDir } from "./_cli.ts";
+import { DatabaseSync } from "node:sqlite";
 import { query, tableCounts } from "./_db.ts";
 
 const WEB_API = `${FIXTURES}apps/web-api.yaml`;
@@ -281,4 +282,263 @@ Deno.test("status lists apps by name; history filters by status", async () => {
   const everything = await cliJson<Deployment[]>(db, ["history", "web-api"]);
   assertEquals(everything.map((d) => d.id), [b.id, a.id]);
   assertEquals(await cliJson(db, ["history", "nobody"]), []);
+});
+
+interface RecoverResult {
+  recovered: boolean;
+  from_state: string;
+  message: string;
+  event: EventRow | null;
+  deployment: Deployment;
+  state: StateRow;
+}
+
+Deno.test("failure + recover: failed app refuses deploys until recovered", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const d = await start(db, ["worker", "--image", "worker:1", "--config", WORKER]);
+  await cliJson(db, ["deploy", "event", String(d.id), "container_failed", "--error", "OOM"]);
+  const failed = await state(db, "worker");
+  assertEquals([failed.status, failed.active_color], ["failed", null]);
+  const [ended] = await cliJson<Deployment[]>(db, ["history", "worker"]);
+  assertEquals(ended.status, "failed");
+
+  const recovered = await cliJson<RecoverResult>(db, [
+    "recover",
+    "worker",
+    "--reason",
+    "image fixed",
+  ]);
+  assertEquals([recovered.recovered, recovered.from_state], [true, "failed"]);
+  assertEquals(recovered.event?.event_type, "manual_recovery");
+  assertEquals([recovered.event?.from_state, recovered.event?.to_state], ["failed", "stable"]);
+  assertEquals(recovered.event?.payload, { reason: "image fixed" });
+  assertEquals(recovered.deployment.status, "failed");
+  assertEquals((await state(db, "worker")).status, "stable");
+
+  // Recovering a stable app writes nothing and succeeds.
+  const before = tableCounts(db);
+  const again = await cli(["--db", db, "--json", "recover", "worker"]);
+  assertEquals(again.code, 0);
+  assertEquals(JSON.parse(again.stdout).recovered, false);
+  assertStringIncludes(again.stderr, "nothing to recover");
+  assertEquals(tableCounts(db), before);
+
+  const next = await start(db, ["worker", "--image", "worker:2"]);
+  await events(db, next.id, HAPPY);
+  assertEquals((await state(db, "worker")).image, "worker:2");
+});
+
+Deno.test("stuck in flight + recover: the deployment ends failed with the reason, app unlocked", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const first = await start(db, ["web-api", "--image", "web-api:1", "--config", WEB_API]);
+  await events(db, first.id, HAPPY);
+  const stuck = await start(db, ["web-api", "--image", "web-api:2"]);
+  await events(db, stuck.id, ["container_started", "health_check_passed", "caddy_updated"]);
+  // A recovery is not an event `deploy event` accepts in flight: it points at `recover`.
+  const hint = await refused(
+    db,
+    ["deploy", "event", String(stuck.id), "manual_recovery"],
+    5,
+    "invalid_transition",
+  );
+  assertStringIncludes(hint, "dockswap-db recover web-api");
+
+  const result = await cliJson<RecoverResult>(db, [
+    "recover",
+    "web-api",
+    "--reason",
+    "orchestrator crashed",
+  ]);
+  assertEquals([result.recovered, result.from_state], [true, "draining"]);
+  assertEquals(result.event?.error, "orchestrator crashed");
+  assertEquals([result.event?.from_state, result.event?.to_state], ["draining", "stable"]);
+  assertEquals(result.deployment.status, "failed");
+  assert(result.deployment.ended_at !== null);
+  // Traffic had moved to the stuck deployment before the crash; current state says so.
+  const after = await state(db, "web-api");
+  assertEquals([after.status, after.active_color, after.image], ["stable", "green", "web-api:2"]);
+
+  // Without --reason the error still says what happened.
+  const other = await start(db, ["web-api", "--image", "web-api:3"]);
+  const plain = await cliJson<RecoverResult>(db, ["recover", "web-api"]);
+  assertStringIncludes(plain.event?.error ?? "", "starting");
+  assertEquals(plain.deployment.id, other.id);
+  const next = await start(db, ["web-api", "--image", "web-api:4"]);
+  assertEquals(next.active_color, "blue");
+});
+
+Deno.test("manual rollback: default target, --to, rollback links, same lifecycle", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["status"]);
+  await refused(db, ["rollback", "web-api"], 3, "not_found");
+  const v1 = await start(db, ["web-api", "--image", "web-api:1", "--config", WEB_API]);
+  await events(db, v1.id, HAPPY);
+  const none = await refused(db, ["rollback", "web-api"], 3, "not_found");
+  assertStringIncludes(none, "--to");
+  const v2 = await start(db, ["web-api", "--image", "web-api:2", "--config", WEB_API_V2]);
+  await events(db, v2.id, HAPPY);
+  const bad = await start(db, ["web-api", "--image", "web-api:3"]);
+  await events(db, bad.id, HEALTH_FAILS);
+
+  // Default: the most recent success other than the one live (v2 is live, bad never was).
+  const back = await cliJson<StartResult>(db, ["rollback", "web-api"]);
+  const r = back.deployment;
+  assertEquals([r.rollback_of, r.image, r.config_id], [v1.id, "web-api:1", v1.config_id]);
+  assertEquals(r.active_color, "blue");
+  assertEquals(back.state.status, "starting");
+  await refused(db, ["rollback", "web-api"], 5, "deploy_in_progress");
+  await events(db, r.id, HAPPY);
+  const live = await state(db, "web-api");
+  assertEquals([live.active_color, live.image, live.deployment_id], ["blue", "web-api:1", r.id]);
+
+  // --to any deployment of the app; another app's id is refused.
+  const to = await cliJson<StartResult>(db, ["rollback", "web-api", "--to", String(v2.id)]);
+  assertEquals([to.deployment.rollback_of, to.deployment.image], [v2.id, "web-api:2"]);
+  await events(db, to.deployment.id, HEALTH_FAILS);
+  const w = await start(db, ["worker", "--image", "worker:1", "--config", WORKER]);
+  await refused(db, ["rollback", "web-api", "--to", String(w.id)], 3, "not_found");
+
+  const history = await cliJson<Deployment[]>(db, ["history", "web-api"]);
+  assertEquals(history.map((d) => [d.id, d.status, d.rollback_of]), [
+    [to.deployment.id, "rolled_back", v2.id],
+    [r.id, "success", v1.id],
+    [bad.id, "rolled_back", null],
+    [v2.id, "success", null],
+    [v1.id, "success", null],
+  ]);
+});
+
+Deno.test("show: config SHA, events and time in each state", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const started = await cliJson<StartResult>(db, [
+    "deploy",
+    "start",
+    "web-api",
+    "--image",
+    "web-api:1",
+    "--config",
+    WEB_API,
+  ]);
+  const id = String(started.deployment.id);
+  await events(db, started.deployment.id, ["container_started"]);
+  const shown = await cliJson<{
+    deployment: Deployment & { config_sha: string };
+    events: EventRow[];
+    states: {
+      state: string;
+      entered_at: string;
+      left_at: string | null;
+      duration_ms: number | null;
+    }[];
+  }>(db, ["show", id]);
+  assertEquals(shown.deployment.config_sha, started.config.config_sha);
+  assertEquals(shown.events.map((e) => e.event_type), ["deploy", "container_started"]);
+  assertEquals(shown.states.map((s) => [s.state, s.left_at === null]), [
+    ["starting", false],
+    ["health_check", true],
+  ]);
+  assert(shown.states[0].duration_ms! >= 0);
+  await events(db, started.deployment.id, HAPPY.slice(1));
+  const done = await cliJson<typeof shown>(db, ["show", id]);
+  assertEquals(done.states.map((s) => s.state), [
+    "starting",
+    "health_check",
+    "switching",
+    "draining",
+    "stopping",
+  ]);
+  const table = await cli(["--db", db, "show", id]);
+  assertEquals(table.code, 0);
+  assertStringIncludes(table.stdout, "config_sha");
+  assertStringIncludes(table.stdout, "Time in each state");
+  const csv = await cli(["--db", db, "--format", "csv", "events", id]);
+  assertEquals(
+    csv.stdout.split("\r\n")[0],
+    "id,deployment_id,app_name,event_type,from_state,to_state,payload,error,created_at",
+  );
+});
+
+Deno.test("race: two processes start one app's deploy; exactly one wins", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WEB_API]);
+  for (let round = 0; round < 3; round++) {
+    const results = await Promise.all(
+      [1, 2].map((n) =>
+        cli(["--db", db, "deploy", "start", "web-api", "--image", `web-api:${round}.${n}`])
+      ),
+    );
+    const codes = results.map((r) => r.code).sort();
+    assertEquals(codes, [0, 5], results.map((r) => r.stderr).join("\n"));
+    const loser = results.find((r) => r.code === 5)!;
+    assertStringIncludes(loser.stderr, "[deploy_in_progress]");
+    assertStringIncludes(loser.stderr, "dockswap-db recover web-api");
+    assertEquals(
+      query(db, "SELECT count(*) AS n FROM deployments WHERE status = 'in_progress'"),
+      [{ n: 1 }],
+    );
+    await cliJson(db, ["recover", "web-api"]);
+  }
+  assertEquals(query(db, "SELECT count(*) AS n FROM deployments"), [{ n: 3 }]);
+  assertEquals(
+    query(db, "SELECT count(*) AS n FROM deployment_events WHERE event_type = 'deploy'"),
+    [{ n: 3 }],
+  );
+});
+
+Deno.test("--color: first deploy chooses, later ones must take the other color", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const g = await start(db, ["web-api", "--image", "w:1", "--config", WEB_API, "--color", "green"]);
+  assertEquals(g.active_color, "green");
+  await events(db, g.id, HAPPY);
+  const conflict = await refused(
+    db,
+    ["deploy", "start", "web-api", "--image", "w:2", "--color", "green"],
+    2,
+    "invalid_argument",
+  );
+  assertStringIncludes(conflict, "live on green");
+  const b = await start(db, ["web-api", "--image", "w:2", "--color", "blue"]);
+  assertEquals(b.active_color, "blue");
+  const both = await cli([
+    "--db",
+    db,
+    "deploy",
+    "start",
+    "worker",
+    "--image",
+    "w:1",
+    "--config",
+    WORKER,
+    "--config-id",
+    "1",
+  ]);
+  assertEquals(both.code, 2);
+  assertStringIncludes(both.stderr, "cannot be used with");
+});
+
+Deno.test("the partial unique index is the last guard against a second deployment in flight", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const d = await start(db, ["web-api", "--image", "w:1", "--config", WEB_API]);
+  await events(db, d.id, HAPPY);
+  // Simulate a hand-edited file: a deployment in progress that current_state does not know.
+  const raw = new DatabaseSync(db);
+  raw.exec(
+    `INSERT INTO deployments (app_name, config_id, image, started_at, status, active_color)
+     VALUES ('web-api', ${d.config_id}, 'w:ghost', '2026-01-01T00:00:00.000Z', 'in_progress', 'green')`,
+  );
+  raw.close();
+  const message = await refused(
+    db,
+    ["deploy", "start", "web-api", "--image", "w:2"],
+    5,
+    "deploy_in_progress",
+  );
+  assertStringIncludes(message, `deployment ${d.id + 1} in progress`);
 });

@@ -20,6 +20,7 @@ import {
   deploymentById,
   type DeploymentRecord,
   endDeployment,
+  inProgressDeployment,
   insertDeployment,
   lastSuccessfulDeployment,
 } from "../store/deployments.ts";
@@ -147,10 +148,16 @@ function startDeployment(
       isSqliteError(error) && /UNIQUE constraint failed: deployments\.app_name/.test(error.message)
     ) {
       const other = currentState(context.db, fields.app_name);
-      if (other) throw refusalForUnstable(other);
+      if (other && isInFlight(other.status)) throw refusalForUnstable(other);
+      // Only a hand-edited file gets here: a deployment in progress that current_state lost.
+      const running = inProgressDeployment(context.db, fields.app_name);
       throw new DockswapError(
         "deploy_in_progress",
-        `App ${fields.app_name} already has a deployment in flight; nothing was written`,
+        `App ${fields.app_name} already has deployment ${running?.id ?? "?"} in progress ` +
+          `(started ${running?.started_at ?? "?"}), but its current state says ` +
+          `${other?.status ?? "nothing"}; the file was edited by hand; end that deployment ` +
+          `(status failed, ended_at set) before deploying. Nothing was written.`,
+        { app_name: fields.app_name, deployment_id: running?.id ?? null },
       );
     }
     throw error;

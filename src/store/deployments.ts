@@ -65,6 +65,14 @@ export function deploymentById(db: Database, id: number): DeploymentRecord | und
   return db.get<DeploymentRecord>(`SELECT ${COLUMNS} FROM deployments WHERE id = ?`, id);
 }
 
+/** The app's deployment in progress, if any (served by the partial unique index). */
+export function inProgressDeployment(db: Database, appName: string): DeploymentRecord | undefined {
+  return db.get<DeploymentRecord>(
+    `SELECT ${COLUMNS} FROM deployments WHERE app_name = ? AND status = 'in_progress'`,
+    appName,
+  );
+}
+
 /** Ends an in-flight deployment with an outcome. */
 export function endDeployment(
   db: Database,
