@@ -183,6 +183,20 @@ Deno.test("auto-rollback: a failed health check ends rolled_back and leaves traf
   const failedCheck = (await cliJson<EventRow[]>(db, ["events", String(second.id)]))[2];
   assertEquals(failedCheck.payload, { status: 503, attempts: [1, 2, 3] });
   assertEquals(failedCheck.error, "GET /health returned 503");
+  // Any JSON value is a payload, not only objects.
+  for (const [text, value] of [["42", 42], ['"ok"', "ok"], ["[1, true]", [1, true]]] as const) {
+    const third = await start(db, ["web-api", "--image", "web-api:3"]);
+    const recorded = await cliJson<{ event: EventRow }>(db, [
+      "deploy",
+      "event",
+      String(third.id),
+      "container_failed",
+      "--payload",
+      text,
+    ]);
+    assertEquals(recorded.event.payload, value);
+    await cliJson(db, ["recover", "web-api"]);
+  }
   // Stored compactly.
   assertEquals(
     query(db, "SELECT payload FROM deployment_events WHERE id = ?", failedCheck.id),
@@ -231,6 +245,34 @@ Deno.test("refusals name the state and what it accepts, and write nothing", asyn
   await refused(db, ["events", "999"], 3, "not_found");
   await refused(db, ["show", "999"], 3, "not_found");
   await refused(db, ["status", "worker"], 3, "not_found");
+
+  // Config problems: the wrong app's file, an id of another app, an invalid file.
+  const mismatch = await refused(
+    db,
+    ["deploy", "start", "worker", "--image", "w:1", "--config", WEB_API],
+    4,
+    "config_invalid",
+  );
+  assertStringIncludes(mismatch, '"worker"');
+  await refused(
+    db,
+    ["deploy", "start", "worker", "--image", "w:1", "--config-id", "1"],
+    3,
+    "not_found",
+  );
+  await refused(
+    db,
+    ["deploy", "start", "web-api", "--image", "w:1", "--config", `${FIXTURES}invalid/empty.yaml`],
+    5,
+    "deploy_in_progress",
+  );
+  await refused(
+    db,
+    ["deploy", "start", "worker", "--image", "w:1", "--config", `${FIXTURES}invalid/empty.yaml`],
+    4,
+    "config_invalid",
+  );
+  await refused(db, ["deploy", "start", "worker", "--image", "has space"], 2, "invalid_argument");
 
   await events(db, d.id, ["container_failed"]);
   const failed = await refused(

@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
 import { DockswapError } from "../../errors.ts";
-import { EVENTS, TRANSITIONS } from "../../lifecycle.ts";
+import { EVENTS, OUTCOMES, TRANSITIONS } from "../../lifecycle.ts";
 import {
   deployEvent,
   deployRecover,
@@ -42,6 +42,9 @@ const TRANSITION_HELP = Object.entries(TRANSITIONS)
       Object.entries(row).map(([event, to]) => `${event} -> ${to}`).join(", ")
     }`
   ).join("\n");
+
+const OUTCOME_HELP = Object.entries(OUTCOMES).map(([event, outcome]) => `${event} -> ${outcome}`)
+  .join(", ");
 
 /** `deploy start|event`, `recover` and `rollback`: the commands that move an app through its lifecycle. */
 export function registerDeployCommands(program: Command, runner: CommandRunner): void {
@@ -116,8 +119,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       "after",
       `\nTransitions (state: event -> next state); any other pair is refused, nothing written:\n` +
         `${TRANSITION_HELP}\n` +
-        "Terminal events end the deployment: container_stopped -> success; container_failed,\n" +
-        "stop_failed, rollback_failed -> failed; rollback_complete -> rolled_back.\n" +
+        `Terminal events end the deployment: ${OUTCOME_HELP}.\n` +
         "Examples:\n" +
         "  dockswap-db deploy event 7 container_started\n" +
         `  dockswap-db deploy event --app web-api health_check_passed --payload '{"status":200,"ms":41}'\n` +
