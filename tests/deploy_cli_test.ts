@@ -584,3 +584,29 @@ Deno.test("the partial unique index is the last guard against a second deploymen
   );
   assertStringIncludes(message, `deployment ${d.id + 1} in progress`);
 });
+
+Deno.test("reads never write: status, history, events and show leave every row as it was", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const d = await start(db, ["web-api", "--image", "w:1", "--config", WEB_API]);
+  await events(db, d.id, ["container_started"]);
+  const snapshot = () => ({
+    counts: tableCounts(db),
+    state: query(db, "SELECT * FROM current_state"),
+    deployments: query(db, "SELECT * FROM deployments"),
+  });
+  const before = snapshot();
+  for (
+    const args of [
+      ["status"],
+      ["status", "web-api"],
+      ["history", "web-api"],
+      ["events", String(d.id)],
+      ["show", String(d.id)],
+      ["status", "never-deployed"],
+    ]
+  ) {
+    await cli(["--db", db, ...args]);
+  }
+  assertEquals(snapshot(), before);
+});
