@@ -1,8 +1,10 @@
 import { Command, CommanderError, Option } from "commander";
 import { ERROR_CODES } from "../errors.ts";
 import { registerConfigCommands } from "./commands/config.ts";
+import { registerDeployCommands } from "./commands/deploy.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
+import { registerStatusCommands } from "./commands/status.ts";
 import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
 
@@ -39,6 +41,8 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
     throw new CommanderError(0, "dockswap-db.version", "");
   });
   registerConfigCommands(program, runner);
+  registerDeployCommands(program, runner);
+  registerStatusCommands(program, runner);
   registerMigrateCommands(program, runner);
   registerRpcCommand(program, runner);
   for (const command of program.commands) {

@@ -1,5 +1,7 @@
 /** Every operation, the one list both the CLI and the RPC server serve. */
 import { configAdd, configCheck, configDiff, configGet, configHistoryOp } from "./config.ts";
+import { deployEvent, deployRecover, deployRollback, deployStart } from "./deploy.ts";
+import { deployGet, deployHistory, eventsList, stateGet, stateList } from "./history.ts";
 import { migrateStatus } from "./migrations.ts";
 import type { Operation } from "./operation.ts";
 
@@ -14,6 +16,15 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     configHistoryOp,
     configCheck,
     configDiff,
+    deployStart,
+    deployEvent,
+    deployRollback,
+    deployRecover,
+    deployGet,
+    deployHistory,
+    eventsList,
+    stateGet,
+    stateList,
     migrateStatus,
   ] as Operation[]).map((op) => [op.name, op]),
 );
