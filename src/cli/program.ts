@@ -3,6 +3,7 @@ import { ERROR_CODES } from "../errors.ts";
 import { registerConfigCommands } from "./commands/config.ts";
 import { registerDeployCommands } from "./commands/deploy.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
+import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands } from "./commands/status.ts";
 import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
@@ -43,6 +44,7 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
   registerDeployCommands(program, runner);
   registerStatusCommands(program, runner);
   registerMigrateCommands(program, runner);
+  registerRpcCommand(program, runner);
   for (const command of program.commands) {
     command.exitOverride().configureOutput(plainOutput(runner));
     for (const sub of command.commands) sub.exitOverride().configureOutput(plainOutput(runner));
