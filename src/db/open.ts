@@ -19,7 +19,8 @@ export function openDatabase(
   const db = new Database(path);
   try {
     // Before anything that could write (even the journal mode is stored in the file header).
-    checkIdentity(db);
+    // One snapshot: another process may commit the first migration between two reads.
+    db.read(() => checkIdentity(db));
     // WAL: readers never block the writer. synchronous=FULL: a commit survives power loss,
     // which deployment history must; the cost is one more fsync per commit.
     db.exec("PRAGMA journal_mode = WAL");
