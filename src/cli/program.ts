@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ERROR_CODES } from "../errors.ts";
 import { registerConfigCommands } from "./commands/config.ts";
+import { registerExportCommand } from "./commands/export.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
 import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
@@ -42,6 +43,7 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
   });
   registerConfigCommands(program, runner);
   registerMigrateCommands(program, runner);
+  registerExportCommand(program, runner);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => runner.io.out(text),

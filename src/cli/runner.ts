@@ -56,6 +56,26 @@ export class CommandRunner {
     }
   }
 
+  /** Like `withDatabase`, for async work (an export that streams to a file). */
+  async withDatabaseAsync<T>(
+    command: Command,
+    work: (context: OperationContext) => Promise<T>,
+  ): Promise<T> {
+    const db = openDatabase(this.databasePath(command));
+    try {
+      return await work({ db, now: nowIso });
+    } finally {
+      db.close();
+    }
+  }
+
+  /** True when the user gave --format or --json, not just the default. */
+  formatGiven(command: Command): boolean {
+    let root = command;
+    while (root.parent) root = root.parent;
+    return root.getOptionValueSource("format") !== "default" || root.opts().json === true;
+  }
+
   /** Runs an operation and prints its result in the chosen format. */
   invoke<P extends z.ZodType, R extends z.ZodType>(
     command: Command,

@@ -86,6 +86,26 @@ export class Database {
     return this.#transaction("BEGIN DEFERRED", work);
   }
 
+  /**
+   * Runs async `work` in one read snapshot (an export that awaits its output stream between
+   * rows). Not nestable: it is the outermost transaction of its connection.
+   */
+  async readSnapshot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#depth > 0) throw new Error("readSnapshot cannot run inside another transaction");
+    this.exec("BEGIN DEFERRED");
+    this.#depth = 1;
+    try {
+      const result = await work();
+      this.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      this.#depth = 0;
+    }
+  }
+
   /** Closes the connection; statements become unusable. */
   close(): void {
     this.#statements.clear();
