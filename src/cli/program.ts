@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { ERROR_CODES } from "../errors.ts";
 import { registerConfigCommands } from "./commands/config.ts";
+import { registerBackupCommand } from "./commands/backup.ts";
+import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
 import { FORMATS } from "./output.ts";
@@ -44,6 +46,8 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
   registerConfigCommands(program, runner);
   registerMigrateCommands(program, runner);
   registerExportCommand(program, runner);
+  registerBackupCommand(program, runner);
+  registerDoctorCommand(program, runner);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => runner.io.out(text),

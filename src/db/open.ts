@@ -105,3 +105,30 @@ function checkIdentity(db: Database): void {
     );
   }
 }
+
+/**
+ * Opens an existing file for inspection (`doctor`): no identity refusal, no migrations, no
+ * pragma that writes, so a damaged or foreign file can still be examined and reported on.
+ */
+export function openForInspection(path: string): Database {
+  try {
+    if (Deno.statSync(path).isDirectory) {
+      throw new DockswapError("io_error", `Cannot open database "${path}": path is a directory`);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new DockswapError("not_found", `No database at "${path}"; pass --db with its path`);
+    }
+    throw wrapIo(error, path);
+  }
+  return new Database(path);
+}
+
+/** Size in bytes of the database's write-ahead log, 0 when there is none. */
+export function walSizeBytes(path: string): number {
+  try {
+    return Deno.statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
+  }
+}

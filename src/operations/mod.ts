@@ -1,5 +1,6 @@
 /** Every operation, the one list both the CLI and the RPC server serve. */
 import { configAdd, configCheck, configDiff, configGet, configHistoryOp } from "./config.ts";
+import { doctor } from "./doctor.ts";
 import { migrateStatus } from "./migrations.ts";
 import type { Operation } from "./operation.ts";
 
@@ -15,5 +16,6 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     configCheck,
     configDiff,
     migrateStatus,
+    doctor,
   ] as Operation[]).map((op) => [op.name, op]),
 );
