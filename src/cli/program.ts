@@ -4,6 +4,7 @@ import { registerConfigCommands } from "./commands/config.ts";
 import { registerBackupCommand } from "./commands/backup.ts";
 import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
+import { registerPruneCommand } from "./commands/prune.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
 import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
@@ -48,6 +49,7 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
   registerExportCommand(program, runner);
   registerBackupCommand(program, runner);
   registerDoctorCommand(program, runner);
+  registerPruneCommand(program, runner);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => runner.io.out(text),

@@ -2,6 +2,7 @@
 import { configAdd, configCheck, configDiff, configGet, configHistoryOp } from "./config.ts";
 import { doctor } from "./doctor.ts";
 import { migrateStatus } from "./migrations.ts";
+import { prune } from "./prune.ts";
 import type { Operation } from "./operation.ts";
 
 export { execute, parseParams } from "./operation.ts";
@@ -17,5 +18,6 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     configDiff,
     migrateStatus,
     doctor,
+    prune,
   ] as Operation[]).map((op) => [op.name, op]),
 );
