@@ -11,8 +11,14 @@ export const FIXTURES = new URL("../../shared/fixtures/", import.meta.url).pathn
 /** The program under test: src/main.ts, or the bundle named by DOCKSWAP_DB_ENTRY. */
 export const ENTRY = Deno.env.get("DOCKSWAP_DB_ENTRY") ?? `${REPO_ROOT}src/main.ts`;
 
-/** The permissions the compiled binary is built with; the tests run under exactly these. */
-export const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env"];
+/**
+ * The permission flags `deno task compile` bakes into the binary, read from deno.json so that
+ * the tests run under exactly those and a missing permission fails them.
+ */
+export const PERMISSIONS: string[] = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}deno.json`));
+  return (config.tasks.compile as string).split(/\s+/).filter((arg) => arg.startsWith("--allow-"));
+})();
 
 /** What a finished run of the CLI left. */
 export interface CliResult {

@@ -197,6 +197,8 @@ Deno.test("output formats: table, json, ndjson and csv carry the same rows", asy
   const table = await cli(["--db", db, "config", "history", "web-api"]);
   assertMatch(table.stdout, /^id\s+app_name\s+config_sha\s+created_at\n/);
   assertEquals(table.stderr, "");
+  const empty = await cli(["--db", db, "--format", "csv", "config", "history", "worker"]);
+  assertEquals(empty.stdout, "id,app_name,config_sha,created_at\r\n");
   const bad = await cli(["--db", db, "--format", "xml", "config", "history", "web-api"]);
   assertEquals(bad.code, 2);
 });
@@ -217,4 +219,20 @@ Deno.test("errors are one line on stderr, JSON with --json, with stable codes", 
   const badId = await cli(["--db", db, "config", "show", "web-api", "--id", "abc"]);
   assertEquals(badId.code, 2);
   assertStringIncludes(badId.stderr, "positive integer");
+});
+
+Deno.test("--version names the tool, schema and SQLite versions; --help teaches", async () => {
+  const version = await cli(["--version"]);
+  assertEquals(version.code, 0);
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  assertMatch(
+    version.stdout,
+    new RegExp(`^dockswap-db ${config.version} \\(schema \\d+, SQLite 3\\.\\d+\\.\\d+\\)\\n$`),
+  );
+  const help = await cli(["config", "add", "--help"]);
+  assertEquals(help.code, 0);
+  assertStringIncludes(help.stdout, "sha256sum");
+  const usage = await cli(["config", "show"]);
+  assertEquals(usage.code, 2);
+  assertStringIncludes(usage.stderr, "missing required argument");
 });

@@ -13,6 +13,8 @@ export interface View<R> {
   rows?: (result: R) => FlatRow[];
   /** Text for the table format, when a grid is not the best shape (a diff, a YAML file). */
   table?: (result: R) => string;
+  /** Column names, so that an empty result still prints its CSV header. */
+  columns?: string[];
 }
 
 /** Renders a result in a format; the text ends with a newline unless it is empty. */
@@ -21,7 +23,7 @@ export function render<R>(result: R, format: Format, view: View<R> = {}): string
   if (format === "table" && view.table) return view.table(result);
   const rows = view.rows ? view.rows(result) : defaultRows(result);
   if (format === "ndjson") return rows.map((row) => JSON.stringify(row) + "\n").join("");
-  if (format === "csv") return toCsv(rows);
+  if (format === "csv") return toCsv(rows, rows.length > 0 ? columnsOf(rows) : view.columns);
   return toTable(rows);
 }
 

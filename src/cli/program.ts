@@ -35,10 +35,7 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
     .option("--json", "shorthand for --format json")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", EXIT_STATUS_HELP)
-    .configureOutput({
-      writeOut: (text) => runner.io.out(text),
-      writeErr: (text) => runner.io.err(text),
-    })
+    .configureOutput(plainOutput(runner))
     .exitOverride();
   program.on("option:version", () => {
     runner.io.out(version() + "\n");
@@ -51,11 +48,21 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
   registerDoctorCommand(program, runner);
   registerPruneCommand(program, runner);
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({
-      writeOut: (text) => runner.io.out(text),
-      writeErr: (text) => runner.io.err(text),
-    });
-    for (const sub of command.commands) sub.exitOverride();
+    command.exitOverride().configureOutput(plainOutput(runner));
+    for (const sub of command.commands) sub.exitOverride().configureOutput(plainOutput(runner));
   }
   return program;
+}
+
+/**
+ * Commander output through our streams, without color: deciding on color would read
+ * NO_COLOR/FORCE_COLOR/CLICOLOR_FORCE, environment the binary is not permitted to read.
+ */
+function plainOutput(runner: CommandRunner) {
+  return {
+    writeOut: (text: string) => runner.io.out(text),
+    writeErr: (text: string) => runner.io.err(text),
+    getOutHasColors: () => false,
+    getErrHasColors: () => false,
+  };
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { z } from "zod";
+import { z } from "zod";
 import { openDatabase } from "../db/open.ts";
 import { locateDatabase } from "../db/location.ts";
 import { DockswapError } from "../errors.ts";
@@ -84,7 +84,7 @@ export class CommandRunner {
     view: View<z.infer<R>> = {},
   ): z.infer<R> {
     const result = this.withDatabase(command, (context) => execute(context, operation, params));
-    this.print(command, result, view);
+    this.print(command, result, { columns: rowColumns(operation.result), ...view });
     return result;
   }
 
@@ -124,4 +124,12 @@ export class CommandRunner {
       throw new DockswapError("io_error", `Cannot read ${name}: ${(error as Error).message}`);
     }
   }
+}
+
+/** The keys of the rows an operation returns when it returns a list of objects. */
+function rowColumns(schema: z.ZodType): string[] | undefined {
+  if (schema instanceof z.ZodArray && schema.element instanceof z.ZodObject) {
+    return Object.keys(schema.element.shape);
+  }
+  return undefined;
 }
