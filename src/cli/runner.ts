@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import type { AdoptionReport } from "../db/adopt_go.ts";
 import { openDatabase } from "../db/open.ts";
+import { describeAdoption } from "./adoption_report.ts";
 import { locateDatabase } from "../db/location.ts";
 import { DockswapError } from "../errors.ts";
 import { execute, type Operation, type OperationContext } from "../operations/mod.ts";
@@ -48,7 +50,7 @@ export class CommandRunner {
     work: (context: OperationContext) => T,
     options: { applyMigrations?: boolean } = {},
   ): T {
-    const db = openDatabase(this.databasePath(command), options);
+    const db = openDatabase(this.databasePath(command), { ...options, onAdopted: this.#adopted });
     try {
       return work({ db, now: nowIso });
     } finally {
@@ -61,7 +63,7 @@ export class CommandRunner {
     command: Command,
     work: (context: OperationContext) => Promise<T>,
   ): Promise<T> {
-    const db = openDatabase(this.databasePath(command));
+    const db = openDatabase(this.databasePath(command), { onAdopted: this.#adopted });
     try {
       return await work({ db, now: nowIso });
     } finally {
@@ -75,6 +77,11 @@ export class CommandRunner {
     while (root.parent) root = root.parent;
     return root.getOptionValueSource("format") !== "default" || root.opts().json === true;
   }
+
+  /** Tells the user, on stderr, that a Go dockswap database was adopted and how. */
+  #adopted = (report: AdoptionReport): void => {
+    this.note(describeAdoption(report));
+  };
 
   /** Runs an operation and prints its result in the chosen format. */
   invoke<P extends z.ZodType, R extends z.ZodType>(

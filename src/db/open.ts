@@ -1,6 +1,7 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
 import { DockswapError } from "../errors.ts";
 import { Database } from "./database.ts";
+import { adoptGoDatabase, type AdoptionReport, isGoDockswap } from "./adopt_go.ts";
 import { migrate, readHistory, verifyHistory } from "./migrate.ts";
 
 /** `PRAGMA application_id` of every dockswap-db file: "DSWD" in ASCII. */
@@ -9,15 +10,20 @@ export const APPLICATION_ID = 0x44535744;
 /**
  * Opens (creating if needed) the database at `path`, sets the per-connection pragmas, checks
  * that the file belongs to dockswap-db and applies pending migrations (unless told not to,
- * for `migrate status`; the history is verified either way).
+ * for `migrate status`; the history is verified either way). A Go dockswap database is
+ * adopted first (backed up, then migrated in place) and `onAdopted` receives the report.
  */
 export function openDatabase(
   path: string,
-  options: { applyMigrations?: boolean } = {},
+  options: { applyMigrations?: boolean; onAdopted?: (report: AdoptionReport) => void } = {},
 ): Database {
   prepareFile(path);
   const db = new Database(path);
   try {
+    if ((options.applyMigrations ?? true) && isGoDockswap(db)) {
+      const report = adoptGoDatabase(db, APPLICATION_ID);
+      if (report) options.onAdopted?.(report);
+    }
     // Before anything that could write (even the journal mode is stored in the file header).
     checkIdentity(db);
     // WAL: readers never block the writer. synchronous=FULL: a commit survives power loss,
@@ -95,6 +101,13 @@ function checkIdentity(db: Database): void {
   const tables = db.all<{ name: string }>(
     "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
   );
+  if (isGoDockswap(db)) {
+    throw new DockswapError(
+      "not_a_dockswap_database",
+      `"${db.path}" is a Go dockswap database; any command other than doctor and ` +
+        "`migrate status` adopts it (backing it up first). Nothing was changed.",
+    );
+  }
   if (tables.length > 0) {
     throw new DockswapError(
       "not_a_dockswap_database",

@@ -56,7 +56,7 @@ function identity({ db }: OperationContext): Check {
     return fail(
       "identity",
       "a Go dockswap database, not yet adopted",
-      "run any dockswap-db command on it (e.g. `migrate status`): it is backed up and migrated",
+      "any command other than doctor and `migrate status` adopts it (backup first), e.g. `dockswap-db export --table state`",
     );
   }
   return fail(
