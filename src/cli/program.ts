@@ -14,7 +14,7 @@ Database location: --db PATH, else $DOCKSWAP_DB, else dockswap.db in the first G
 config directory that exists ($DOCKSWAP_CONFIG_DIR, ./dockswap-cfg, ~/.config/dockswap-cfg,
 /etc/dockswap-cfg), else ./dockswap.db.
 
-Exit status: 0 ok; 1 "changed" (config check); ${ERROR_CODES.invalid_argument.exit} usage or invalid argument; \
+Exit status: 0 ok; 1 "changed" (config check) or a failed check (doctor); ${ERROR_CODES.invalid_argument.exit} usage or invalid argument; \
 ${ERROR_CODES.not_found.exit} not found;
 ${ERROR_CODES.config_invalid.exit} invalid config or payload; ${ERROR_CODES.invalid_transition.exit} refused by the deployment state; \
 ${ERROR_CODES.schema_too_new.exit} database refused
