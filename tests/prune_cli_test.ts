@@ -75,9 +75,9 @@ Deno.test("prune is a dry run by default and --yes deletes exactly what it liste
   assertEquals([again.deployments.length, again.configs.length, again.events], [0, 0, 0]);
 });
 
-Deno.test("prune --older-than with --app touches only that app's old rows", async () => {
+Deno.test("prune --older-than with --app touches only that app's old rows; the live deployment stays", async () => {
   await using dir = await tempDir();
-  const { db } = await setup(dir.path);
+  const { db, web, worker } = await setup(dir.path);
   const plan = await cliJson<PruneResult>(db, [
     "prune",
     "--older-than",
@@ -86,8 +86,17 @@ Deno.test("prune --older-than with --app touches only that app's old rows", asyn
     "worker",
   ]);
   assertEquals(new Set(plan.deployments.map((d) => d.app_name)), new Set(["worker"]));
-  // worker's in-flight deployment is what current_state points at: both ended ones go.
-  assertEquals(plan.deployments.length, 2);
+  // worker's in-flight deployment (current_state's) and the one serving traffic meanwhile (the
+  // newest success) stay: only the oldest goes.
+  assertEquals(plan.deployments.map((d) => d.id), [worker.deployments[0]]);
+  // The live deployment (newest success) stays even when a later one failed.
+  const raw = new DatabaseSync(db);
+  raw.prepare("UPDATE deployments SET status = 'failed' WHERE id = ?").run(web.deployments[5]);
+  raw.close();
+  const live = await cliJson<PruneResult>(db, ["prune", "--keep-last", "1", "--app", "web-api"]);
+  const listed = live.deployments.map((d) => d.id);
+  assertEquals(listed.includes(web.deployments[4]), false, "the live deployment was listed");
+  assertEquals(listed.includes(web.deployments[3]), true);
   const refused = await cli(["--db", db, "prune"]);
   assertEquals(refused.code, 2);
   assertStringIncludes(refused.stderr, "--keep-last");

@@ -27,14 +27,19 @@ export interface PrunePlan {
 
 /**
  * Deployments the rule selects, before protections that need the whole graph: never one in
- * flight, never the one current_state points at.
+ * flight, never the one current_state points at, never the live one (the app's newest
+ * successful deployment: what serves traffic even when a later deployment failed).
  */
 function candidateDeployments(db: Database, rule: PruneRule): PrunedRow[] {
   return db.all<PrunedRow>(
     `SELECT id, app_name, started_at AS time FROM (
-       SELECT d.*, row_number() OVER (PARTITION BY app_name ORDER BY started_at DESC, id DESC) AS rank
+       SELECT d.*,
+              row_number() OVER (PARTITION BY app_name ORDER BY started_at DESC, id DESC) AS rank,
+              row_number() OVER (PARTITION BY app_name, status ORDER BY started_at DESC, id DESC)
+                AS rank_in_status
          FROM deployments d WHERE ?1 IS NULL OR app_name = ?1)
      WHERE status <> 'in_progress'
+       AND NOT (status = 'success' AND rank_in_status = 1)
        AND (?2 IS NULL OR rank > ?2)
        AND (?3 IS NULL OR started_at < ?3)
        AND id NOT IN (SELECT deployment_id FROM current_state)

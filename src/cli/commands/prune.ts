@@ -36,8 +36,9 @@ export function registerPruneCommand(program: Command, runner: CommandRunner): v
     .option("--yes", "delete (in one transaction)")
     .addHelpText(
       "after",
-      "\nNever deleted: a deployment in flight or the one current_state points at, the rollback\n" +
-        "target of a kept deployment, a config a kept deployment uses, an app's latest config.\n" +
+      "\nNever deleted: a deployment in flight, the one current_state points at, the live one\n" +
+        "(newest success), the rollback target of a kept deployment, a config a kept deployment\n" +
+        "uses, an app's latest config.\n" +
         "Events of deleted deployments go with them. Both flags together: only what both select.\n" +
         "Example: dockswap-db prune --keep-last 50 --older-than 90d --yes",
     )
