@@ -21,7 +21,15 @@ Deno.test("a Go dockswap database is backed up, adopted in place, and every row 
   await using dir = await tempDir();
   const db = `${dir.path}/dockswap.db`;
   const go = makeGoDockswapDb(db);
-  const original = await Deno.readFile(db);
+  const dump = (path: string) =>
+    Object.fromEntries(
+      [...Object.keys(go), "schema_version", "sqlite_sequence"].map((t) => [
+        t,
+        query(path, `SELECT _rowid_ AS rowid_, * FROM ${t} ORDER BY 1, 2`),
+      ]),
+    );
+  const original = dump(db);
+  const originalSchema = query(db, "SELECT type, name, sql FROM sqlite_schema ORDER BY name");
 
   const first = await cli(["--db", db, "export", "--table", "deployments"]);
   assertEquals(first.code, 0, first.stderr);
@@ -29,11 +37,14 @@ Deno.test("a Go dockswap database is backed up, adopted in place, and every row 
   const backup = /Backup of the original: (\S+)/.exec(first.stderr)?.[1];
   assert(backup, first.stderr);
   assert(backup.startsWith(`${db}.go-dockswap-backup-`));
+  // The backup holds the Go file's schema and every row as the Go tool left them.
+  assertEquals(dump(backup), original);
   assertEquals(
-    await Deno.readFile(backup),
-    original,
-    "the backup is the file as the Go tool left it",
+    query(backup, "SELECT type, name, sql FROM sqlite_schema ORDER BY name"),
+    originalSchema,
   );
+  assertEquals(query(backup, "PRAGMA quick_check"), [{ quick_check: "ok" }]);
+
   assertEquals((await Deno.stat(backup)).mode! & 0o777, 0o600);
 
   // Every config, deployment and event keeps its id.
@@ -160,4 +171,24 @@ Deno.test("a Go database of an unknown schema version and other programs' files 
   assertStringIncludes(result.stderr, "another program");
   assertEquals(await Deno.readFile(foreign), foreignBefore);
   assertEquals([...Deno.readDirSync(dir.path)].length, 2, "no backup of a refused file");
+});
+
+Deno.test("two processes opening a Go database at once: one adopts it, the other just uses it", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  const go = makeGoDockswapDb(db);
+  const [a, b] = await Promise.all([
+    cli(["--db", db, "export", "--table", "events"]),
+    cli(["--db", db, "export", "--table", "events"]),
+  ]);
+  assertEquals([a.code, b.code], [0, 0], a.stderr + b.stderr);
+  const adopted = [a, b].filter((r) => r.stderr.includes("Adopted Go dockswap database"));
+  assertEquals(adopted.length, 1);
+  assertEquals(a.stdout, b.stdout);
+  assertEquals(a.stdout.trim().split("\n").length, go.deployment_events.length);
+  const backups = [...Deno.readDirSync(dir.path)].filter((e) =>
+    e.name.includes("go-dockswap-backup")
+  );
+  assertEquals(backups.length, 1);
+  assertEquals(query(db, "SELECT count(*) AS n FROM schema_migrations"), [{ n: 2 }]);
 });

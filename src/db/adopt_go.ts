@@ -17,7 +17,7 @@ import {
   type StateWord,
 } from "../go_legacy.ts";
 import { nowIso } from "../time.ts";
-import { Database } from "./database.ts";
+import { Database, type SqlValue } from "./database.ts";
 import { migrate } from "./migrate.ts";
 
 /** One change made to a row while adopting, with the value it replaced. */
@@ -66,22 +66,16 @@ function text(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-/** Copies the file (and its WAL) under the write lock, owner-only, and checks the copy. */
-function backupFile(path: string, backup: string): void {
+/**
+ * Copies every table, index and row of the Go database into a new owner-only SQLite file,
+ * read through `db` under its write lock, then checks the copy. Not a byte copy on purpose:
+ * opening and closing the live file outside SQLite would drop this process's POSIX locks
+ * on it mid-transaction, letting another process write at the same time.
+ */
+function backupGoDatabase(db: Database, backup: string): void {
   try {
-    Deno.copyFileSync(path, backup);
+    Deno.openSync(backup, { createNew: true, write: true, mode: 0o600 }).close();
     Deno.chmodSync(backup, 0o600);
-    try {
-      if (Deno.statSync(`${path}-wal`).size > 0) {
-        Deno.copyFileSync(`${path}-wal`, `${backup}-wal`);
-        Deno.chmodSync(`${backup}-wal`, 0o600);
-      }
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-    const file = Deno.openSync(backup, { read: true, write: true });
-    file.syncSync();
-    file.close();
   } catch (error) {
     throw new DockswapError(
       "io_error",
@@ -91,7 +85,42 @@ function backupFile(path: string, backup: string): void {
     );
   }
   const copy = new Database(backup);
+  let done = false;
   try {
+    copy.write(() => {
+      const schema = db.all<{ type: string; name: string; sql: string }>(
+        `SELECT type, name, sql FROM sqlite_schema
+         WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'table' DESC, rowid`,
+      );
+      for (const item of schema) copy.exec(item.sql);
+      const tables = schema.filter((i) => i.type === "table").map((i) => i.name);
+      if (db.get("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'")) {
+        tables.push("sqlite_sequence");
+      }
+      for (const table of tables) {
+        const quoted = `"${table.replaceAll('"', '""')}"`;
+        const info = db.all<{ name: string; type: string; pk: number }>(
+          `PRAGMA table_info(${quoted})`,
+        );
+        const columns = info.map((c) => `"${c.name.replaceAll('"', '""')}"`);
+        // Keep rowids too, unless a column already is the rowid (INTEGER PRIMARY KEY).
+        const keys = info.filter((c) => c.pk > 0);
+        const rowidIsColumn = keys.length === 1 && keys[0].type.toUpperCase() === "INTEGER";
+        const all = table === "sqlite_sequence" || rowidIsColumn
+          ? columns
+          : ["_rowid_", ...columns];
+        const insert = `INSERT INTO ${quoted} (${all.join(", ")}) VALUES (${
+          all.map(() => "?").join(", ")
+        })`;
+        // Creating and filling the tables above wrote sqlite_sequence already: copy it exactly.
+        if (table === "sqlite_sequence") copy.exec("DELETE FROM sqlite_sequence");
+        // Aliased, so that each value comes back under its own name.
+        const select = all.map((c, i) => `${c} AS c${i}`).join(", ");
+        for (const row of db.iterate<Record<string, SqlValue>>(`SELECT ${select} FROM ${quoted}`)) {
+          copy.run(insert, ...all.map((_, i) => row[`c${i}`]));
+        }
+      }
+    });
     const check = copy.all<{ quick_check: string }>("PRAGMA quick_check");
     if (check.length !== 1 || check[0].quick_check !== "ok") {
       throw new DockswapError(
@@ -99,8 +128,16 @@ function backupFile(path: string, backup: string): void {
         `The backup "${backup}" of the Go dockswap database fails quick_check; nothing was changed.`,
       );
     }
+    done = true;
   } finally {
     copy.close();
+    if (!done) Deno.removeSync(backup);
+  }
+  const file = Deno.openSync(backup, { read: true, write: true });
+  try {
+    file.syncSync();
+  } finally {
+    file.close();
   }
 }
 
@@ -112,7 +149,7 @@ function backupFile(path: string, backup: string): void {
  */
 export function adoptGoDatabase(db: Database, applicationId: number): AdoptionReport | undefined {
   const adoptedAt = nowIso();
-  const backup = `${db.path}.go-dockswap-backup-${adoptedAt.replace(/[-:.]/g, "")}-${Deno.pid}`;
+  const backup = `${db.path}.go-dockswap-backup-${adoptedAt.replace(/[-:.]/g, "")}-${Deno.pid}.db`;
   return db.write(() => {
     // Under the write lock: another process may have adopted the file while this one waited.
     if (!isGoDockswap(db)) return undefined;
@@ -126,7 +163,7 @@ export function adoptGoDatabase(db: Database, applicationId: number): AdoptionRe
         }; this dockswap-db adopts schema ${GO_SCHEMA_VERSION} only. Nothing was changed.`,
       );
     }
-    backupFile(db.path, backup);
+    backupGoDatabase(db, backup);
     const adopter = new Adopter(db, adoptedAt, applicationId);
     adopter.run();
     return {
