@@ -133,12 +133,20 @@ export async function writeFileAtomically(path: string, text: string, mode = 0o6
   file.commit();
 }
 
-/** A sink onto a stream such as stdout. */
-export function writerSink(target: { write(p: Uint8Array): Promise<number> }): ByteSink {
+/** A sink onto a stream such as stdout; `name` says which in an error. */
+export function writerSink(
+  target: { write(p: Uint8Array): Promise<number> },
+  name = "stdout",
+): ByteSink {
   return {
     async write(bytes) {
-      let rest = bytes;
-      while (rest.length > 0) rest = rest.subarray(await target.write(rest));
+      try {
+        let rest = bytes;
+        while (rest.length > 0) rest = rest.subarray(await target.write(rest));
+      } catch (error) {
+        // A reader that went away (`| head`) is the usual cause.
+        throw new DockswapError("io_error", `Cannot write to ${name}: ${(error as Error).message}`);
+      }
     },
     async close() {},
   };

@@ -1,6 +1,6 @@
 import { DockswapError } from "../errors.ts";
 import type { ExportTable } from "../store/export.ts";
-import { writeFileAtomically } from "./atomic_file.ts";
+import { folderOf, writeFileAtomically } from "./atomic_file.ts";
 
 /**
  * What an incremental export remembers between runs: the last exported id of each table, and
@@ -20,6 +20,14 @@ export function readCursor(path: string, app: string | undefined): ExportCursor 
     text = Deno.readTextFileSync(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
+      // Checked now, not after the export: a cursor that cannot be saved would repeat rows.
+      const folder = folderOf(path);
+      if (!isFolder(folder)) {
+        throw new DockswapError(
+          "io_error",
+          `Cannot use cursor "${path}": folder "${folder}" does not exist; create it first`,
+        );
+      }
       return { version: 1, app: app ?? null, last_id: {}, updated_at: null };
     }
     throw new DockswapError(
@@ -54,4 +62,12 @@ export function readCursor(path: string, app: string | undefined): ExportCursor 
 /** Writes a cursor file atomically (temporary file, fsync, rename). */
 export async function writeCursor(path: string, cursor: ExportCursor): Promise<void> {
   await writeFileAtomically(path, JSON.stringify(cursor, null, 2) + "\n");
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }
