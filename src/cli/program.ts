@@ -5,7 +5,10 @@ import { registerBackupCommand } from "./commands/backup.ts";
 import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerPruneCommand } from "./commands/prune.ts";
+import { registerDeployCommands } from "./commands/deploy.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
+import { registerRpcCommand } from "./commands/rpc.ts";
+import { registerStatusCommands } from "./commands/status.ts";
 import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
 
@@ -42,11 +45,14 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
     throw new CommanderError(0, "dockswap-db.version", "");
   });
   registerConfigCommands(program, runner);
+  registerDeployCommands(program, runner);
+  registerStatusCommands(program, runner);
   registerMigrateCommands(program, runner);
   registerExportCommand(program, runner);
   registerBackupCommand(program, runner);
   registerDoctorCommand(program, runner);
   registerPruneCommand(program, runner);
+  registerRpcCommand(program, runner);
   for (const command of program.commands) {
     command.exitOverride().configureOutput(plainOutput(runner));
     for (const sub of command.commands) sub.exitOverride().configureOutput(plainOutput(runner));

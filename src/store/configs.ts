@@ -16,6 +16,14 @@ export interface ConfigRecord extends ConfigSummary {
 const SUMMARY_COLUMNS = "id, app_name, config_sha, created_at";
 const RECORD_COLUMNS = "id, app_name, config_yaml, config_sha, created_at";
 
+/** SQL of an app's newest config version (exported so tests can plan the real statement). */
+export const LATEST_CONFIG_SQL = `SELECT ${RECORD_COLUMNS} FROM app_configs WHERE app_name = ?
+     ORDER BY created_at DESC, id DESC LIMIT 1`;
+
+/** SQL of an app's config versions, newest first (exported so tests can plan the real statement). */
+export const CONFIG_HISTORY_SQL = `SELECT ${SUMMARY_COLUMNS} FROM app_configs WHERE app_name = ?
+     ORDER BY created_at DESC, id DESC LIMIT ?`;
+
 /** Stores a new config version and returns it. */
 export function insertConfig(db: Database, config: Omit<ConfigRecord, "id">): ConfigRecord {
   const { lastInsertRowid } = db.run(
@@ -30,11 +38,7 @@ export function insertConfig(db: Database, config: Omit<ConfigRecord, "id">): Co
 
 /** The newest config version of an app, or undefined when it has none. */
 export function latestConfig(db: Database, appName: string): ConfigRecord | undefined {
-  return db.get<ConfigRecord>(
-    `SELECT ${RECORD_COLUMNS} FROM app_configs WHERE app_name = ?
-     ORDER BY created_at DESC, id DESC LIMIT 1`,
-    appName,
-  );
+  return db.get<ConfigRecord>(LATEST_CONFIG_SQL, appName);
 }
 
 /** One config version by id, or undefined. */
@@ -44,12 +48,7 @@ export function configById(db: Database, id: number): ConfigRecord | undefined {
 
 /** An app's config versions, newest first. */
 export function configHistory(db: Database, appName: string, limit: number): ConfigSummary[] {
-  return db.all<ConfigSummary>(
-    `SELECT ${SUMMARY_COLUMNS} FROM app_configs WHERE app_name = ?
-     ORDER BY created_at DESC, id DESC LIMIT ?`,
-    appName,
-    limit,
-  );
+  return db.all<ConfigSummary>(CONFIG_HISTORY_SQL, appName, limit);
 }
 
 /** The summary fields of a record (what `config add` reports). */

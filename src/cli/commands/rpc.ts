@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import { openDatabase } from "../../db/open.ts";
+import { MAX_LINE_BYTES, serveRpc } from "../../rpc/mod.ts";
+import { nowIso } from "../../time.ts";
+import type { CommandRunner } from "../runner.ts";
+
+/** Exit status after SIGINT/SIGTERM ended serving (128 + signal number, as shells report). */
+const SIGNAL_EXIT: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** `rpc`: JSON-RPC 2.0 on stdin/stdout until EOF, one JSON value per line. */
+export function registerRpcCommand(program: Command, runner: CommandRunner): void {
+  program.command("rpc")
+    .description("Serve JSON-RPC 2.0 requests from stdin (one per line) until EOF")
+    .addHelpText(
+      "after",
+      `\nOne JSON value per line in and out, UTF-8, lines up to ${MAX_LINE_BYTES} bytes. ` +
+        "stdout carries responses only.\n" +
+        "Requests already waiting on stdin commit together; each response is written after " +
+        "its commit.\nCall rpc.discover for every method with its JSON Schemas.\n" +
+        "Example:\n" +
+        `  echo '{"jsonrpc":"2.0","id":1,"method":"ping"}' | dockswap-db rpc`,
+    )
+    .action(async (_options, command: Command) => {
+      // Opened once, before reading: a database that cannot be used fails the command at once.
+      const db = openDatabase(runner.databasePath(command));
+      const stop = new AbortController();
+      let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
+      const listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+        const listener = () => {
+          stoppedBy ??= signal;
+          stop.abort();
+        };
+        Deno.addSignalListener(signal, listener);
+        return () => Deno.removeSignalListener(signal, listener);
+      });
+      const writer = Deno.stdout.writable.getWriter();
+      try {
+        const end = await serveRpc({
+          context: { db, now: nowIso },
+          input: Deno.stdin.readable,
+          output: writer,
+          signal: stop.signal,
+          note: (text) => runner.note(`dockswap-db rpc: ${text}`),
+        });
+        if (end === "stopped" && stoppedBy) runner.exitCode = SIGNAL_EXIT[stoppedBy];
+      } finally {
+        for (const remove of listeners) remove();
+        writer.releaseLock();
+        db.close();
+      }
+    });
+}

@@ -1,0 +1,88 @@
+import { type Command, Option } from "commander";
+import {
+  deployGet,
+  deployHistory,
+  eventsList,
+  stateGet,
+  stateList,
+} from "../../operations/history.ts";
+import { DEPLOYMENT_STATUSES } from "../../store/deployments.ts";
+import { positiveInteger } from "../arguments.ts";
+import { cellText, flatten, toTable } from "../output.ts";
+import type { CommandRunner } from "../runner.ts";
+
+/** `status`, `history`, `events` and `show`: read-only views of the deployment lifecycle. */
+export function registerStatusCommands(program: Command, runner: CommandRunner): void {
+  program.command("status")
+    .description(
+      "Current state of every app (sorted by name) or of one: what is live, what is happening",
+    )
+    .argument("[app]", "app name (default: all apps)")
+    .addHelpText(
+      "after",
+      "\nstatus is the state-machine state; deployment_id the in-flight or last deployment;\n" +
+        "active_color and image what serves traffic (empty until a deployment first moves traffic).\n" +
+        "An app that never deployed is not listed (with APP: not found, exit 3).\n" +
+        "Example:\n  dockswap-db --json status web-api",
+    )
+    .action((app: string | undefined, _options, command: Command) => {
+      if (app === undefined) runner.invoke(command, stateList, {});
+      else runner.invoke(command, stateGet, { app_name: app });
+    });
+
+  program.command("history")
+    .description("Deployments of an app, newest first, with rollback links (rollback_of)")
+    .argument("<app>", "app name")
+    .option("--limit <n>", "show at most n deployments", positiveInteger)
+    .addOption(
+      new Option("--status <status>", "only deployments with this status").choices(
+        DEPLOYMENT_STATUSES,
+      ),
+    )
+    .addHelpText("after", "\nExample:\n  dockswap-db history web-api --limit 10 --status success")
+    .action((
+      app: string,
+      options: { limit?: number; status?: typeof DEPLOYMENT_STATUSES[number] },
+      command: Command,
+    ) => {
+      runner.invoke(command, deployHistory, {
+        app_name: app,
+        limit: options.limit,
+        status: options.status,
+      });
+    });
+
+  program.command("events")
+    .description("Events of a deployment, oldest first (payload as JSON)")
+    .argument("<deployment_id>", "deployment id", positiveInteger)
+    .addHelpText("after", "\nExample:\n  dockswap-db --format ndjson events 7")
+    .action((deploymentId: number, _options, command: Command) => {
+      // Rows keep the payload as one JSON value (a cell in table and CSV), not dotted columns.
+      runner.invoke(command, eventsList, { deployment_id: deploymentId }, {
+        rows: (events) => events.map((e) => ({ ...e })),
+      });
+    });
+
+  program.command("show")
+    .description("One deployment: its config SHA, its events and the time spent in each state")
+    .argument("<deployment_id>", "deployment id", positiveInteger)
+    .addHelpText(
+      "after",
+      "\nTable output prints three blocks; csv and ndjson print the state spans\n" +
+        "(state, entered_at, left_at, duration_ms); JSON prints {deployment, events, states}.\n" +
+        "Example:\n  dockswap-db show 7",
+    )
+    .action((deploymentId: number, _options, command: Command) => {
+      runner.invoke(command, deployGet, { deployment_id: deploymentId }, {
+        rows: (r) => r.states.map((s) => flatten(s)),
+        table: (r) => {
+          const fields = Object.entries(r.deployment);
+          const width = Math.max(...fields.map(([key]) => key.length));
+          const block = fields.map(([key, value]) => `${key.padEnd(width)}  ${cellText(value)}`)
+            .join("\n");
+          return `${block}\n\nEvents\n${toTable(r.events.map((e) => ({ ...e })))}\n` +
+            `Time in each state\n${toTable(r.states.map((s) => flatten(s)))}`;
+        },
+      });
+    });
+}

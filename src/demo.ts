@@ -1,0 +1,225 @@
+/**
+ * `deno task demo [--db PATH]`: a realistic morning on one host, played through the real CLI
+ * (the same runCli the binary runs) on the default database: two apps deploy, a failed health
+ * check rolls back automatically, an operator rolls back by hand, a failure is recovered; then
+ * `status` and `history`. Every command is printed before its output, like a shell transcript.
+ */
+import { relative } from "node:path";
+import { runCli } from "./cli/mod.ts";
+import { denoIo } from "./cli/io.ts";
+import { locateDatabase } from "./db/location.ts";
+import { openDatabase } from "./db/open.ts";
+import { DockswapError } from "./errors.ts";
+import { isInFlight } from "./lifecycle.ts";
+import { currentState } from "./store/current_state.ts";
+
+const APPS_DIR = new URL("../../shared/fixtures/apps/", import.meta.url).pathname;
+const DEMO_APPS = ["web-api", "worker"];
+
+/** A fixture's path as a person would type it from the current folder. */
+function fixture(name: string): string {
+  const path = `${APPS_DIR}${name}`;
+  try {
+    Deno.statSync(path);
+  } catch {
+    throw new Error(
+      `demo: cannot find ${path}; the demo needs the shared fixtures beside the repository ` +
+        `(../shared/fixtures/apps)`,
+    );
+  }
+  return relative(Deno.cwd(), path);
+}
+
+/** The --db the demo was given, if any. */
+function dbFlag(args: string[]): string | undefined {
+  const index = args.indexOf("--db");
+  if (index >= 0) return args[index + 1];
+  return args.find((a) => a.startsWith("--db="))?.slice("--db=".length);
+}
+
+/**
+ * Refuses to run over an app that is mid-deployment or failed, saying how to proceed; returns
+ * true when the demo apps already have history (the demo then adds to it).
+ */
+function checkStartingPoint(path: string): boolean {
+  const db = openDatabase(path);
+  let seen = false;
+  try {
+    for (const app of DEMO_APPS) {
+      const current = currentState(db, app);
+      if (current) seen = true;
+      if (!current || current.status === "stable") continue;
+      const what = isInFlight(current.status)
+        ? `has deployment ${current.deployment_id} in flight (state ${current.status})`
+        : `is failed (deployment ${current.deployment_id})`;
+      throw new Error(
+        `demo: ${app} in ${path} ${what}, so the scenario cannot start. Run the demo on a ` +
+          `fresh file (deno task demo --db /tmp/dockswap-demo.db) or unlock it with ` +
+          `"deno task start --db ${path} recover ${app}".`,
+      );
+    }
+  } finally {
+    db.close();
+  }
+  return seen;
+}
+
+async function main(args: string[]): Promise<number> {
+  const io = denoIo();
+  const flag = dbFlag(args);
+  const location = locateDatabase({ flag, env: (n) => Deno.env.get(n), isDirectory });
+  const dbArgs = flag === undefined ? [] : ["--db", flag];
+  const v1 = fixture("web-api.yaml");
+  const v2 = fixture("web-api-v2.yaml");
+  const worker = fixture("worker.yaml");
+  const reused = checkStartingPoint(location.path);
+  io.out(
+    `# dockswap-db demo on ${location.path} (from ${location.source}); ` +
+      "`deploy event` rows are left out, their notes show each transition\n",
+  );
+  if (reused) {
+    io.out(
+      "# web-api and worker already have history in this file: the demo adds to it " +
+        "(use --db /tmp/dockswap-demo.db for a fresh file)\n",
+    );
+  }
+
+  // Event rows would repeat what each command's one-line note (on stderr) already says.
+  const quiet = { ...io, out: () => {} };
+
+  /** Runs one CLI command, printing it first; stops the demo on an unexpected exit status. */
+  async function $(line: string[], expectedExit = 0): Promise<void> {
+    const isEvent = line[0] === "deploy" && line[1] === "event";
+    io.out(`${isEvent ? "" : "\n"}$ dockswap-db ${line.map(quote).join(" ")}\n`);
+    const code = await runCli([...dbArgs, ...line], isEvent ? quiet : io);
+    if (code !== expectedExit) {
+      throw new Error(`demo: expected exit ${expectedExit}, got ${code}; stopping`);
+    }
+  }
+  async function events(app: string, ...steps: (string | string[])[]): Promise<void> {
+    for (const step of steps) {
+      const [event, ...rest] = Array.isArray(step) ? step : [step];
+      await $(["deploy", "event", "--app", app, event, ...rest]);
+    }
+  }
+  const section = (title: string) => io.out(`\n## ${title}\n`);
+
+  section("1. web-api 1.4.0: first deployment, all green");
+  await $([
+    "deploy",
+    "start",
+    "web-api",
+    "--image",
+    "registry.example.com/web-api:1.4.0",
+    "--config",
+    v1,
+  ]);
+  await events(
+    "web-api",
+    ["container_started", "--payload", '{"container":"web-api-blue","port":8081}'],
+    ["health_check_passed", "--payload", '{"status":200,"latency_ms":38}'],
+    ["caddy_updated", "--payload", '{"upstream":"localhost:8081"}'],
+    "drain_complete",
+    "container_stopped",
+  );
+
+  section("2. worker 2.0.1: first deployment");
+  await $([
+    "deploy",
+    "start",
+    "worker",
+    "--image",
+    "registry.example.com/worker:2.0.1",
+    "--config",
+    worker,
+  ]);
+  await events(
+    "worker",
+    "container_started",
+    "health_check_passed",
+    "caddy_updated",
+    "drain_complete",
+    "container_stopped",
+  );
+
+  section("3. web-api 1.5.0 with a new config: health check fails, rolled back automatically");
+  await $([
+    "deploy",
+    "start",
+    "web-api",
+    "--image",
+    "registry.example.com/web-api:1.5.0",
+    "--config",
+    v2,
+  ]);
+  await events(
+    "web-api",
+    "container_started",
+    [
+      "health_check_failed",
+      "--error",
+      "GET /health returned 503 after 3 retries",
+      "--payload",
+      '{"status":503,"retries":3}',
+    ],
+    "rollback_complete",
+  );
+
+  section("4. web-api 1.5.1: the fix ships (latest config reused)");
+  await $(["deploy", "start", "web-api", "--image", "registry.example.com/web-api:1.5.1"]);
+  await events(
+    "web-api",
+    "container_started",
+    "health_check_passed",
+    "caddy_updated",
+    "drain_complete",
+    "container_stopped",
+  );
+
+  section("5. 1.5.1 leaks memory: manual rollback to the last good deployment");
+  await $(["rollback", "web-api"]);
+  await events(
+    "web-api",
+    "container_started",
+    "health_check_passed",
+    "caddy_updated",
+    "drain_complete",
+    "container_stopped",
+  );
+
+  section("6. worker 2.1.0 fails to start; the app is locked until recovered");
+  await $(["deploy", "start", "worker", "--image", "registry.example.com/worker:2.1.0"]);
+  await events("worker", ["container_failed", "--error", "exit code 137 (OOMKilled)"]);
+  await $(["deploy", "start", "worker", "--image", "registry.example.com/worker:2.1.1"], 5);
+  await $(["recover", "worker", "--reason", "memory limit raised on the host"]);
+
+  section("Where everything stands");
+  await $(["status"]);
+  await $(["history", "web-api"]);
+  await $(["history", "worker"]);
+  return 0;
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    const message = error instanceof DockswapError
+      ? `demo: ${error.message} [${error.code}]`
+      : (error as Error).message;
+    console.error(message);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * JSON-RPC 2.0 envelopes: reading one line into requests, and writing responses. Knows the
+ * protocol's shapes and codes, nothing of methods or streams.
+ */
+
+/** The protocol's own error codes; domain errors use -32000..-32099 (see src/errors.ts). */
+export const RPC_ERRORS = {
+  parse_error: -32700,
+  invalid_request: -32600,
+  method_not_found: -32601,
+  invalid_params: -32602,
+  internal_error: -32603,
+} as const;
+
+/** Deepest nesting of arrays and objects accepted in one message. */
+export const MAX_NESTING = 128;
+
+/** A request id as the client wrote it: its parsed value and its source text. */
+export interface RequestId {
+  value: string | number | null;
+  /** The id exactly as written: 12345678901234567890 comes back unrounded, "\u00e9" unchanged. */
+  source?: string;
+}
+
+/** A well-formed request; `id` is absent for a notification. */
+export interface Request {
+  method: string;
+  params: unknown;
+  id?: RequestId;
+}
+
+/** An error object of a response. */
+export interface RpcError {
+  code: number;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** One element of a message: a request to run, or an invalid request to answer at once. */
+export type Entry =
+  | { kind: "request"; request: Request }
+  | { kind: "invalid"; id: RequestId | null; error: RpcError };
+
+/** A line read as JSON-RPC: one entry, a batch of entries, or an error for the whole line. */
+export type Message =
+  | { kind: "single"; entry: Entry }
+  | { kind: "batch"; entries: Entry[] }
+  | { kind: "unreadable"; error: RpcError };
+
+const REQUEST_MEMBERS = new Set(["jsonrpc", "method", "params", "id"]);
+
+/** Reads one line of text as a JSON-RPC message. Never throws. */
+export function readMessage(text: string): Message {
+  const depth = nestingDepth(text);
+  if (depth > MAX_NESTING) {
+    return {
+      kind: "unreadable",
+      error: {
+        code: RPC_ERRORS.parse_error,
+        message: `Parse error: JSON nested deeper than ${MAX_NESTING} levels`,
+        data: { reason: "too_deep", max_nesting: MAX_NESTING },
+      },
+    };
+  }
+  const idSources = new WeakMap<object, string>();
+  let value: unknown;
+  try {
+    value = JSON.parse(
+      text,
+      function (this: object, key: string, parsed: unknown, context?: { source?: string }) {
+        if (key === "id" && context?.source !== undefined) {
+          idSources.set(this, context.source);
+        }
+        return parsed;
+      },
+    );
+  } catch (error) {
+    return {
+      kind: "unreadable",
+      error: {
+        code: RPC_ERRORS.parse_error,
+        message: `Parse error: ${(error as Error).message}`,
+        data: { reason: "invalid_json" },
+      },
+    };
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      return {
+        kind: "single",
+        entry: invalid(null, "an empty batch array holds no request; send at least one"),
+      };
+    }
+    return { kind: "batch", entries: value.map((element) => readEntry(element, idSources)) };
+  }
+  return { kind: "single", entry: readEntry(value, idSources) };
+}
+
+function readEntry(value: unknown, idSources: WeakMap<object, string>): Entry {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return invalid(null, `a request must be a JSON object, not ${describe(value)}`);
+  }
+  const object = value as Record<string, unknown>;
+  let id: RequestId | null = null;
+  const hasId = Object.hasOwn(object, "id");
+  if (hasId) {
+    const raw = object.id;
+    if (raw === null) {
+      id = { value: raw };
+    } else if (typeof raw === "string" || typeof raw === "number") {
+      id = { value: raw, source: idSources.get(object) };
+    } else {
+      return invalid(null, `"id" must be a string, a number or null, not ${describe(raw)}`);
+    }
+  }
+  if (object.jsonrpc !== "2.0") {
+    return invalid(id, `"jsonrpc" must be exactly "2.0"`);
+  }
+  if (typeof object.method !== "string") {
+    return invalid(
+      id,
+      Object.hasOwn(object, "method")
+        ? `"method" must be a string, not ${describe(object.method)}`
+        : `"method" is missing`,
+    );
+  }
+  if (Object.hasOwn(object, "params")) {
+    const params = object.params;
+    if (typeof params !== "object" || params === null) {
+      return invalid(id, `"params" must be an object (or an array), not ${describe(params)}`);
+    }
+  }
+  // Refused rather than ignored: a misspelt "parms" would otherwise run with no parameters.
+  const unknown = Object.keys(object).filter((key) => !REQUEST_MEMBERS.has(key));
+  if (unknown.length > 0) {
+    return invalid(
+      id,
+      `unknown member${unknown.length > 1 ? "s" : ""} ${
+        unknown.map((k) => JSON.stringify(k)).join(", ")
+      }; a request has only jsonrpc, method, params and id`,
+    );
+  }
+  const request: Request = { method: object.method, params: object.params };
+  if (hasId && id) request.id = id;
+  return { kind: "request", request };
+}
+
+function invalid(id: RequestId | null, why: string): Entry {
+  return {
+    kind: "invalid",
+    id,
+    error: { code: RPC_ERRORS.invalid_request, message: `Invalid request: ${why}` },
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") return "a string";
+  if (typeof value === "number") return "a number";
+  if (typeof value === "boolean") return "a boolean";
+  return typeof value;
+}
+
+/**
+ * The deepest nesting of arrays and objects in JSON text, counted outside strings. Deep
+ * input is refused before parsing so that nothing downstream (validation, serialization)
+ * recurses over it.
+ */
+export function nestingDepth(text: string): number {
+  // A text shorter than the limit cannot nest deeper than it.
+  if (text.length <= MAX_NESTING) return 0;
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+/** Serializes a success response. */
+export function resultResponse(id: RequestId, result: unknown): string {
+  return JSON.stringify({ jsonrpc: "2.0", id: idJson(id), result });
+}
+
+/** Serializes an error response; `id` null when the request's id could not be read. */
+export function errorResponse(id: RequestId | null, error: RpcError): string {
+  return JSON.stringify({ jsonrpc: "2.0", id: id === null ? null : idJson(id), error });
+}
+
+// JSON.rawJSON (ES2025, in V8) is not yet in Deno's type library.
+const rawJson = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+
+function idJson(id: RequestId): unknown {
+  // The number as the client wrote it, so that it matches byte for byte.
+  return id.source !== undefined ? rawJson(id.source) : id.value;
+}

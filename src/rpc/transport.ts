@@ -1,0 +1,133 @@
+/**
+ * The stdio transport, with its streams passed in (tests feed in-memory streams): reads lines
+ * from `input` while the previous group runs, hands every line already read to the group
+ * handler at once, and writes the responses it returns. Writes nothing else to `output`.
+ */
+import { encodeLines, type Frame, LineSplitter, MAX_LINE_BYTES } from "./framing.ts";
+
+/** Where responses go: a WritableStreamDefaultWriter, or anything with the same `write`. */
+export interface ResponseWriter {
+  write(chunk: Uint8Array): Promise<void>;
+}
+
+/** How `serve` is wired and bounded. */
+export interface ServeOptions {
+  input: ReadableStream<Uint8Array>;
+  output: ResponseWriter;
+  /** Runs the requests of lines read together (one commit) and returns the response lines. */
+  handleGroup: (frames: readonly Frame[]) => string[];
+  /** When aborted: finish the group in progress, write its responses, and stop reading. */
+  signal?: AbortSignal;
+  /** Told about trouble with the streams themselves (for stderr). */
+  onError?: (message: string) => void;
+  maxLineBytes?: number;
+  /** Most lines run in one group (one commit); bounds the memory a group's responses use. */
+  maxGroupLines?: number;
+  /** Reading pauses while this much read input waits to be run. */
+  maxBufferedBytes?: number;
+}
+
+/** Why serving ended. */
+export type ServeEnd = "eof" | "stopped" | "output_closed";
+
+/** Default number of lines per group commit. */
+export const MAX_GROUP_LINES = 4096;
+
+/** Default amount of read-ahead, in bytes, held while a group runs. */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** Serves `input` until it ends, the signal aborts, or `output` can no longer be written. */
+export async function serve(options: ServeOptions): Promise<ServeEnd> {
+  const maxGroup = options.maxGroupLines ?? MAX_GROUP_LINES;
+  const maxBuffered = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+  const splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes ?? MAX_LINE_BYTES });
+  const reader = options.input.getReader();
+  const queue: Frame[] = [];
+  let queuedBytes = 0;
+  let inputEnded = false;
+  let stopping = false;
+  // Resolvers of whoever is waiting: the runner for input, the reader for room in the queue.
+  let wakeRunner: (() => void) | undefined;
+  let wakeReader: (() => void) | undefined;
+
+  const enqueue = (frames: Frame[]) => {
+    for (const frame of frames) {
+      queue.push(frame);
+      queuedBytes += frameBytes(frame);
+    }
+    wakeRunner?.();
+  };
+
+  const pump = async () => {
+    try {
+      while (!stopping) {
+        while (queuedBytes > maxBuffered && !stopping) {
+          await new Promise<void>((resolve) => wakeReader = resolve);
+        }
+        if (stopping) return;
+        const { value, done } = await reader.read();
+        if (done) break;
+        enqueue(splitter.push(value));
+      }
+      if (!stopping) enqueue(splitter.finish());
+    } catch (error) {
+      if (!stopping) options.onError?.(`cannot read input: ${(error as Error).message}`);
+    } finally {
+      inputEnded = true;
+      wakeRunner?.();
+    }
+  };
+
+  const onAbort = () => wakeRunner?.();
+  options.signal?.addEventListener("abort", onAbort);
+  const reading = pump();
+  let end: ServeEnd = "eof";
+  try {
+    while (true) {
+      if (options.signal?.aborted) {
+        end = "stopped";
+        break;
+      }
+      if (queue.length === 0) {
+        if (inputEnded) break;
+        await new Promise<void>((resolve) => wakeRunner = resolve);
+        wakeRunner = undefined;
+        continue;
+      }
+      // Everything already read runs now, in one commit; nothing waits for more input.
+      const group = queue.splice(0, maxGroup);
+      for (const frame of group) queuedBytes -= frameBytes(frame);
+      wakeReader?.();
+      let lines: string[];
+      try {
+        lines = options.handleGroup(group);
+      } catch (error) {
+        options.onError?.(`internal error while answering requests: ${(error as Error).message}`);
+        continue;
+      }
+      if (lines.length === 0) continue;
+      try {
+        await options.output.write(encodeLines(lines));
+      } catch (error) {
+        options.onError?.(`cannot write responses: ${(error as Error).message}`);
+        end = "output_closed";
+        break;
+      }
+    }
+  } finally {
+    stopping = true;
+    options.signal?.removeEventListener("abort", onAbort);
+    wakeReader?.();
+    if (!inputEnded) {
+      // Not awaited: a read blocked on a terminal or pipe must not hold up the exit.
+      reader.cancel().catch(() => {});
+    } else {
+      await reading;
+    }
+  }
+  return end;
+}
+
+function frameBytes(frame: Frame): number {
+  return frame.kind === "line" ? frame.text.length : 16;
+}

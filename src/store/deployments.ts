@@ -1,0 +1,109 @@
+import type { Database } from "../db/database.ts";
+import type { DeploymentOutcome } from "../lifecycle.ts";
+
+/** A deployment's status: in flight, or how it ended. */
+export type DeploymentStatus = "in_progress" | DeploymentOutcome;
+
+/** Every deployment status, for validation and --help. */
+export const DEPLOYMENT_STATUSES = ["in_progress", "success", "failed", "rolled_back"] as const;
+
+/** A color a deployment brings up. */
+export type Color = "blue" | "green";
+
+/** One deployment attempt, as stored. */
+export interface DeploymentRecord {
+  id: number;
+  app_name: string;
+  config_id: number | null;
+  image: string;
+  started_at: string;
+  ended_at: string | null;
+  status: DeploymentStatus;
+  active_color: Color;
+  rollback_of: number | null;
+}
+
+const COLUMNS =
+  "id, app_name, config_id, image, started_at, ended_at, status, active_color, rollback_of";
+
+/** SQL of an app's deployments, newest first (exported so tests can plan the real statement). */
+export const HISTORY_SQL = `SELECT ${COLUMNS} FROM deployments WHERE app_name = ?
+  ORDER BY started_at DESC, id DESC LIMIT ?`;
+
+/** SQL of an app's deployments with one status, newest first. */
+export const HISTORY_BY_STATUS_SQL = `SELECT ${COLUMNS} FROM deployments
+  WHERE app_name = ? AND status = ? ORDER BY started_at DESC, id DESC LIMIT ?`;
+
+/** SQL of the newest successful deployment of an app other than one id (default rollback target). */
+export const LAST_SUCCESS_SQL = `SELECT ${COLUMNS} FROM deployments
+  WHERE app_name = ? AND status = 'success' AND id IS NOT ?
+  ORDER BY started_at DESC, id DESC LIMIT 1`;
+
+/** Stores a new deployment and returns it. */
+export function insertDeployment(
+  db: Database,
+  deployment: Omit<DeploymentRecord, "id">,
+): DeploymentRecord {
+  const { lastInsertRowid } = db.run(
+    `INSERT INTO deployments
+       (app_name, config_id, image, started_at, ended_at, status, active_color, rollback_of)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    deployment.app_name,
+    deployment.config_id,
+    deployment.image,
+    deployment.started_at,
+    deployment.ended_at,
+    deployment.status,
+    deployment.active_color,
+    deployment.rollback_of,
+  );
+  return { id: lastInsertRowid, ...deployment };
+}
+
+/** One deployment by id, or undefined. */
+export function deploymentById(db: Database, id: number): DeploymentRecord | undefined {
+  return db.get<DeploymentRecord>(`SELECT ${COLUMNS} FROM deployments WHERE id = ?`, id);
+}
+
+/** The app's deployment in progress, if any (served by the partial unique index). */
+export function inProgressDeployment(db: Database, appName: string): DeploymentRecord | undefined {
+  return db.get<DeploymentRecord>(
+    `SELECT ${COLUMNS} FROM deployments WHERE app_name = ? AND status = 'in_progress'`,
+    appName,
+  );
+}
+
+/** Ends an in-flight deployment with an outcome. */
+export function endDeployment(
+  db: Database,
+  id: number,
+  status: DeploymentOutcome,
+  endedAt: string,
+): void {
+  db.run(
+    "UPDATE deployments SET status = ?, ended_at = ? WHERE id = ? AND status = 'in_progress'",
+    status,
+    endedAt,
+    id,
+  );
+}
+
+/** An app's deployments, newest first (ties by id), optionally of one status. */
+export function deploymentHistory(
+  db: Database,
+  appName: string,
+  options: { limit: number; status?: DeploymentStatus },
+): DeploymentRecord[] {
+  return options.status === undefined
+    ? db.all<DeploymentRecord>(HISTORY_SQL, appName, options.limit)
+    : db.all<DeploymentRecord>(HISTORY_BY_STATUS_SQL, appName, options.status, options.limit);
+}
+
+/** The newest successful deployment of an app other than `exceptId`. */
+export function lastSuccessfulDeployment(
+  db: Database,
+  appName: string,
+  exceptId: number | null,
+): DeploymentRecord | undefined {
+  return db.get<DeploymentRecord>(LAST_SUCCESS_SQL, appName, exceptId);
+}

@@ -1,0 +1,60 @@
+import { assertEquals, assertStringIncludes } from "./_assert.ts";
+import { cleanEnv, cli, cliJson, PERMISSIONS, tempDir } from "./_cli.ts";
+
+const REPO_ROOT = new URL("..", import.meta.url).pathname;
+
+async function demo(args: string[], cwd: string) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--config",
+      `${REPO_ROOT}deno.json`,
+      ...PERMISSIONS,
+      `${REPO_ROOT}src/demo.ts`,
+      ...args,
+    ],
+    cwd,
+    // HOME inside the temp folder, so a real ~/.config/dockswap-cfg cannot be picked up.
+    env: cleanEnv({ HOME: cwd }),
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+Deno.test("demo: the scenario runs on the default database and ends with both apps stable", async () => {
+  await using dir = await tempDir();
+  const run = await demo([], dir.path);
+  assertEquals(run.code, 0, run.stderr);
+  assertStringIncludes(run.stdout, "$ dockswap-db status");
+  assertStringIncludes(run.stderr, "[app_failed]");
+  const db = `${dir.path}/dockswap.db`;
+  const states = await cliJson<{ app_name: string; status: string; image: string }[]>(db, [
+    "status",
+  ]);
+  assertEquals(states.map((s) => [s.app_name, s.status, s.image]), [
+    ["web-api", "stable", "registry.example.com/web-api:1.4.0"],
+    ["worker", "stable", "registry.example.com/worker:2.0.1"],
+  ]);
+  const history = await cliJson<{ status: string; rollback_of: number | null }[]>(db, [
+    "history",
+    "web-api",
+  ]);
+  assertEquals(history.map((d) => d.status), ["success", "success", "rolled_back", "success"]);
+  assertEquals(history[0].rollback_of !== null, true);
+
+  // Over an app left in flight the demo refuses and says how to go on, writing nothing.
+  await cliJson(db, ["deploy", "start", "web-api", "--image", "web-api:stuck"]);
+  const refused = await demo([], dir.path);
+  assertEquals(refused.code, 1);
+  assertStringIncludes(refused.stderr, "in flight");
+  assertStringIncludes(refused.stderr, "--db");
+  const after = await cli(["--db", db, "--json", "status", "web-api"]);
+  assertEquals(JSON.parse(after.stdout).status, "starting");
+});
