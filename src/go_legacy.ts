@@ -2,6 +2,7 @@
  * How the Go dockswap's words and times translate to this schema's, for adopting its
  * database. Pure: no database.
  */
+import { EVENTS, IN_FLIGHT_STATES, type State, STATES, TRANSITIONS } from "./lifecycle.ts";
 
 /** The Go dockswap schema version this tool knows how to adopt. */
 export const GO_SCHEMA_VERSION = 202507101010;
@@ -54,22 +55,7 @@ export const GO_DEPLOYMENT_STATUS: Readonly<Record<string, DeploymentStatus>> = 
 };
 
 /** This schema's state words (current_state.status, event states). */
-export const STATE_WORDS = [
-  "stable",
-  "starting",
-  "health_check",
-  "switching",
-  "draining",
-  "stopping",
-  "rolling_back",
-  "failed",
-] as const;
-export type StateWord = typeof STATE_WORDS[number];
-
-/** States in which a deployment is in flight. */
-export const IN_FLIGHT_STATES: readonly StateWord[] = STATE_WORDS.filter(
-  (s) => s !== "stable" && s !== "failed",
-);
+export type StateWord = State;
 
 /**
  * Go current_state status words with a direct meaning. Any other word (`unknown`, ...) is
@@ -86,25 +72,19 @@ export const GO_STATE_STATUS: Readonly<Record<string, StateWord>> = {
   failed: "failed",
   error: "failed",
   deploying: "starting",
-  ...Object.fromEntries(STATE_WORDS.map((s) => [s, s])),
+  ...Object.fromEntries(STATES.map((s) => [s, s])),
 };
 
 /**
- * The state each event leads to (the Go state machine's table read by target): an adopted
- * event's `to_state`; its `from_state` is the previous event's `to_state` ("stable" first).
+ * The state each event leads to, read from the state machine's table (each event has one
+ * target): an adopted event's `to_state`; its `from_state` is the previous event's `to_state`
+ * ("stable" first), since Go recorded no transitions.
  */
-export const EVENT_TARGET: Readonly<Record<string, StateWord>> = {
-  deploy: "starting",
-  container_started: "health_check",
-  container_failed: "failed",
-  health_check_passed: "switching",
-  health_check_failed: "rolling_back",
-  caddy_updated: "draining",
-  caddy_failed: "rolling_back",
-  drain_complete: "stopping",
-  container_stopped: "stable",
-  stop_failed: "failed",
-  rollback_complete: "stable",
-  rollback_failed: "failed",
-  manual_recovery: "stable",
-};
+export const EVENT_TARGET: Readonly<Record<string, StateWord>> = Object.fromEntries(
+  EVENTS.map((event) => [
+    event,
+    STATES.map((state) => TRANSITIONS[state][event]).find((to) => to !== undefined)!,
+  ]),
+);
+
+export { IN_FLIGHT_STATES };

@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.ts";
+import { IN_FLIGHT_STATES } from "../lifecycle.ts";
 
 /** `PRAGMA quick_check`: ["ok"] for a sound file, otherwise the problems found. */
 export function quickCheck(db: Database): string[] {
@@ -62,8 +63,8 @@ export interface StateDisagreement {
   problem: string;
 }
 
-const IN_FLIGHT =
-  "('starting', 'health_check', 'switching', 'draining', 'stopping', 'rolling_back')";
+/** The in-flight state words as an SQL list, from the state machine (constants, not input). */
+const IN_FLIGHT = `(${IN_FLIGHT_STATES.map((s) => `'${s}'`).join(", ")})`;
 
 /**
  * current_state rows that disagree with the deployments table: a missing or foreign
