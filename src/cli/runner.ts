@@ -50,7 +50,10 @@ export class CommandRunner {
     work: (context: OperationContext) => T,
     options: { applyMigrations?: boolean } = {},
   ): T {
-    const db = openDatabase(this.databasePath(command), { ...options, onAdopted: this.#adopted });
+    const db = openDatabase(this.databasePath(command), {
+      ...options,
+      onAdopted: this.reportAdoption,
+    });
     try {
       return work({ db, now: nowIso });
     } finally {
@@ -63,7 +66,7 @@ export class CommandRunner {
     command: Command,
     work: (context: OperationContext) => Promise<T>,
   ): Promise<T> {
-    const db = openDatabase(this.databasePath(command), { onAdopted: this.#adopted });
+    const db = openDatabase(this.databasePath(command), { onAdopted: this.reportAdoption });
     try {
       return await work({ db, now: nowIso });
     } finally {
@@ -79,7 +82,7 @@ export class CommandRunner {
   }
 
   /** Tells the user, on stderr, that a Go dockswap database was adopted and how. */
-  #adopted = (report: AdoptionReport): void => {
+  readonly reportAdoption = (report: AdoptionReport): void => {
     this.note(describeAdoption(report));
   };
 
