@@ -97,3 +97,9 @@ export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
     [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
   };
 }
+
+/** Creates an empty, fully migrated database: `rpc` opens (creating) the file and ends at EOF. */
+export async function createDatabase(db: string): Promise<void> {
+  const result = await cli(["--db", db, "rpc"], { stdin: "" });
+  if (result.code !== 0) throw new Error(`cannot create ${db}: ${result.stderr}`);
+}

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cli, cliJson, FIXTURES, tempDir } from "./_cli.ts";
+import { cli, cliJson, createDatabase, FIXTURES, tempDir } from "./_cli.ts";
 import { DatabaseSync } from "node:sqlite";
 import { query, tableCounts } from "./_db.ts";
 
@@ -207,7 +207,7 @@ Deno.test("auto-rollback: a failed health check ends rolled_back and leaves traf
 Deno.test("refusals name the state and what it accepts, and write nothing", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
-  await cliJson(db, ["status"]);
+  await createDatabase(db);
   await refused(db, ["deploy", "start", "web-api", "--image", "x:1"], 3, "not_found");
   await cliJson(db, ["config", "add", WEB_API]);
   const d = await start(db, ["web-api", "--image", "web-api:1.0"]);
@@ -294,6 +294,7 @@ Deno.test("refusals name the state and what it accepts, and write nothing", asyn
 Deno.test("status lists apps by name; history filters by status", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
+  await createDatabase(db);
   assertEquals(await cliJson(db, ["status"]), []);
   const w = await start(db, [
     "worker",
@@ -414,7 +415,7 @@ Deno.test("stuck in flight + recover: the deployment ends failed with the reason
 Deno.test("manual rollback: default target, --to, rollback links, same lifecycle", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
-  await cliJson(db, ["status"]);
+  await createDatabase(db);
   await refused(db, ["rollback", "web-api"], 3, "not_found");
   const v1 = await start(db, ["web-api", "--image", "web-api:1", "--config", WEB_API]);
   await events(db, v1.id, HAPPY);

@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cli, cliJson, tempDir } from "./_cli.ts";
+import { cli, cliJson, createDatabase, tempDir } from "./_cli.ts";
 import { query, tableCounts } from "./_db.ts";
 import { addHistory } from "./_history.ts";
 
@@ -14,8 +14,7 @@ interface PruneResult {
 
 async function setup(dir: string) {
   const db = `${dir}/d.db`;
-  // Any command that opens the file creates the schema.
-  assertEquals((await cli(["--db", db, "export", "--table", "state"])).code, 0);
+  await createDatabase(db);
   const web = addHistory(db, { app: "web-api", deployments: 6 });
   const worker = addHistory(db, {
     app: "worker",

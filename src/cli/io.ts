@@ -16,9 +16,17 @@ export interface CliIo {
 
 const encoder = new TextEncoder();
 
+/**
+ * Writes all of `text`. A reader that went away (`dockswap-db history app | head`) is not an
+ * error: the rest of the output is dropped, as a shell pipeline expects.
+ */
 function writeAllSync(stream: { writeSync(p: Uint8Array): number }, text: string): void {
   let bytes = encoder.encode(text);
-  while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+  }
 }
 
 /** The real process: Deno's stdio, file system and environment. */

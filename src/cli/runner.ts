@@ -5,7 +5,7 @@ import { openDatabase } from "../db/open.ts";
 import { describeAdoption } from "./adoption_report.ts";
 import { locateDatabase } from "../db/location.ts";
 import { DockswapError } from "../errors.ts";
-import { execute, type Operation, type OperationContext } from "../operations/mod.ts";
+import { execute, type Operation, type OperationContext, parseParams } from "../operations/mod.ts";
 import { nowIso } from "../time.ts";
 import type { CliIo } from "./io.ts";
 import { type Format, render, type View } from "./output.ts";
@@ -48,7 +48,7 @@ export class CommandRunner {
   withDatabase<T>(
     command: Command,
     work: (context: OperationContext) => T,
-    options: { applyMigrations?: boolean } = {},
+    options: { applyMigrations?: boolean; create?: boolean } = {},
   ): T {
     const db = openDatabase(this.databasePath(command), {
       ...options,
@@ -66,7 +66,10 @@ export class CommandRunner {
     command: Command,
     work: (context: OperationContext) => Promise<T>,
   ): Promise<T> {
-    const db = openDatabase(this.databasePath(command), { onAdopted: this.reportAdoption });
+    const db = openDatabase(this.databasePath(command), {
+      create: false,
+      onAdopted: this.reportAdoption,
+    });
     try {
       return await work({ db, now: nowIso });
     } finally {
@@ -93,7 +96,14 @@ export class CommandRunner {
     params: z.input<P>,
     view: View<z.infer<R>> = {},
   ): z.infer<R> {
-    const result = this.withDatabase(command, (context) => execute(context, operation, params));
+    // Bad parameters are refused before the file is looked at.
+    parseParams(operation, params);
+    // Only a write creates the file: a read of a mistyped path must not report "no apps".
+    const result = this.withDatabase(
+      command,
+      (context) => execute(context, operation, params),
+      { create: operation.access === "write" },
+    );
     this.print(command, result, { columns: rowColumns(operation.result), ...view });
     return result;
   }

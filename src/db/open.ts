@@ -15,9 +15,14 @@ export const APPLICATION_ID = 0x44535744;
  */
 export function openDatabase(
   path: string,
-  options: { applyMigrations?: boolean; onAdopted?: (report: AdoptionReport) => void } = {},
+  options: {
+    applyMigrations?: boolean;
+    /** Create a missing file (default); when false a missing file is `not_found`. */
+    create?: boolean;
+    onAdopted?: (report: AdoptionReport) => void;
+  } = {},
 ): Database {
-  prepareFile(path);
+  prepareFile(path, options.create ?? true);
   const db = new Database(path);
   try {
     if ((options.applyMigrations ?? true) && isGoDockswap(db)) {
@@ -47,7 +52,7 @@ export function openDatabase(
 }
 
 /** Creates missing parent folders and, for a new database, an empty file readable by its owner only. */
-function prepareFile(path: string): void {
+function prepareFile(path: string, create: boolean): void {
   const slash = path.lastIndexOf("/");
   const dir = slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
   try {
@@ -61,6 +66,13 @@ function prepareFile(path: string): void {
     return;
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw wrapIo(error, path);
+  }
+  if (!create) {
+    throw new DockswapError(
+      "not_found",
+      `No database at "${path}": nothing has been recorded there yet. Check --db or ` +
+        `$DOCKSWAP_DB; a write (e.g. "dockswap-db config add FILE") creates it.`,
+    );
   }
   try {
     Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseAppConfig } from "../app_config.ts";
 import { DockswapError, notFound } from "../errors.ts";
 import {
+  configBefore,
   configById,
   configHistory,
   type ConfigRecord,
@@ -147,17 +148,17 @@ export const configDiff = defineOperation({
     let from: ConfigRecord;
     let to: ConfigRecord;
     if (params.from_id === undefined) {
-      const [newest, previous] = configHistory(context.db, app, 2);
-      if (!newest) {
-        throw notFound(`App ${app} has no stored config; add one with "config add FILE"`);
-      }
+      // Default: the version before `to` (the latest unless to_id is given).
+      to = params.to_id === undefined
+        ? requireLatestConfig(context, app)
+        : configOfApp(context, app, params.to_id);
+      const previous = configBefore(context.db, to);
       if (!previous) {
         throw notFound(
-          `App ${app} has only one config version (id ${newest.id}); there is nothing to diff`,
+          `Config ${to.id} is the first version of app ${app}; there is nothing before it to diff`,
         );
       }
-      from = configOfApp(context, app, previous.id);
-      to = configOfApp(context, app, newest.id);
+      from = previous;
     } else {
       from = configOfApp(context, app, params.from_id);
       to = params.to_id === undefined

@@ -40,7 +40,7 @@ import {
   image,
 } from "./lifecycle_schemas.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { appName, configSummary, rowId } from "./schemas.ts";
+import { appName, configSummary, exactJson, rowId } from "./schemas.ts";
 
 /** Longest error text an event keeps; orchestrators paste whole health-check bodies. */
 export const MAX_ERROR_CHARS = 64 * 1024;
@@ -386,7 +386,7 @@ export const deployEvent = defineOperation({
     deployment_id: rowId.optional().describe("The deployment; or give app_name"),
     app_name: appName.optional().describe("The app whose in-flight deployment the event is for"),
     event_type: eventType,
-    payload: z.json().optional().describe("Any JSON value, stored compactly; null stores none"),
+    payload: exactJson.optional().describe("Any JSON value, stored compactly; null stores none"),
     error: z.string().max(MAX_ERROR_CHARS).optional().describe("Error message of a failure event"),
   }).refine((p) => (p.deployment_id === undefined) !== (p.app_name === undefined), {
     message: "give exactly one of deployment_id and app_name",

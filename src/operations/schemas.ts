@@ -21,3 +21,36 @@ export const configSummary = z.object({
 });
 
 export const configRecord = configSummary.extend({ config_yaml: z.string() });
+
+/** The path of the first number in `value` that JSON cannot carry exactly, if any. */
+function inexactNumberPath(value: unknown, path: string): string | undefined {
+  if (typeof value === "number") {
+    const exact = Number.isFinite(value) &&
+      (!Number.isInteger(value) || Number.isSafeInteger(value));
+    return exact ? undefined : path;
+  }
+  if (value === null || typeof value !== "object") return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = inexactNumberPath(
+      inner,
+      Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`,
+    );
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Any JSON value whose numbers survive storage exactly: integers beyond ±2^53 were already
+ * rounded when parsed, so they are refused (send them as strings) instead of stored wrong.
+ */
+export const exactJson = z.json().superRefine((value, context) => {
+  const path = inexactNumberPath(value, "payload");
+  if (path) {
+    context.addIssue({
+      code: "custom",
+      message:
+        `${path} is an integer beyond ±2^53 that cannot be stored exactly; send it as a string`,
+    });
+  }
+});

@@ -41,6 +41,19 @@ export function latestConfig(db: Database, appName: string): ConfigRecord | unde
   return db.get<ConfigRecord>(LATEST_CONFIG_SQL, appName);
 }
 
+/** The version of an app stored just before `record`, or undefined for its first. */
+export function configBefore(db: Database, record: ConfigRecord): ConfigRecord | undefined {
+  return db.get<ConfigRecord>(
+    `SELECT ${RECORD_COLUMNS} FROM app_configs
+     WHERE app_name = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+    record.app_name,
+    record.created_at,
+    record.created_at,
+    record.id,
+  );
+}
+
 /** One config version by id, or undefined. */
 export function configById(db: Database, id: number): ConfigRecord | undefined {
   return db.get<ConfigRecord>(`SELECT ${RECORD_COLUMNS} FROM app_configs WHERE id = ?`, id);

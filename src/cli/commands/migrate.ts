@@ -15,7 +15,7 @@ export function registerMigrateCommands(program: Command, runner: CommandRunner)
       const result = runner.withDatabase(
         command,
         (context) => execute(context, migrateStatus, {}),
-        { applyMigrations: false },
+        { applyMigrations: false, create: false },
       );
       runner.print(command, result);
     });

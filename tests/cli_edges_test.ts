@@ -1,0 +1,111 @@
+/** Edges a shell user meets: closed pipes, mistyped paths, numbers JSON cannot carry, diffs by id. */
+import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
+import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.ts";
+import { request, rpcLines, type RpcResponse } from "./_rpc.ts";
+import { tableCounts } from "./_db.ts";
+
+const WORKER = `${FIXTURES}apps/worker.yaml`;
+
+Deno.test("a reader that closes the pipe early is not an error", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const text = await Deno.readTextFile(WORKER);
+  for (let i = 0; i < 40; i++) {
+    await cliJson(db, ["config", "add", "-"], { stdin: text.replace("jobs", `jobs-${i}`) });
+  }
+  // `sh -c 'dockswap-db ... | true'`: the reader exits without reading.
+  const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+  const command = [Deno.execPath(), ...commandLine(), "--db", db, "config", "history", "worker"]
+    .map(quote).join(" ");
+  const shell = await new Deno.Command("bash", {
+    args: ["-c", `${command} | true; exit \${PIPESTATUS[0]}`],
+    env: cleanEnv(),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(shell.stderr);
+  assertEquals(shell.code, 0, stderr);
+  assert(!stderr.includes("internal error"), stderr);
+});
+
+Deno.test("reads of a missing database say so and create nothing", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/typo/d.db`;
+  for (
+    const args of [["status"], ["history", "web-api"], ["config", "history", "web-api"], [
+      "migrate",
+      "status",
+    ]]
+  ) {
+    const result = await cli(["--db", db, ...args]);
+    assertEquals(result.code, 3, `${args.join(" ")}: ${result.stderr}`);
+    assertStringIncludes(result.stderr, "No database at");
+    assertEquals(result.stdout, "");
+  }
+  assertEquals([...Deno.readDirSync(dir.path)], []);
+  await cliJson(db, ["config", "add", WORKER]);
+  assertEquals((await cli(["--db", db, "status"])).code, 0);
+});
+
+Deno.test("payload integers beyond 2^53 are refused, not silently rounded", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  await cliJson(db, ["deploy", "start", "worker", "--image", "w:1"]);
+  const before = tableCounts(db);
+  const huge = await cli([
+    "--db",
+    db,
+    "deploy",
+    "event",
+    "--app",
+    "worker",
+    "container_started",
+    "--payload",
+    '{"big":123456789012345678901234567890}',
+  ]);
+  assertEquals(huge.code, 2, huge.stderr);
+  assertStringIncludes(huge.stderr, "payload.big");
+  const [response] = await rpcLines(db, [
+    request(1, "deploy.event", {
+      app_name: "worker",
+      event_type: "container_started",
+      payload: { list: [1, 2, 9007199254740993] },
+    }),
+  ]) as RpcResponse[];
+  assertEquals(response.error?.code, -32602);
+  assertStringIncludes(response.error!.message, "payload.list[2]");
+  assertEquals(tableCounts(db), before);
+  const exact = await cliJson<{ event: { payload: unknown } }>(db, [
+    "deploy",
+    "event",
+    "--app",
+    "worker",
+    "container_started",
+    "--payload",
+    '{"max":9007199254740991,"ratio":0.25}',
+  ]);
+  assertEquals(exact.event.payload, { max: 9007199254740991, ratio: 0.25 });
+});
+
+Deno.test("config.diff with only to_id compares that version with the one before it", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const text = await Deno.readTextFile(WORKER);
+  const ids: number[] = [];
+  for (const queue of ["a", "b", "c"]) {
+    const added = await cliJson<{ config: { id: number } }>(db, ["config", "add", "-"], {
+      stdin: text.replace("jobs", queue),
+    });
+    ids.push(added.config.id);
+  }
+  const [middle, first] = await rpcLines(db, [
+    request(1, "config.diff", { app_name: "worker", to_id: ids[1] }),
+    request(2, "config.diff", { app_name: "worker", to_id: ids[0] }),
+  ]) as RpcResponse[];
+  const result = middle.result as { from_id: number; to_id: number; diff: string };
+  assertEquals([result.from_id, result.to_id], [ids[0], ids[1]]);
+  assertStringIncludes(result.diff, '-    QUEUE: "a"');
+  assertEquals(first.error?.data?.code, "not_found");
+});
