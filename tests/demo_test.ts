@@ -11,7 +11,7 @@ async function demo(args: string[], cwd: string) {
       "--config",
       `${REPO_ROOT}deno.json`,
       ...PERMISSIONS,
-      `${REPO_ROOT}src/demo.ts`,
+      `${REPO_ROOT}src/cli/demo.ts`,
       ...args,
     ],
     cwd,

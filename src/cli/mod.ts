@@ -5,13 +5,13 @@ import { buildProgram } from "./program.ts";
 import { MIGRATIONS } from "../../migrations/mod.ts";
 import { sqliteVersion } from "../db/database.ts";
 import { VERSION } from "../version.ts";
+import { CommandRunner } from "./runner.ts";
 
 /** `--version`: the tool, the newest schema it knows and the SQLite it links. */
 function versionLine(): string {
   const schema = MIGRATIONS.at(-1)?.version ?? 0;
   return `dockswap-db ${VERSION} (schema ${schema}, SQLite ${sqliteVersion()})`;
 }
-import { CommandRunner } from "./runner.ts";
 
 /** Runs the command line and returns the exit status; never throws, never exits. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -25,11 +25,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // Commander has already printed its message; help and version are not failures.
       return error.exitCode === 0 ? 0 : ERROR_CODES.invalid_argument.exit;
     }
-    const wantsJson = argv.includes("--json") ||
-      argv.some((a, i) =>
-        (a === "--format" && ["json", "ndjson"].includes(argv[i + 1] ?? "")) ||
-        a === "--format=json" || a === "--format=ndjson"
-      );
+    // The global options were parsed before the action ran.
+    const { json, format } = program.opts<{ json?: boolean; format?: string }>();
+    const wantsJson = json === true || format === "json" || format === "ndjson";
     if (error instanceof DockswapError) {
       io.err(
         wantsJson

@@ -5,15 +5,17 @@
  * `status` and `history`. Every command is printed before its output, like a shell transcript.
  */
 import { relative } from "node:path";
-import { runCli } from "./cli/mod.ts";
-import { denoIo } from "./cli/io.ts";
-import { locateDatabase } from "./db/location.ts";
-import { openDatabase } from "./db/open.ts";
-import { DockswapError } from "./errors.ts";
-import { isInFlight } from "./lifecycle.ts";
-import { currentState } from "./store/current_state.ts";
+import { runCli } from "./mod.ts";
+import { denoIo } from "./io.ts";
+import { locateDatabase } from "../db/location.ts";
+import { openDatabase } from "../db/open.ts";
+import { DockswapError } from "../errors.ts";
+import { isInFlight } from "../lifecycle.ts";
+import { execute } from "../operations/mod.ts";
+import { stateList } from "../operations/history.ts";
+import { nowIso } from "../time.ts";
 
-const APPS_DIR = new URL("../../shared/fixtures/apps/", import.meta.url).pathname;
+const APPS_DIR = new URL("../../../shared/fixtures/apps/", import.meta.url).pathname;
 const DEMO_APPS = ["web-api", "worker"];
 
 /** A fixture's path as a person would type it from the current folder. */
@@ -45,8 +47,9 @@ function checkStartingPoint(path: string): boolean {
   const db = openDatabase(path);
   let seen = false;
   try {
+    const states = execute({ db, now: nowIso }, stateList, {});
     for (const app of DEMO_APPS) {
-      const current = currentState(db, app);
+      const current = states.find((state) => state.app_name === app);
       if (current) seen = true;
       if (!current || current.status === "stable") continue;
       const what = isInFlight(current.status)
