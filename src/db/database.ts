@@ -21,11 +21,15 @@ export class Database {
   #depth = 0;
   #savepointSeq = 0;
 
+  /** True when the connection was opened read-only (every write fails with database_readonly). */
+  readonly readOnly: boolean;
+
   constructor(path: string, options: { readOnly?: boolean } = {}) {
     this.path = path;
+    this.readOnly = options.readOnly ?? false;
     try {
       this.#db = new DatabaseSync(path, {
-        readOnly: options.readOnly ?? false,
+        readOnly: this.readOnly,
         timeout: BUSY_TIMEOUT_MS,
         enableForeignKeyConstraints: true,
       });
