@@ -105,7 +105,13 @@ export class Database {
       this.exec("COMMIT");
       return result;
     } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      if (this.#db.isTransaction) {
+        try {
+          this.#db.exec("ROLLBACK");
+        } catch {
+          // SQLite has rolled back on its own (after an I/O error); the first error says why.
+        }
+      }
       throw error;
     } finally {
       this.#depth = 0;
@@ -122,8 +128,12 @@ export class Database {
       return result;
     } catch (error) {
       if (this.#db.isTransaction) {
-        this.#db.exec(`ROLLBACK TO ${name}`);
-        this.#db.exec(`RELEASE ${name}`);
+        // Undoing can fail too (an I/O error while spilling); then the whole transaction is
+        // lost, and the caller must hear that rather than the first error alone.
+        this.#guard(() => {
+          this.#db.exec(`ROLLBACK TO ${name}`);
+          this.#db.exec(`RELEASE ${name}`);
+        });
       }
       throw error;
     } finally {
