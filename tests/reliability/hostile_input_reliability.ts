@@ -242,9 +242,14 @@ function cliCases(rng: Prng, dir: string): CliCase[] {
   return cases;
 }
 
-/** What makes an answer clear: a message line of ours or commander's, and no stack trace. */
+/**
+ * What makes an answer clear: a message line of ours or commander's (or, for a command group
+ * given no subcommand, its usage), and no stack trace.
+ */
 function unclear(result: Run): string | undefined {
-  if (!/^(dockswap-db: |error: )\S/m.test(result.stderr)) return "no error message on stderr";
+  if (!/^(dockswap-db: |error: |Usage: dockswap-db )\S/m.test(result.stderr)) {
+    return "no error message on stderr";
+  }
   if (/^\s+at .+:\d+:\d+\)?$/m.test(result.stderr)) return "a stack trace reached the user";
   if (/internal error|this is a bug/i.test(result.stderr)) return "an internal error";
   return undefined;
