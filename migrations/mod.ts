@@ -4,6 +4,7 @@
  * Forward only: a released file is never edited (its checksum is recorded in every database).
  */
 import initial from "./0001_initial.sql" with { type: "text" };
+import adoption from "./0002_adoption.sql" with { type: "text" };
 
 /** One schema change: its version, its name and its SQL. */
 export interface Migration {
@@ -15,4 +16,5 @@ export interface Migration {
 /** All migrations this binary knows, ascending by version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "0001_initial.sql", sql: initial },
+  { version: 2, name: "0002_adoption.sql", sql: adoption },
 ];

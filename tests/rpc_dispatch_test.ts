@@ -61,6 +61,7 @@ function testOperations(dbPath: string): ReadonlyMap<string, Operation> {
 
 async function withDispatcher(
   work: (dispatcher: Dispatcher, path: string, notes: string[]) => Promise<void> | void,
+  options: { maxCommitResponseBytes?: number } = {},
 ): Promise<void> {
   await using dir = await tempDir();
   const path = `${dir.path}/d.db`;
@@ -72,6 +73,7 @@ async function withDispatcher(
       context: { db, now: nowIso },
       methods: new MethodTable(testOperations(path)),
       onNotificationError: (method, error) => notes.push(`${method}: ${error.message}`),
+      ...options,
     });
     await work(dispatcher, path, notes);
   } finally {
@@ -96,7 +98,7 @@ function parse(lines: string[]) {
 
 Deno.test("dispatch: a group is one transaction; a failing request undoes only its own writes", async () => {
   await withDispatcher((dispatcher, path) => {
-    const responses = parse(dispatcher.handleGroup([
+    const responses = parse(dispatcher.answerAll([
       line(1, "t.insert", { x: 1 }),
       line(2, "t.insert", { x: 2, fail: "domain" }),
       line(3, "t.insert", { x: 3 }),
@@ -125,7 +127,7 @@ Deno.test("dispatch: a group is one transaction; a failing request undoes only i
 
 Deno.test("dispatch: an error that may end SQLite's transaction reruns the group request by request", async () => {
   await withDispatcher((dispatcher, path) => {
-    const responses = parse(dispatcher.handleGroup([
+    const responses = parse(dispatcher.answerAll([
       line(1, "t.insert", { x: 1 }),
       line(2, "t.insert", { x: 2, fail: "busy" }),
       line(3, "t.insert", { x: 3 }),
@@ -136,9 +138,52 @@ Deno.test("dispatch: an error that may end SQLite's transaction reruns the group
   });
 });
 
+Deno.test("dispatch: lines whose responses outgrow the budget commit in several steps, batches whole", async () => {
+  await withDispatcher((dispatcher, path) => {
+    const batch: Frame = {
+      kind: "line",
+      text: `[${text(3, "t.insert", { x: 3 })},${text(4, "t.committed")}]`,
+    };
+    const commits = [...dispatcher.handleGroup([
+      line(1, "t.insert", { x: 1 }),
+      line(2, "t.committed"),
+      batch,
+      line(5, "t.committed"),
+      { kind: "line", text: "{" },
+    ])].map(parse);
+    // Each commit closes once its responses pass 1 byte: after every line that runs something,
+    // never inside a batch.
+    assertEquals(commits.length, 4);
+    assertEquals(commits[0], [{ jsonrpc: "2.0", id: 1, result: { x: 1 } }]);
+    assertEquals(commits[1], [{ jsonrpc: "2.0", id: 2, result: 1 }]);
+    assertEquals(commits[2], [[
+      { jsonrpc: "2.0", id: 3, result: { x: 3 } },
+      { jsonrpc: "2.0", id: 4, result: 1 },
+    ]]);
+    // A line that runs nothing (here: unreadable) joins the commit in progress.
+    assertEquals(commits[3].map((r: { id: unknown; result?: unknown }) => [r.id, r.result]), [
+      [5, 2],
+      [null, undefined],
+    ]);
+    assertEquals(query(path, "SELECT x FROM t ORDER BY x"), [{ x: 1 }, { x: 3 }]);
+    // Stopping after the first commit leaves the rest unrun.
+    const steps = dispatcher.handleGroup([
+      line(7, "t.insert", { x: 7 }),
+      line(8, "t.insert", { x: 8 }),
+    ]);
+    assertEquals(parse(steps.next().value as string[]), [{
+      jsonrpc: "2.0",
+      id: 7,
+      result: { x: 7 },
+    }]);
+    steps.return(undefined);
+    assertEquals(query(path, "SELECT x FROM t ORDER BY x"), [{ x: 1 }, { x: 3 }, { x: 7 }]);
+  }, { maxCommitResponseBytes: 1 });
+});
+
 Deno.test("dispatch: read-only and builtin groups, notifications, and batches", async () => {
   await withDispatcher((dispatcher, path, notes) => {
-    assertEquals(parse(dispatcher.handleGroup([line(1, "t.count"), line(2, "ping")])), [
+    assertEquals(parse(dispatcher.answerAll([line(1, "t.count"), line(2, "ping")])), [
       { jsonrpc: "2.0", id: 1, result: 0 },
       { jsonrpc: "2.0", id: 2, result: {} },
     ]);
@@ -152,20 +197,20 @@ Deno.test("dispatch: read-only and builtin groups, notifications, and batches", 
         ].join(",")
       }]`,
     };
-    const [answer] = parse(dispatcher.handleGroup([batch]));
+    const [answer] = parse(dispatcher.answerAll([batch]));
     assertEquals(answer, [
       { jsonrpc: "2.0", id: 1, result: { x: 1 } },
       { jsonrpc: "2.0", id: null, result: 0 },
     ]);
     assertEquals(notes, ["t.insert: refused"]);
     assertEquals(query(path, "SELECT x FROM t"), [{ x: 1 }]);
-    assertEquals(dispatcher.handleGroup([line(undefined, "ping"), line(undefined, "nope")]), []);
+    assertEquals(dispatcher.answerAll([line(undefined, "ping"), line(undefined, "nope")]), []);
   });
 });
 
 Deno.test("dispatch: rpc.discover describes the served methods with their JSON Schemas", async () => {
   await withDispatcher((dispatcher) => {
-    const [response] = parse(dispatcher.handleGroup([line(1, "rpc.discover")]));
+    const [response] = parse(dispatcher.answerAll([line(1, "rpc.discover")]));
     const methods = response.result.methods as { name: string; params: { properties: object } }[];
     assertEquals(methods.map((m) => m.name), [
       "t.insert",
@@ -212,7 +257,7 @@ Deno.test("transport: lines read together run as one group; responses are writte
     output: io.output,
     handleGroup: (frames) => {
       groups.push(frames.length);
-      return frames.map((f) => JSON.stringify(f));
+      return [frames.map((f) => JSON.stringify(f))];
     },
   });
   assertEquals(end, "eof");
@@ -235,7 +280,11 @@ Deno.test("transport: a client that waits for each response gets it without send
     Deno.unrefTimer(timer);
   });
   const end = await Promise.race([
-    serve({ input: io.input, output: io.output, handleGroup: (frames) => frames.map(() => "{}") }),
+    serve({
+      input: io.input,
+      output: io.output,
+      handleGroup: (frames) => [frames.map(() => "{}")],
+    }),
     deadlock,
   ]);
   assertEquals(end, "eof");
@@ -254,7 +303,7 @@ Deno.test("transport: stopping answers the group in progress and reads no furthe
     handleGroup: (frames) => {
       seen.push(...frames.map((f) => f.kind === "line" ? f.text : f.kind));
       stop.abort(); // as a signal arriving while the group runs
-      return frames.map(() => "{}");
+      return [frames.map(() => "{}")];
     },
   });
   assertEquals(await serving, "stopped");
@@ -273,6 +322,28 @@ Deno.test("transport: stopping answers the group in progress and reads no furthe
   assertEquals(await idleServing, "stopped");
 });
 
+Deno.test("transport: a signal between two commits of one group stops before the second", async () => {
+  const io = pipes();
+  const stop = new AbortController();
+  const ran: number[] = [];
+  io.send("1\n");
+  const end = await serve({
+    input: io.input,
+    output: io.output,
+    signal: stop.signal,
+    *handleGroup() {
+      ran.push(1);
+      stop.abort();
+      yield ["{}"];
+      ran.push(2);
+      yield ["{}"];
+    },
+  });
+  assertEquals(end, "stopped");
+  assertEquals(ran, [1]);
+  assertEquals(io.writes, ["{}\n"]);
+});
+
 Deno.test("transport: a closed output ends serving without throwing", async () => {
   const io = pipes();
   io.send("1\n");
@@ -280,7 +351,7 @@ Deno.test("transport: a closed output ends serving without throwing", async () =
   const end = await serve({
     input: io.input,
     output: { write: () => Promise.reject(new Error("Broken pipe (os error 32)")) },
-    handleGroup: () => ["{}"],
+    handleGroup: () => [["{}"]],
     onError: (text) => notes.push(text),
   });
   assertEquals(end, "output_closed");

@@ -684,3 +684,19 @@ Deno.test("rpc: a database that cannot be opened fails the command before servin
   assertEquals(result.stdout, "");
   assertStringIncludes(result.stderr, "is a directory");
 });
+
+Deno.test("rpc: a 16 MiB line is discarded with one error, and serving goes on", async () => {
+  await using dir = await tempDir();
+  const ping = new TextEncoder().encode(request(1, "ping") + "\n");
+  const input = new Uint8Array(16 * 1024 * 1024 + 1 + ping.length).fill(0x20);
+  input[16 * 1024 * 1024] = 0x0a;
+  input.set(ping, 16 * 1024 * 1024 + 1);
+  const result = await rpcOnce(`${dir.path}/d.db`, input);
+  assertEquals(result.code, 0);
+  assertEquals(result.lines.length, 2);
+  const [error, pong] = result.lines.map((line) => JSON.parse(line) as RpcResponse);
+  assertEquals(error.id, null);
+  assertEquals(error.error?.code, -32700);
+  assertEquals(error.error?.data, { reason: "line_too_long", max_line_bytes: 1048576 });
+  assertEquals(pong, { jsonrpc: "2.0", id: 1, result: {} });
+});

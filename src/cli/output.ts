@@ -70,7 +70,8 @@ export function toCsv(rows: FlatRow[], columns = columnsOf(rows)): string {
   return line(columns) + rows.map((row) => line(columns.map((c) => cellText(row[c])))).join("");
 }
 
-function csvField(text: string): string {
+/** One CSV field, quoted when it holds a comma, quote or line break (RFC 4180). */
+export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

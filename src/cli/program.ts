@@ -1,6 +1,10 @@
 import { Command, CommanderError, Option } from "commander";
 import { ERROR_CODES } from "../errors.ts";
 import { registerConfigCommands } from "./commands/config.ts";
+import { registerBackupCommand } from "./commands/backup.ts";
+import { registerDoctorCommand } from "./commands/doctor.ts";
+import { registerExportCommand } from "./commands/export.ts";
+import { registerPruneCommand } from "./commands/prune.ts";
 import { registerDeployCommands } from "./commands/deploy.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
@@ -13,7 +17,7 @@ Database location: --db PATH, else $DOCKSWAP_DB, else dockswap.db in the first G
 config directory that exists ($DOCKSWAP_CONFIG_DIR, ./dockswap-cfg, ~/.config/dockswap-cfg,
 /etc/dockswap-cfg), else ./dockswap.db.
 
-Exit status: 0 ok; 1 "changed" (config check); ${ERROR_CODES.invalid_argument.exit} usage or invalid argument; \
+Exit status: 0 ok; 1 "changed" (config check) or a failed check (doctor); ${ERROR_CODES.invalid_argument.exit} usage or invalid argument; \
 ${ERROR_CODES.not_found.exit} not found;
 ${ERROR_CODES.config_invalid.exit} invalid config or payload; ${ERROR_CODES.invalid_transition.exit} refused by the deployment state; \
 ${ERROR_CODES.schema_too_new.exit} database refused
@@ -44,6 +48,10 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
   registerDeployCommands(program, runner);
   registerStatusCommands(program, runner);
   registerMigrateCommands(program, runner);
+  registerExportCommand(program, runner);
+  registerBackupCommand(program, runner);
+  registerDoctorCommand(program, runner);
+  registerPruneCommand(program, runner);
   registerRpcCommand(program, runner);
   for (const command of program.commands) {
     command.exitOverride().configureOutput(plainOutput(runner));

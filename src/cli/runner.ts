@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import type { AdoptionReport } from "../db/adopt_go.ts";
 import { openDatabase } from "../db/open.ts";
+import { describeAdoption } from "./adoption_report.ts";
 import { locateDatabase } from "../db/location.ts";
 import { DockswapError } from "../errors.ts";
 import { execute, type Operation, type OperationContext } from "../operations/mod.ts";
@@ -48,13 +50,41 @@ export class CommandRunner {
     work: (context: OperationContext) => T,
     options: { applyMigrations?: boolean } = {},
   ): T {
-    const db = openDatabase(this.databasePath(command), options);
+    const db = openDatabase(this.databasePath(command), {
+      ...options,
+      onAdopted: this.reportAdoption,
+    });
     try {
       return work({ db, now: nowIso });
     } finally {
       db.close();
     }
   }
+
+  /** Like `withDatabase`, for async work (an export that streams to a file). */
+  async withDatabaseAsync<T>(
+    command: Command,
+    work: (context: OperationContext) => Promise<T>,
+  ): Promise<T> {
+    const db = openDatabase(this.databasePath(command), { onAdopted: this.reportAdoption });
+    try {
+      return await work({ db, now: nowIso });
+    } finally {
+      db.close();
+    }
+  }
+
+  /** True when the user gave --format or --json, not just the default. */
+  formatGiven(command: Command): boolean {
+    let root = command;
+    while (root.parent) root = root.parent;
+    return root.getOptionValueSource("format") !== "default" || root.opts().json === true;
+  }
+
+  /** Tells the user, on stderr, that a Go dockswap database was adopted and how. */
+  readonly reportAdoption = (report: AdoptionReport): void => {
+    this.note(describeAdoption(report));
+  };
 
   /** Runs an operation and prints its result in the chosen format. */
   invoke<P extends z.ZodType, R extends z.ZodType>(

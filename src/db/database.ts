@@ -1,4 +1,4 @@
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { backup, DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { translateSqliteError } from "./sqlite_error.ts";
 
 /** A value that can be bound to a `?` parameter. */
@@ -88,6 +88,39 @@ export class Database {
   /** Runs `work` in a read transaction: one consistent snapshot, no lock held against writers. */
   read<T>(work: () => T): T {
     return this.#transaction("BEGIN DEFERRED", work);
+  }
+
+  /**
+   * Runs async `work` in one read snapshot (an export that awaits its output stream between
+   * rows). Not nestable: it is the outermost transaction of its connection.
+   */
+  async readSnapshot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#depth > 0) throw new Error("readSnapshot cannot run inside another transaction");
+    this.exec("BEGIN DEFERRED");
+    this.#depth = 1;
+    try {
+      const result = await work();
+      this.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      this.#depth = 0;
+    }
+  }
+
+  /**
+   * Copies the whole database into `path` with SQLite's online backup API, all pages in one
+   * step, so the copy is one consistent snapshot even while other processes write. (VACUUM INTO
+   * would need ATTACH, which Deno disables unless the program runs with every permission.)
+   */
+  async backupTo(path: string): Promise<void> {
+    try {
+      await backup(this.#db, path, { rate: -1 });
+    } catch (error) {
+      throw translateSqliteError(error, this.path);
+    }
   }
 
   /** Closes the connection; statements become unusable. */

@@ -1,6 +1,7 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
 import { DockswapError } from "../errors.ts";
 import { Database } from "./database.ts";
+import { adoptGoDatabase, type AdoptionReport, isGoDockswap } from "./adopt_go.ts";
 import { migrate, readHistory, verifyHistory } from "./migrate.ts";
 
 /** `PRAGMA application_id` of every dockswap-db file: "DSWD" in ASCII. */
@@ -9,17 +10,23 @@ export const APPLICATION_ID = 0x44535744;
 /**
  * Opens (creating if needed) the database at `path`, sets the per-connection pragmas, checks
  * that the file belongs to dockswap-db and applies pending migrations (unless told not to,
- * for `migrate status`; the history is verified either way).
+ * for `migrate status`; the history is verified either way). A Go dockswap database is
+ * adopted first (backed up, then migrated in place) and `onAdopted` receives the report.
  */
 export function openDatabase(
   path: string,
-  options: { applyMigrations?: boolean } = {},
+  options: { applyMigrations?: boolean; onAdopted?: (report: AdoptionReport) => void } = {},
 ): Database {
   prepareFile(path);
   const db = connect(path);
   try {
+    if ((options.applyMigrations ?? true) && isGoDockswap(db)) {
+      const report = adoptGoDatabase(db, APPLICATION_ID);
+      if (report) options.onAdopted?.(report);
+    }
     // Before anything that could write (even the journal mode is stored in the file header).
-    checkIdentity(db);
+    // One snapshot: another process may commit the first migration between two reads.
+    db.read(() => checkIdentity(db));
     // WAL: readers never block the writer. synchronous=FULL: a commit survives power loss,
     // which deployment history must; the cost is one more fsync per commit.
     if (!db.readOnly) db.exec("PRAGMA journal_mode = WAL");
@@ -145,6 +152,13 @@ function checkIdentity(db: Database): void {
   const tables = db.all<{ name: string }>(
     "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
   );
+  if (isGoDockswap(db)) {
+    throw new DockswapError(
+      "not_a_dockswap_database",
+      `"${db.path}" is a Go dockswap database; any command other than doctor and ` +
+        "`migrate status` adopts it (backing it up first). Nothing was changed.",
+    );
+  }
   if (tables.length > 0) {
     throw new DockswapError(
       "not_a_dockswap_database",
@@ -153,5 +167,32 @@ function checkIdentity(db: Database): void {
           tables.map((t) => t.name).join(", ")
         }); pass --db with a dockswap-db file. Nothing was changed.`,
     );
+  }
+}
+
+/**
+ * Opens an existing file for inspection (`doctor`): no identity refusal, no migrations, no
+ * pragma that writes, so a damaged or foreign file can still be examined and reported on.
+ */
+export function openForInspection(path: string): Database {
+  try {
+    if (Deno.statSync(path).isDirectory) {
+      throw new DockswapError("io_error", `Cannot open database "${path}": path is a directory`);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new DockswapError("not_found", `No database at "${path}"; pass --db with its path`);
+    }
+    throw wrapIo(error, path);
+  }
+  return new Database(path);
+}
+
+/** Size in bytes of the database's write-ahead log, 0 when there is none. */
+export function walSizeBytes(path: string): number {
+  try {
+    return Deno.statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
   }
 }

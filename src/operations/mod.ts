@@ -1,8 +1,10 @@
 /** Every operation, the one list both the CLI and the RPC server serve. */
 import { configAdd, configCheck, configDiff, configGet, configHistoryOp } from "./config.ts";
+import { doctor } from "./doctor.ts";
 import { deployEvent, deployRecover, deployRollback, deployStart } from "./deploy.ts";
 import { deployGet, deployHistory, eventsList, stateGet, stateList } from "./history.ts";
 import { migrateStatus } from "./migrations.ts";
+import { prune } from "./prune.ts";
 import type { Operation } from "./operation.ts";
 
 export { execute, parseParams } from "./operation.ts";
@@ -26,5 +28,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     stateGet,
     stateList,
     migrateStatus,
+    doctor,
+    prune,
   ] as Operation[]).map((op) => [op.name, op]),
 );

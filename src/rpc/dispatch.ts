@@ -17,7 +17,7 @@ import {
   type RpcError,
 } from "./envelope.ts";
 import type { Frame } from "./framing.ts";
-import type { MethodTable } from "./methods.ts";
+import type { BuiltinMethod, MethodTable } from "./methods.ts";
 
 /** What the dispatcher needs: the database and clock, the methods, and a place for notes. */
 export interface DispatcherOptions {
@@ -25,18 +25,24 @@ export interface DispatcherOptions {
   methods: MethodTable;
   /** Told when a notification fails (it has no response to carry the error). */
   onNotificationError?: (method: string, error: RpcError) => void;
+  /** Response bytes one commit may gather (default MAX_COMMIT_RESPONSE_BYTES). */
+  maxCommitResponseBytes?: number;
 }
 
-/** A request to an operation, run inside the group's transaction. */
+/** What running a request gave: its result as JSON text, or the error it threw. */
+type Outcome = { ok: true; json: string } | { ok: false; error: unknown };
+
+/** A request to a method: an operation (run inside the group's transaction) or a builtin. */
 interface Call {
   request: Request;
-  operation: Operation;
-  outcome?: { ok: true; value: unknown } | { ok: false; error: unknown };
+  operation?: Operation;
+  builtin?: BuiltinMethod;
+  outcome?: Outcome;
 }
 
 /** One slot of a message: an answer known at once, or a call whose outcome comes later. */
 type Slot =
-  | { kind: "answer"; request?: Request; id: RequestId | null; value?: unknown; error?: RpcError }
+  | { kind: "answer"; request?: Request; id: RequestId | null; outcome: Outcome }
   | { kind: "call"; call: Call };
 
 /** One line's worth of slots: a single message, or a batch answered by one array. */
@@ -44,6 +50,12 @@ interface Unit {
   batch: boolean;
   slots: Slot[];
 }
+
+/**
+ * Most response bytes one commit gathers: past it, the rest of the lines read together go to
+ * the next commit, so that memory stays bounded even when every request returns a large result.
+ */
+export const MAX_COMMIT_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 // Errors after which SQLite may have ended the transaction on its own: the group is retried
 // request by request instead of trusting its remaining savepoints.
@@ -66,31 +78,41 @@ export class Dispatcher {
   readonly #context: OperationContext;
   readonly #methods: MethodTable;
   readonly #onNotificationError?: (method: string, error: RpcError) => void;
+  readonly #maxCommitBytes: number;
 
   constructor(options: DispatcherOptions) {
     this.#context = options.context;
     this.#methods = options.methods;
     this.#onNotificationError = options.onNotificationError;
+    this.#maxCommitBytes = options.maxCommitResponseBytes ?? MAX_COMMIT_RESPONSE_BYTES;
   }
 
   /**
-   * Runs every request of `frames` (lines read together) in one transaction and returns the
-   * response lines, in input order, once it has committed. Never throws.
+   * Runs the requests of `frames` (lines read together) in one transaction, each in its own
+   * savepoint, and yields the response lines, in input order, once it has committed. Only when
+   * their responses outgrow the commit budget do the lines take more than one commit (each
+   * yield is one commit; a batch never spans two). Stopping the iteration early leaves the
+   * remaining lines unrun. Never throws.
    */
-  handleGroup(frames: readonly Frame[]): string[] {
+  *handleGroup(frames: readonly Frame[]): Generator<string[]> {
     const units = frames.map((frame) => this.#unit(frame));
-    const calls: Call[] = [];
-    for (const unit of units) {
-      for (const slot of unit.slots) if (slot.kind === "call") calls.push(slot.call);
+    let start = 0;
+    while (start < units.length) {
+      const end = this.#commit(units, start);
+      const lines: string[] = [];
+      for (const unit of units.slice(start, end)) {
+        const answers = unit.slots.map((slot) => this.#answer(slot)).filter((a) => a !== undefined);
+        if (!unit.batch) lines.push(...answers);
+        else if (answers.length > 0) lines.push(`[${answers.join(",")}]`);
+      }
+      yield lines;
+      start = end;
     }
-    if (calls.length > 0) this.#runCalls(calls);
-    const lines: string[] = [];
-    for (const unit of units) {
-      const answers = unit.slots.map((slot) => this.#answer(slot)).filter((a) => a !== undefined);
-      if (!unit.batch) lines.push(...answers);
-      else if (answers.length > 0) lines.push(`[${answers.join(",")}]`);
-    }
-    return lines;
+  }
+
+  /** All the lines' responses at once (for callers that need no streaming). */
+  answerAll(frames: readonly Frame[]): string[] {
+    return [...this.handleGroup(frames)].flat();
   }
 
   #unit(frame: Frame): Unit {
@@ -116,13 +138,14 @@ export class Dispatcher {
   }
 
   #unreadable(error: RpcError): Unit {
-    return { batch: false, slots: [{ kind: "answer", id: null, error }] };
+    return { batch: false, slots: [{ kind: "answer", id: null, outcome: { ok: false, error } }] };
   }
 
   #slot(entry: Entry): Slot {
-    if (entry.kind === "invalid") return { kind: "answer", id: entry.id, error: entry.error };
+    if (entry.kind === "invalid") {
+      return { kind: "answer", id: entry.id, outcome: { ok: false, error: entry.error } };
+    }
     const request = entry.request;
-    const id = request.id ?? null;
     const method = this.#methods.get(request.method);
     if (!method) {
       return this.#early(request, {
@@ -139,88 +162,114 @@ export class Dispatcher {
         data: { code: "invalid_argument" },
       });
     }
-    if (method.kind === "operation") {
-      return { kind: "call", call: { request, operation: method.operation } };
-    }
-    try {
-      const params = parseParams(method.builtin as unknown as Operation, request.params);
-      return { kind: "answer", request, id, value: method.builtin.run(params) };
-    } catch (error) {
-      return this.#early(request, toRpcError(error));
-    }
+    return method.kind === "operation"
+      ? { kind: "call", call: { request, operation: method.operation } }
+      : { kind: "call", call: { request, builtin: method.builtin } };
   }
 
   #early(request: Request, error: RpcError): Slot {
-    return { kind: "answer", request, id: request.id ?? null, error };
+    return { kind: "answer", request, id: request.id ?? null, outcome: { ok: false, error } };
   }
 
-  #runCalls(calls: Call[]): void {
+  /**
+   * Runs the calls of units[start..] in one transaction until their responses pass the commit
+   * budget; returns the index of the first unit left for the next commit.
+   */
+  #commit(units: readonly Unit[], start: number): number {
     const context = this.#context;
+    const callsOf = (from: number, to: number) =>
+      units.slice(from, to).flatMap((unit) =>
+        unit.slots.flatMap((slot) => slot.kind === "call" ? [slot.call] : [])
+      );
+    const pending = callsOf(start, units.length).filter((call) => call.operation);
+    let end = start;
+    let current = start;
     const runAll = () => {
-      for (const call of calls) {
-        call.outcome = attempt(() => execute(context, call.operation, call.request.params));
-        if (!call.outcome.ok && breaksTransaction(call.outcome.error)) {
-          throw new GroupAborted(call.outcome.error);
+      let bytes = 0;
+      for (current = start; current < units.length; current++) {
+        const calls = units[current].slots.flatMap((slot) =>
+          slot.kind === "call" ? [slot.call] : []
+        );
+        // Lines without calls always join; a line with calls waits if the budget is spent.
+        if (calls.length > 0 && current > start && bytes >= this.#maxCommitBytes) break;
+        for (const call of calls) {
+          call.outcome = this.#run(call);
+          if (!call.outcome.ok && breaksTransaction(call.outcome.error)) {
+            throw new GroupAborted(call.outcome.error);
+          }
+          bytes += call.outcome.ok ? call.outcome.json.length : 256;
         }
+        end = current + 1;
       }
     };
-    const writes = calls.some((call) => call.operation.access === "write");
     try {
-      if (writes) context.db.write(runAll);
+      if (pending.length === 0) runAll();
+      else if (pending.some((call) => call.operation!.access === "write")) context.db.write(runAll);
       else context.db.read(runAll);
-      return;
+      return end;
     } catch (error) {
-      const started = calls.some((call) => call.outcome !== undefined);
-      if (!started) {
+      if (!pending.some((call) => call.outcome !== undefined)) {
         // BEGIN itself failed (the lock stayed taken past the busy timeout): nothing ran.
-        for (const call of calls) call.outcome = { ok: false, error };
-        return;
+        for (const call of pending) call.outcome = { ok: false, error };
+        end = units.length;
+        for (const call of callsOf(start, end)) call.outcome ??= this.#run(call);
+        return end;
       }
+      if (error instanceof GroupAborted) end = current + 1;
     }
-    // The group's transaction failed as a whole (at COMMIT, or SQLite ended it): nothing of it
-    // was kept, so each request runs again alone, in its own transaction, and reports its own fate.
-    for (const call of calls) {
-      call.outcome = attempt(() => execute(context, call.operation, call.request.params));
-    }
+    // The transaction failed as a whole (at COMMIT, or SQLite ended it): nothing of it was
+    // kept, so each of its requests runs again alone, in its own transaction, and reports its
+    // own fate.
+    for (const call of callsOf(start, end)) call.outcome = this.#run(call);
+    return end;
+  }
+
+  /** Runs one call: an operation in its own transaction (a savepoint when nested), or a builtin. */
+  #run(call: Call): Outcome {
+    const { request, operation, builtin } = call;
+    if (operation) return attempt(() => execute(this.#context, operation, request.params));
+    return attempt(() =>
+      builtin!.run(parseParams(builtin as unknown as Operation, request.params))
+    );
   }
 
   #answer(slot: Slot): string | undefined {
-    let request: Request | undefined;
-    let id: RequestId | null;
-    let value: unknown;
-    let error: RpcError | undefined;
-    if (slot.kind === "answer") {
-      request = slot.request;
-      id = slot.id;
-      value = slot.value;
-      error = slot.error;
-    } else {
-      request = slot.call.request;
-      id = request.id ?? null;
-      const outcome = slot.call.outcome ?? { ok: false, error: new Error("request was not run") };
-      if (outcome.ok) value = outcome.value;
-      else error = toRpcError(outcome.error);
-    }
+    const request = slot.kind === "answer" ? slot.request : slot.call.request;
+    const id = slot.kind === "answer" ? slot.id : slot.call.request.id ?? null;
+    const outcome = slot.kind === "answer"
+      ? slot.outcome
+      : slot.call.outcome ?? { ok: false, error: new Error("request was not run") };
+    const error = outcome.ok ? undefined : toRpcErrorOrKeep(outcome.error);
     // A notification (a valid request without id) is never answered, even when it failed.
     if (request && request.id === undefined) {
       if (error) this.#onNotificationError?.(request.method, error);
       return undefined;
     }
-    if (error || id === null) return errorResponse(id, error ?? internal("missing id"));
-    try {
-      return resultResponse(id, value);
-    } catch (failure) {
-      return errorResponse(id, toRpcError(failure));
-    }
+    if (outcome.ok && id !== null) return resultResponse(id, outcome.json);
+    return errorResponse(id, error ?? internal("a result without an id"));
   }
 }
 
-function attempt(work: () => unknown): NonNullable<Call["outcome"]> {
+/** Runs `work` and serializes its result; a failure of either is the outcome's error. */
+function attempt(work: () => unknown): Outcome {
   try {
-    return { ok: true, value: work() };
+    const json = JSON.stringify(work());
+    // undefined has no JSON form; a method that returns nothing answers null.
+    return { ok: true, json: json ?? "null" };
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+/** An RpcError already built by the protocol layer stays as it is; anything thrown is mapped. */
+function toRpcErrorOrKeep(error: unknown): RpcError {
+  if (isRpcError(error)) return error;
+  return toRpcError(error);
+}
+
+function isRpcError(value: unknown): value is RpcError {
+  return typeof value === "object" && value !== null && !(value instanceof Error) &&
+    typeof (value as RpcError).code === "number" && typeof (value as RpcError).message === "string";
 }
 
 function breaksTransaction(error: unknown): boolean {

@@ -190,9 +190,10 @@ export function nestingDepth(text: string): number {
   return deepest;
 }
 
-/** Serializes a success response. */
-export function resultResponse(id: RequestId, result: unknown): string {
-  return JSON.stringify({ jsonrpc: "2.0", id: idJson(id), result });
+/** Serializes a success response around a result already serialized as JSON text. */
+export function resultResponse(id: RequestId, resultJson: string): string {
+  const idText = id.source ?? JSON.stringify(id.value);
+  return `{"jsonrpc":"2.0","id":${idText},"result":${resultJson}}`;
 }
 
 /** Serializes an error response; `id` null when the request's id could not be read. */

@@ -14,8 +14,11 @@ export interface ResponseWriter {
 export interface ServeOptions {
   input: ReadableStream<Uint8Array>;
   output: ResponseWriter;
-  /** Runs the requests of lines read together (one commit) and returns the response lines. */
-  handleGroup: (frames: readonly Frame[]) => string[];
+  /**
+   * Runs the requests of lines read together and gives their response lines, one item per
+   * commit (usually a single one).
+   */
+  handleGroup: (frames: readonly Frame[]) => Iterable<string[]>;
   /** When aborted: finish the group in progress, write its responses, and stop reading. */
   signal?: AbortSignal;
   /** Told about trouble with the streams themselves (for stderr). */
@@ -98,18 +101,31 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
       const group = queue.splice(0, maxGroup);
       for (const frame of group) queuedBytes -= frameBytes(frame);
       wakeReader?.();
-      let lines: string[];
-      try {
-        lines = options.handleGroup(group);
-      } catch (error) {
-        options.onError?.(`internal error while answering requests: ${(error as Error).message}`);
-        continue;
+      // Each item is one commit's responses; stopping between them leaves the rest unrun.
+      const commits = options.handleGroup(group)[Symbol.iterator]();
+      let closed = false;
+      while (true) {
+        let next: IteratorResult<string[]>;
+        try {
+          next = commits.next();
+        } catch (error) {
+          options.onError?.(`internal error while answering requests: ${(error as Error).message}`);
+          break;
+        }
+        if (next.done) break;
+        if (next.value.length > 0) {
+          try {
+            await options.output.write(encodeLines(next.value));
+          } catch (error) {
+            options.onError?.(`cannot write responses: ${(error as Error).message}`);
+            closed = true;
+            break;
+          }
+        }
+        if (options.signal?.aborted) break;
       }
-      if (lines.length === 0) continue;
-      try {
-        await options.output.write(encodeLines(lines));
-      } catch (error) {
-        options.onError?.(`cannot write responses: ${(error as Error).message}`);
+      commits.return?.(undefined);
+      if (closed) {
         end = "output_closed";
         break;
       }

@@ -1,0 +1,211 @@
+import { DockswapError } from "../errors.ts";
+
+/** Where bytes go: a file being written, stdout, or a compressor in front of either. */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Flushes everything written; the sink is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** The folder of a path ("." for a bare name). */
+export function folderOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
+}
+
+function baseOf(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** A temporary name beside `path`, so that the final rename never crosses file systems. */
+export function tempPathBeside(path: string, purpose = "tmp"): string {
+  const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
+  return `${folderOf(path)}/.${baseOf(path)}.${purpose}-${Deno.pid}-${random}`;
+}
+
+/** Flushes a folder's entry list to disk, so that a rename inside it survives power loss. */
+export function syncFolder(folder: string): void {
+  try {
+    const dir = Deno.openSync(folder, { read: true });
+    try {
+      dir.syncSync();
+    } finally {
+      dir.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on a folder; the rename itself is still atomic.
+  }
+}
+
+/** A file error as a DockswapError naming the file. */
+export function fileError(error: unknown, path: string, verb: string): DockswapError {
+  if (error instanceof DockswapError) return error;
+  const reason = error instanceof Deno.errors.NotFound
+    ? "its folder does not exist"
+    : error instanceof Deno.errors.PermissionDenied
+    ? "permission denied"
+    : error instanceof Deno.errors.IsADirectory
+    ? "it is a directory"
+    : (error as Error).message;
+  return new DockswapError("io_error", `Cannot ${verb} "${path}": ${reason}`);
+}
+
+/**
+ * A file written under a temporary name in the same folder and renamed over `path` only when
+ * complete and on disk (fsync), so a reader never sees a half-written file at `path`.
+ */
+export class AtomicFile implements ByteSink {
+  readonly path: string;
+  readonly tempPath: string;
+  #file: Deno.FsFile;
+
+  private constructor(path: string, tempPath: string, file: Deno.FsFile) {
+    this.path = path;
+    this.tempPath = tempPath;
+    this.#file = file;
+  }
+
+  /** Starts writing `path` (nothing appears there until `commit`). */
+  static create(path: string, mode = 0o600): AtomicFile {
+    const tempPath = tempPathBeside(path);
+    try {
+      if (Deno.statSync(path).isDirectory) throw new Deno.errors.IsADirectory();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw fileError(error, path, "write");
+    }
+    try {
+      const file = Deno.openSync(tempPath, { createNew: true, write: true, mode });
+      return new AtomicFile(path, tempPath, file);
+    } catch (error) {
+      throw fileError(error, path, "write");
+    }
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    try {
+      let rest = bytes;
+      while (rest.length > 0) rest = rest.subarray(await this.#file.write(rest));
+    } catch (error) {
+      throw fileError(error, this.path, "write");
+    }
+  }
+
+  /** Nothing to flush: bytes go straight to the file; `commit` syncs and renames. */
+  async close(): Promise<void> {}
+
+  /** Syncs the data, renames the file into place and syncs the folder. */
+  commit(): void {
+    try {
+      this.#file.syncSync();
+      this.#file.close();
+      Deno.renameSync(this.tempPath, this.path);
+    } catch (error) {
+      this.abort();
+      throw fileError(error, this.path, "write");
+    }
+    syncFolder(folderOf(this.path));
+  }
+
+  /** Drops the temporary file; `path` is left as it was. */
+  abort(): void {
+    try {
+      this.#file.close();
+    } catch {
+      // Already closed.
+    }
+    try {
+      Deno.removeSync(this.tempPath);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Writes `text` to `path` atomically (temporary file, fsync, rename). */
+export async function writeFileAtomically(path: string, text: string, mode = 0o600) {
+  const file = AtomicFile.create(path, mode);
+  try {
+    await file.write(new TextEncoder().encode(text));
+  } catch (error) {
+    file.abort();
+    throw error;
+  }
+  file.commit();
+}
+
+/** A sink onto a stream such as stdout; `name` says which in an error. */
+export function writerSink(
+  target: { write(p: Uint8Array): Promise<number> },
+  name = "stdout",
+): ByteSink {
+  return {
+    async write(bytes) {
+      try {
+        let rest = bytes;
+        while (rest.length > 0) rest = rest.subarray(await target.write(rest));
+      } catch (error) {
+        // A reader that went away (`| head`) is the usual cause.
+        throw new DockswapError("io_error", `Cannot write to ${name}: ${(error as Error).message}`);
+      }
+    },
+    async close() {},
+  };
+}
+
+/** A sink that gzips what it is given into `inner` (CompressionStream: one chunk at a time). */
+export function gzipSink(inner: ByteSink): ByteSink {
+  const compressor = new CompressionStream("gzip");
+  const writer = compressor.writable.getWriter();
+  const pump = (async () => {
+    for await (const chunk of compressor.readable) await inner.write(chunk);
+  })();
+  // A failing inner sink must not leave the writer waiting forever.
+  pump.catch(() => writer.abort().catch(() => {}));
+  return {
+    async write(bytes) {
+      await writer.ready;
+      await Promise.race([writer.write(bytes as Uint8Array<ArrayBuffer>), pump.then(() => {})]);
+    },
+    async close() {
+      await writer.close();
+      await pump;
+      await inner.close();
+    },
+  };
+}
+
+/** Collects text into chunks of about `chunkBytes` before writing, so each row costs no syscall. */
+export class ChunkedTextWriter {
+  readonly #sink: ByteSink;
+  readonly #chunkChars: number;
+  readonly #encoder = new TextEncoder();
+  #parts: string[] = [];
+  #length = 0;
+
+  constructor(sink: ByteSink, chunkChars = 64 * 1024) {
+    this.#sink = sink;
+    this.#chunkChars = chunkChars;
+  }
+
+  /** Queues text, writing a chunk when enough has gathered. */
+  async write(text: string): Promise<void> {
+    this.#parts.push(text);
+    this.#length += text.length;
+    if (this.#length >= this.#chunkChars) await this.flush();
+  }
+
+  /** Writes whatever is queued. */
+  async flush(): Promise<void> {
+    if (this.#parts.length === 0) return;
+    const text = this.#parts.join("");
+    this.#parts = [];
+    this.#length = 0;
+    await this.#sink.write(this.#encoder.encode(text));
+  }
+
+  /** Flushes and closes the sink. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.#sink.close();
+  }
+}

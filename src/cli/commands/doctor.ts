@@ -1,0 +1,59 @@
+import type { Command } from "commander";
+import { openForInspection } from "../../db/open.ts";
+import { DURATION_HELP, parseDuration } from "../../duration.ts";
+import { DockswapError } from "../../errors.ts";
+import { doctor } from "../../operations/doctor.ts";
+import { execute } from "../../operations/mod.ts";
+import { nowIso } from "../../time.ts";
+import { InvalidArgumentError } from "commander";
+import type { CommandRunner } from "../runner.ts";
+
+/** Exit status of `doctor` when a check fails. */
+export const EXIT_DOCTOR_PROBLEMS = 1;
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError(`must be ${DURATION_HELP}.`);
+  return ms;
+}
+
+/** `doctor [--stuck-after DURATION]`. */
+export function registerDoctorCommand(program: Command, runner: CommandRunner): void {
+  program.command("doctor")
+    .description("Check the database and report; exit 1 when a check fails")
+    .option(
+      "--stuck-after <duration>",
+      `in flight longer than this is stuck (default 1h): ${DURATION_HELP}`,
+      duration,
+    )
+    .addHelpText(
+      "after",
+      "\nChecks: identity, integrity_check, foreign_key_check, migrations, journal_mode,\n" +
+        "wal_size, stuck_deployments, current_state. Each is ok, warn or fail; only fail\n" +
+        "makes the exit status 1. The file is opened as it is: doctor changes nothing.",
+    )
+    .action((options: { stuckAfter?: number }, command: Command) => {
+      const path = runner.databasePath(command);
+      const db = openForInspection(path);
+      let result;
+      try {
+        result = execute({ db, now: nowIso }, doctor, { stuck_after_ms: options.stuckAfter });
+      } catch (error) {
+        // Not even a read transaction: report it as a failed check, the way the others are.
+        if (!(error instanceof DockswapError)) throw error;
+        result = {
+          ok: false,
+          checks: [{
+            check: "open",
+            status: "fail" as const,
+            detail: error.message,
+            hint: "restore the latest backup",
+          }],
+        };
+      } finally {
+        db.close();
+      }
+      runner.print(command, result, { rows: (r) => r.checks });
+      if (!result.ok) runner.exitCode = EXIT_DOCTOR_PROBLEMS;
+    });
+}

@@ -1,0 +1,71 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { DURATION_HELP, parseDuration } from "../../duration.ts";
+import { DockswapError } from "../../errors.ts";
+import { prune } from "../../operations/prune.ts";
+import { positiveInteger } from "../arguments.ts";
+import type { CommandRunner } from "../runner.ts";
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError(`must be ${DURATION_HELP}.`);
+  return ms;
+}
+
+interface PruneOptions {
+  keepLast?: number;
+  olderThan?: number;
+  app?: string;
+  yes?: boolean;
+}
+
+/** `prune (--keep-last N | --older-than DURATION) [--app APP] [--yes]`. */
+export function registerPruneCommand(program: Command, runner: CommandRunner): void {
+  program.command("prune")
+    .description("Delete old history; a dry run that lists what would go unless --yes")
+    .option(
+      "--keep-last <n>",
+      "keep the n newest deployments and config versions of each app",
+      positiveInteger,
+    )
+    .option(
+      "--older-than <duration>",
+      `only what started before now minus ${DURATION_HELP}`,
+      duration,
+    )
+    .option("--app <name>", "only this app")
+    .option("--yes", "delete (in one transaction)")
+    .addHelpText(
+      "after",
+      "\nNever deleted: a deployment in flight, the one current_state points at, the live one\n" +
+        "(newest success), the rollback target of a kept deployment, a config a kept deployment\n" +
+        "uses, an app's latest config.\n" +
+        "Events of deleted deployments go with them. Both flags together: only what both select.\n" +
+        "Example: dockswap-db prune --keep-last 50 --older-than 90d --yes",
+    )
+    .action((options: PruneOptions, command: Command) => {
+      if (options.keepLast === undefined && options.olderThan === undefined) {
+        throw new DockswapError(
+          "invalid_argument",
+          "prune needs --keep-last N or --older-than DURATION",
+        );
+      }
+      const result = runner.invoke(command, prune, {
+        keep_last: options.keepLast,
+        older_than_ms: options.olderThan,
+        app_name: options.app,
+        dry_run: options.yes !== true,
+      }, {
+        rows: (r) => [
+          ...r.deployments.map((d) => ({ kind: "deployment", ...d })),
+          ...r.configs.map((c) => ({ kind: "config", ...c })),
+        ],
+      });
+      const counts =
+        `${result.deployments.length} deployment(s), ${result.events} event(s), ${result.configs.length} config version(s)`;
+      runner.note(
+        result.dry_run
+          ? `Dry run: would delete ${counts}; run again with --yes to delete`
+          : `Deleted ${counts}`,
+      );
+    });
+}

@@ -1,0 +1,42 @@
+/** Durations (`90m`, `36h`, `30d`, `1h30m`) and time bounds for --since/--until, --older-than. */
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+const DURATION = /^(?:\d+(?:ms|s|m|h|d|w))+$/;
+
+/** Milliseconds of a duration such as `45s`, `90m`, `36h`, `30d`, `2w` or `1h30m`; undefined if malformed. */
+export function parseDuration(text: string): number | undefined {
+  if (!DURATION.test(text)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+)(ms|s|m|h|d|w)/g)) {
+    total += Number(amount) * UNIT_MS[unit];
+  }
+  return Number.isSafeInteger(total) && total > 0 ? total : undefined;
+}
+
+/** The accepted spellings, for error messages and --help. */
+export const DURATION_HELP = "a duration like 45s, 90m, 36h, 30d, 2w or 1h30m";
+export const TIME_HELP =
+  "an ISO-8601 time (2026-11-28, 2026-11-28T03:00:00Z; no offset means UTC) or a duration ago (24h)";
+
+/**
+ * A point in time as stored (UTC ISO-8601 with ms): an ISO date or date-time (UTC unless it
+ * names an offset), or a duration meaning "that long before now". Undefined if malformed.
+ */
+export function parseTimeBound(text: string, now: string): string | undefined {
+  const ago = parseDuration(text);
+  if (ago !== undefined) return new Date(Date.parse(now) - ago).toISOString();
+  const match = /^(\d{4}-\d\d-\d\d)(?:[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(Z|[+-]\d\d:?\d\d)?)?$/
+    .exec(text);
+  if (!match) return undefined;
+  const [, date, time = "00:00:00", zone = "Z"] = match;
+  const ms = Date.parse(`${date}T${time}${zone}`);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}

@@ -1,0 +1,199 @@
+import { z } from "zod";
+import { MIGRATIONS } from "../../migrations/mod.ts";
+import { migrationChecksum, readHistory } from "../db/migrate.ts";
+import { APPLICATION_ID, walSizeBytes } from "../db/open.ts";
+import { DockswapError } from "../errors.ts";
+import {
+  applicationId,
+  foreignKeyCheck,
+  integrityCheck,
+  journalMode,
+  stateDisagreements,
+  stuckDeployments,
+  tableNames,
+} from "../store/maintenance.ts";
+import { defineOperation, type OperationContext } from "./operation.ts";
+
+/** A write-ahead log larger than this is reported: checkpoints are not keeping up. */
+export const WAL_WARN_BYTES = 64 * 1024 * 1024;
+
+/** Default age after which a deployment still in flight counts as stuck. */
+export const DEFAULT_STUCK_AFTER_MS = 60 * 60 * 1000;
+
+const checkResult = z.object({
+  check: z.string(),
+  status: z.enum(["ok", "warn", "fail"]),
+  detail: z.string(),
+  hint: z.string().nullable(),
+});
+type Check = z.infer<typeof checkResult>;
+
+const ok = (check: string, detail: string): Check => ({ check, status: "ok", detail, hint: null });
+const warn = (check: string, detail: string, hint: string): Check => ({
+  check,
+  status: "warn",
+  detail,
+  hint,
+});
+const fail = (check: string, detail: string, hint: string): Check => ({
+  check,
+  status: "fail",
+  detail,
+  hint,
+});
+
+/** Go dockswap's tables: a file with these and schema_version is adopted on open. */
+const GO_TABLES = ["app_configs", "current_state", "deployment_events", "deployments"];
+
+function identity({ db }: OperationContext): Check {
+  const id = applicationId(db);
+  if (id === APPLICATION_ID) return ok("identity", "dockswap-db file (application_id DSWD)");
+  const tables = tableNames(db);
+  if (id === 0 && tables.length === 0) {
+    return warn("identity", "empty file", "any command other than doctor initialises it");
+  }
+  if (id === 0 && tables.includes("schema_version") && GO_TABLES.every((t) => tables.includes(t))) {
+    return fail(
+      "identity",
+      "a Go dockswap database, not yet adopted",
+      "any command other than doctor and `migrate status` adopts it (backup first), e.g. `dockswap-db export --table state`",
+    );
+  }
+  return fail(
+    "identity",
+    `not a dockswap-db file (application_id 0x${id.toString(16)}, tables: ${
+      tables.join(", ") || "none"
+    })`,
+    "pass --db with a dockswap-db file",
+  );
+}
+
+function integrity({ db }: OperationContext): Check {
+  const problems = integrityCheck(db);
+  if (problems.length === 1 && problems[0] === "ok") return ok("integrity_check", "ok");
+  return fail(
+    "integrity_check",
+    problems.join("; "),
+    "restore the latest backup (`dockswap-db backup` makes one); export what is readable first",
+  );
+}
+
+function foreignKeys({ db }: OperationContext): Check {
+  const violations = foreignKeyCheck(db);
+  if (violations.length === 0) return ok("foreign_key_check", "every reference resolves");
+  const shown = violations.slice(0, 10).map((v) =>
+    `${v.table} row ${v.rowid} -> missing ${v.parent}`
+  );
+  return fail(
+    "foreign_key_check",
+    `${violations.length} dangling reference(s): ${shown.join("; ")}`,
+    "rows were written with foreign keys off; fix or delete them, or restore a backup",
+  );
+}
+
+function migrations({ db }: OperationContext): Check {
+  const history = readHistory(db);
+  const known = new Map(MIGRATIONS.map((m) => [m.version, m]));
+  const unknown = history.filter((h) => !known.has(h.version));
+  if (unknown.length > 0) {
+    return fail(
+      "migrations",
+      `applied version(s) ${unknown.map((h) => h.version).join(", ")} unknown to this binary`,
+      "upgrade dockswap-db",
+    );
+  }
+  const changed = history.filter((h) =>
+    h.checksum !== migrationChecksum(known.get(h.version)!.sql)
+  );
+  if (changed.length > 0) {
+    return fail(
+      "migrations",
+      `checksum differs for ${changed.map((h) => h.name).join(", ")}`,
+      "use the dockswap-db build that created the database",
+    );
+  }
+  const applied = new Set(history.map((h) => h.version));
+  const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
+  if (pending.length > 0) {
+    return warn(
+      "migrations",
+      `${history.length} applied, pending: ${pending.map((m) => m.name).join(", ")}`,
+      "any other command applies them",
+    );
+  }
+  return ok("migrations", `${history.length} applied, none pending`);
+}
+
+function journal({ db }: OperationContext): Check {
+  const mode = journalMode(db);
+  if (mode === "wal") return ok("journal_mode", "wal");
+  return warn("journal_mode", mode, "any other command switches it to wal");
+}
+
+function walSize({ db }: OperationContext): Check {
+  const bytes = walSizeBytes(db.path);
+  const text = `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  if (bytes <= WAL_WARN_BYTES) return ok("wal_size", text);
+  return warn(
+    "wal_size",
+    `${text} (over ${WAL_WARN_BYTES / 1024 / 1024} MiB)`,
+    "a long-running reader blocks checkpoints; it shrinks when readers finish",
+  );
+}
+
+function stuck(context: OperationContext, stuckAfterMs: number): Check {
+  const cutoff = new Date(Date.parse(context.now()) - stuckAfterMs).toISOString();
+  const rows = stuckDeployments(context.db, cutoff);
+  if (rows.length === 0) return ok("stuck_deployments", "none in flight since before " + cutoff);
+  const apps = [...new Set(rows.map((r) => r.app_name))];
+  return fail(
+    "stuck_deployments",
+    rows.map((r) => `${r.app_name} deployment ${r.id} in flight since ${r.started_at}`).join("; "),
+    apps.map((app) => `dockswap-db recover ${app}`).join("; "),
+  );
+}
+
+function currentState({ db }: OperationContext): Check {
+  const rows = stateDisagreements(db);
+  if (rows.length === 0) return ok("current_state", "agrees with deployments");
+  return fail(
+    "current_state",
+    rows.map((r) => `${r.app_name}: ${r.problem}`).join("; "),
+    "`dockswap-db recover APP` rewrites an app's state from its deployments",
+  );
+}
+
+export const doctor = defineOperation({
+  name: "db.doctor",
+  summary: "Check the database: integrity, references, migrations, journal, stuck deployments",
+  access: "read",
+  params: z.strictObject({
+    stuck_after_ms: z.number().int().positive().optional()
+      .describe("In flight longer than this counts as stuck (default one hour)"),
+  }),
+  result: z.object({ ok: z.boolean(), checks: z.array(checkResult) }),
+  run(context, params) {
+    const checks: [string, () => Check][] = [
+      ["identity", () => identity(context)],
+      ["integrity_check", () => integrity(context)],
+      ["foreign_key_check", () => foreignKeys(context)],
+      ["migrations", () => migrations(context)],
+      ["journal_mode", () => journal(context)],
+      ["wal_size", () => walSize(context)],
+      ["stuck_deployments", () => stuck(context, params.stuck_after_ms ?? DEFAULT_STUCK_AFTER_MS)],
+      ["current_state", () => currentState(context)],
+    ];
+    const results = checks.map(([name, check]) => {
+      try {
+        return check();
+      } catch (error) {
+        // A damaged file fails a check; it must not stop the others from reporting.
+        const message = error instanceof DockswapError || error instanceof Error
+          ? error.message
+          : String(error);
+        return fail(name, `could not check: ${message}`, "see the other checks; restore a backup");
+      }
+    });
+    return { ok: results.every((c) => c.status !== "fail"), checks: results };
+  },
+});

@@ -1,0 +1,174 @@
+import { DatabaseSync } from "node:sqlite";
+import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
+import { cli, cliJson, FIXTURES, tempDir } from "./_cli.ts";
+import { query } from "./_db.ts";
+import { addHistory } from "./_history.ts";
+
+interface DoctorReport {
+  ok: boolean;
+  checks: { check: string; status: string; detail: string; hint: string | null }[];
+}
+
+async function doctor(db: string, ...args: string[]) {
+  const result = await cli(["--db", db, "--json", "doctor", ...args]);
+  return {
+    code: result.code,
+    report: JSON.parse(result.stdout) as DoctorReport,
+    stderr: result.stderr,
+  };
+}
+
+function check(report: DoctorReport, name: string) {
+  const found = report.checks.find((c) => c.check === name);
+  assert(found, `no ${name} check`);
+  return found;
+}
+
+/** A separate process that keeps committing config rows until it has written `rows`. */
+function startWriter(db: string, rows: number) {
+  const code = `
+    import { DatabaseSync } from "node:sqlite";
+    const db = new DatabaseSync(${JSON.stringify(db)}, { timeout: 10000 });
+    for (let i = 0; i < ${rows}; i++) {
+      db.exec("BEGIN IMMEDIATE");
+      db.prepare("INSERT INTO app_configs (app_name, config_yaml, config_sha, created_at) VALUES (?, ?, ?, ?)")
+        .run("writer", "name: writer\\n# " + i + "\\n", "a".repeat(64), new Date().toISOString());
+      db.exec("COMMIT");
+    }
+    db.close();`;
+  return new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", code],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}
+
+Deno.test("backup taken while another process writes is consistent, verified and owner-only", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  addHistory(db, { app: "web-api", deployments: 3 });
+  const writer = startWriter(db, 3000);
+  // Back up once the writer is under way.
+  while (
+    query<{ n: number }>(db, "SELECT count(*) AS n FROM app_configs WHERE app_name = 'writer'")[0]
+      .n < 50
+  ) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const backup = `${dir.path}/backups/b.db`;
+  await Deno.mkdir(`${dir.path}/backups`);
+  const taken = await cliJson<{ path: string; quick_check: string; bytes: number }>(db, [
+    "backup",
+    backup,
+  ]);
+  const status = await writer.output();
+  assertEquals(status.code, 0, new TextDecoder().decode(status.stderr));
+  assertEquals(taken.quick_check, "ok");
+  assertEquals((await Deno.stat(backup)).mode! & 0o777, 0o600);
+  assertEquals([...Deno.readDirSync(`${dir.path}/backups`)].map((e) => e.name), ["b.db"]);
+
+  // The copy holds a committed prefix of the writer's rows, and a healthy database.
+  const ids = query<{ id: number }>(
+    backup,
+    "SELECT id FROM app_configs WHERE app_name = 'writer' ORDER BY id",
+  )
+    .map((r) => r.id);
+  assert(ids.length >= 50 && ids.length <= 3000, `backup holds ${ids.length} writer rows`);
+  assertEquals(ids.at(-1)! - ids[0] + 1, ids.length, "a gap in the snapshot");
+  const { code, report } = await doctor(backup);
+  assertEquals(code, 0);
+  assert(report.ok);
+  const history = await cliJson<unknown[]>(backup, ["config", "history", "web-api"]);
+  assertEquals(history.length, 4);
+
+  // An existing file is kept unless --force.
+  const again = await cli(["--db", db, "backup", backup]);
+  assertEquals(again.code, 8);
+  assertStringIncludes(again.stderr, "file_exists");
+  assertEquals(query(backup, "SELECT count(*) AS n FROM app_configs"), [{ n: ids.length + 4 }]);
+  const forced = await cli(["--db", db, "backup", backup, "--force"]);
+  assertEquals(forced.code, 0, forced.stderr);
+  assertEquals(query(backup, "SELECT count(*) AS n FROM app_configs"), [{ n: 3004 }]);
+});
+
+Deno.test("doctor passes a healthy database", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  addHistory(db, { app: "web-api", deployments: 2 });
+  addHistory(db, {
+    app: "worker",
+    deployments: 1,
+    inFlight: true,
+    inFlightSince: new Date().toISOString(),
+  });
+  const { code, report } = await doctor(db);
+  assertEquals(code, 0);
+  assertEquals(report.ok, true);
+  assertEquals(report.checks.map((c) => c.check), [
+    "identity",
+    "integrity_check",
+    "foreign_key_check",
+    "migrations",
+    "journal_mode",
+    "wal_size",
+    "stuck_deployments",
+    "current_state",
+  ]);
+  assert(report.checks.every((c) => c.status === "ok"), JSON.stringify(report));
+  const table = await cli(["--db", db, "doctor"]);
+  assertEquals(table.code, 0);
+  assertStringIncludes(table.stdout, "integrity_check");
+});
+
+Deno.test("doctor reports a dangling reference, a stuck deployment and a disagreeing state", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  const ids = addHistory(db, { app: "web-api", deployments: 2 });
+  addHistory(db, {
+    app: "worker",
+    deployments: 1,
+    inFlight: true,
+    inFlightSince: "2026-01-01T00:00:00.000Z",
+  });
+  const raw = new DatabaseSync(db);
+  raw.exec("PRAGMA foreign_keys = OFF");
+  raw.prepare(
+    `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state, to_state, created_at)
+     VALUES (9999, 'web-api', 'deploy', 'stable', 'starting', '2026-01-02T00:00:00.000Z')`,
+  ).run();
+  raw.prepare("UPDATE current_state SET deployment_id = ? WHERE app_name = 'web-api'").run(
+    ids.deployments[0],
+  );
+  raw.close();
+  const before = await Deno.readFile(db);
+
+  const { code, report, stderr } = await doctor(db, "--stuck-after", "2h");
+  assertEquals(code, 1, stderr);
+  assertEquals(report.ok, false);
+  assertEquals(check(report, "foreign_key_check").status, "fail");
+  assertStringIncludes(check(report, "foreign_key_check").detail, "deployment_events");
+  assertEquals(check(report, "stuck_deployments").status, "fail");
+  assertStringIncludes(check(report, "stuck_deployments").hint!, "dockswap-db recover worker");
+  assertEquals(check(report, "current_state").status, "fail");
+  assertStringIncludes(
+    check(report, "current_state").detail,
+    `but the latest is ${ids.deployments[1]}`,
+  );
+  assertEquals(check(report, "integrity_check").status, "ok");
+  assertEquals(await Deno.readFile(db), before, "doctor changed the file");
+});
+
+Deno.test("doctor reports a file that is not a database instead of refusing it", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/garbage.db`;
+  await Deno.writeTextFile(db, "this is not a database ".repeat(500));
+  const result = await cli(["--db", db, "doctor"]);
+  assertEquals(result.code, 1, result.stderr);
+  assertStringIncludes(result.stdout, "fail");
+  assert(!result.stderr.includes("at "), result.stderr);
+  const missing = await cli(["--db", `${dir.path}/none.db`, "doctor"]);
+  assertEquals(missing.code, 3);
+});

@@ -1,0 +1,247 @@
+import { DatabaseSync } from "node:sqlite";
+import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
+import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.ts";
+import { parseCsv } from "./_csv.ts";
+import { query } from "./_db.ts";
+import { addHistory } from "./_history.ts";
+
+type Line = { kind: string; id?: number; app_name: string; [key: string]: unknown };
+
+async function newDb(dir: string): Promise<string> {
+  const db = `${dir}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  return db;
+}
+
+function lines(text: string): Line[] {
+  return text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+}
+
+function idsOf(rows: Line[], kind: string): number[] {
+  return rows.filter((r) => r.kind === kind).map((r) => r.id as number);
+}
+
+function allIds(db: string, table: string): number[] {
+  return query<{ id: number }>(db, `SELECT id FROM ${table} ORDER BY id`).map((r) => r.id);
+}
+
+Deno.test("export --cursor across three runs with writes between: no row repeated, none missed", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  const cursor = `${dir.path}/export.cursor`;
+  const seen: Line[] = [];
+  const run = async (n: number) => {
+    const out = `${dir.path}/run${n}.ndjson`;
+    const result = await cli(["--db", db, "export", "--output", out, "--cursor", cursor]);
+    assertEquals(result.code, 0, result.stderr);
+    assertEquals(result.stdout, "");
+    const got = lines(await Deno.readTextFile(out));
+    seen.push(...got.filter((l) => l.kind !== "state"));
+    return got;
+  };
+
+  addHistory(db, { app: "web-api", deployments: 3 });
+  await run(1);
+  // Second batch leaves a deployment in flight: it must wait until it has ended.
+  const batch = addHistory(db, { app: "worker", deployments: 2, inFlight: true });
+  const second = await run(2);
+  const inFlight = batch.deployments[1];
+  assert(!idsOf(second, "deployment").includes(inFlight), "a deployment in flight is held back");
+  assert(idsOf(second, "event").length > 0);
+  // End it the way the lifecycle does, add more history, then the third run.
+  const edit = new DatabaseSync(db);
+  edit.prepare("UPDATE deployments SET status = 'failed', ended_at = ? WHERE id = ?")
+    .run("2026-01-01T01:00:00.000Z", inFlight);
+  edit.close();
+  addHistory(db, { app: "billing", deployments: 2 });
+  const third = await run(3);
+  const ended = third.find((l) => l.kind === "deployment" && l.id === inFlight);
+  assertEquals(ended?.status, "failed");
+
+  for (
+    const [kind, table] of [["config", "app_configs"], ["deployment", "deployments"], [
+      "event",
+      "deployment_events",
+    ]]
+  ) {
+    const exported = idsOf(seen, kind);
+    assertEquals(new Set(exported).size, exported.length, `${kind}: a row was repeated`);
+    assertEquals(exported.toSorted((a, b) => a - b), allIds(db, table), `${kind}: a row missed`);
+  }
+  // current_state has no id: each run carries the whole table.
+  assertEquals(third.filter((l) => l.kind === "state").length, 3);
+  const saved = JSON.parse(await Deno.readTextFile(cursor));
+  assertEquals(saved.last_id.events, allIds(db, "deployment_events").at(-1));
+});
+
+Deno.test("export --format csv is RFC 4180 with a header, read back by a CSV parser", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  addHistory(db, { app: "web-api", deployments: 2 });
+  const result = await cli(["--db", db, "export", "--table", "events", "--format", "csv"]);
+  assertEquals(result.code, 0, result.stderr);
+  const [header, ...records] = parseCsv(result.stdout);
+  assertEquals(header, [
+    "id",
+    "deployment_id",
+    "app_name",
+    "event_type",
+    "from_state",
+    "to_state",
+    "payload",
+    "error",
+    "created_at",
+  ]);
+  const rows = query<Record<string, string | number | null>>(
+    db,
+    "SELECT * FROM deployment_events ORDER BY id",
+  );
+  assertEquals(records.length, rows.length);
+  for (const [i, record] of records.entries()) {
+    const row = rows[i];
+    assertEquals(Number(record[0]), row.id);
+    assertEquals(record[3], row.event_type);
+    assertEquals(JSON.parse(record[6]), JSON.parse(row.payload as string));
+    assertEquals(record[7], "");
+  }
+  assertStringIncludes(result.stdout, '""'); // the payload's quote, doubled
+});
+
+Deno.test("export refuses the table format and CSV of several tables, writing nothing", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  const out = `${dir.path}/out.csv`;
+  const table = await cli(["--db", db, "--format", "table", "export", "--output", out]);
+  assertEquals(table.code, 2);
+  assertStringIncludes(table.stderr, "ndjson, csv or json");
+  const csv = await cli(["--db", db, "export", "--format", "csv", "--output", out]);
+  assertEquals(csv.code, 2);
+  assertStringIncludes(csv.stderr, "--table");
+  const since = await cli(["--db", db, "export", "--since", "yesterday"]);
+  assertEquals(since.code, 2);
+  assertEquals([...Deno.readDirSync(dir.path)].map((e) => e.name).includes("out.csv"), false);
+});
+
+Deno.test("export --gzip, --app, --since and --until select and compress", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  addHistory(db, { app: "web-api", deployments: 2, start: "2026-03-01T00:00:00.000Z" });
+  addHistory(db, { app: "worker", deployments: 2, start: "2026-03-01T00:00:00.000Z" });
+  const out = `${dir.path}/e.ndjson.gz`;
+  const result = await cli([
+    "--db",
+    db,
+    "export",
+    "--table",
+    "deployments",
+    "--app",
+    "worker",
+    "--since",
+    "2026-03-01",
+    "--until",
+    "2026-03-02T00:00:00Z",
+    "--gzip",
+    "--output",
+    out,
+  ]);
+  assertEquals(result.code, 0, result.stderr);
+  const stream = (await Deno.open(out)).readable.pipeThrough(new DecompressionStream("gzip"));
+  const text = await new Response(stream).text();
+  const rows = lines(text);
+  assertEquals(rows.length, 2);
+  assert(rows.every((r) => r.app_name === "worker" && r.kind === undefined));
+  assertEquals((await Deno.stat(out)).mode! & 0o777, 0o600);
+});
+
+Deno.test("an export killed midway leaves the previous output and cursor untouched", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  const ids = addHistory(db, { app: "web-api", deployments: 1 });
+  const out = `${dir.path}/events.ndjson`;
+  const cursor = `${dir.path}/events.cursor`;
+  const first = await cli([
+    "--db",
+    db,
+    "export",
+    "--table",
+    "events",
+    "--output",
+    out,
+    "--cursor",
+    cursor,
+  ]);
+  assertEquals(first.code, 0, first.stderr);
+  const previousOutput = await Deno.readTextFile(out);
+  const previousCursor = await Deno.readTextFile(cursor);
+
+  // A big table, so the next export is still writing when it is killed.
+  const big = new DatabaseSync(db);
+  big.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400000)
+     INSERT INTO deployment_events
+       (deployment_id, app_name, event_type, from_state, to_state, payload, created_at)
+     SELECT ?, 'web-api', 'deploy', 'stable', 'starting',
+            json_object('i', i, 'pad', printf('%.120c', 'x')), '2026-02-01T00:00:00.000Z' FROM n`,
+  ).run(ids.deployments[0]);
+  big.close();
+
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      ...commandLine(),
+      "--db",
+      db,
+      "export",
+      "--table",
+      "events",
+      "--output",
+      out,
+      "--cursor",
+      cursor,
+    ],
+    env: cleanEnv(),
+    clearEnv: true,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  // Wait until the temporary file holds data, then kill the exporter without warning.
+  let temp: string | undefined;
+  for (let i = 0; i < 3000 && temp === undefined; i++) {
+    for (const entry of Deno.readDirSync(dir.path)) {
+      if (entry.name.startsWith(".events.ndjson.tmp-")) {
+        const size = Deno.statSync(`${dir.path}/${entry.name}`).size;
+        if (size > 0) temp = entry.name;
+      }
+    }
+    if (temp === undefined) await new Promise((r) => setTimeout(r, 10));
+  }
+  child.kill("SIGKILL");
+  const status = await child.status;
+  assert(temp !== undefined, "the export never started writing");
+  assertEquals(status.signal, "SIGKILL", "the export finished before it could be killed");
+  assertEquals(await Deno.readTextFile(out), previousOutput);
+  assertEquals(await Deno.readTextFile(cursor), previousCursor);
+
+  // The next run picks up exactly the rows the killed one did not deliver.
+  const again = await cli([
+    "--db",
+    db,
+    "export",
+    "--table",
+    "events",
+    "--output",
+    out,
+    "--cursor",
+    cursor,
+  ]);
+  assertEquals(again.code, 0, again.stderr);
+  const text = await Deno.readTextFile(out);
+  let count = 0;
+  let firstId = 0;
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    if (count === 0) firstId = JSON.parse(line).id;
+    count++;
+  }
+  assertEquals(count, 400000);
+  assertEquals(firstId, ids.events.at(-1)! + 1);
+});

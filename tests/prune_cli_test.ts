@@ -1,0 +1,105 @@
+import { DatabaseSync } from "node:sqlite";
+import { assertEquals, assertStringIncludes } from "./_assert.ts";
+import { cli, cliJson, tempDir } from "./_cli.ts";
+import { query, tableCounts } from "./_db.ts";
+import { addHistory } from "./_history.ts";
+
+interface PruneResult {
+  dry_run: boolean;
+  deployments: { id: number; app_name: string }[];
+  events: number;
+  configs: { id: number }[];
+  kept_as_rollback_target: number[];
+}
+
+async function setup(dir: string) {
+  const db = `${dir}/d.db`;
+  // Any command that opens the file creates the schema.
+  assertEquals((await cli(["--db", db, "export", "--table", "state"])).code, 0);
+  const web = addHistory(db, { app: "web-api", deployments: 6 });
+  const worker = addHistory(db, {
+    app: "worker",
+    deployments: 3,
+    inFlight: true,
+    inFlightSince: "2026-01-01T01:00:00.000Z",
+  });
+  // web-api's newest deployment rolled back to its first one.
+  const raw = new DatabaseSync(db);
+  raw.prepare("UPDATE deployments SET rollback_of = ? WHERE id = ?").run(
+    web.deployments[0],
+    web.deployments[5],
+  );
+  raw.close();
+  return { db, web, worker };
+}
+
+Deno.test("prune is a dry run by default and --yes deletes exactly what it listed", async () => {
+  await using dir = await tempDir();
+  const { db, web, worker } = await setup(dir.path);
+  const before = tableCounts(db);
+  const dry = await cli(["--db", db, "--json", "prune", "--keep-last", "2"]);
+  assertEquals(dry.code, 0, dry.stderr);
+  assertStringIncludes(dry.stderr, "--yes");
+  const plan = JSON.parse(dry.stdout) as PruneResult;
+  assertEquals(tableCounts(db), before, "a dry run changed the database");
+  assertEquals(plan.dry_run, true);
+  // web-api keeps #5, #6 (latest two) and #1 (what #6 rolled back to); worker keeps its two
+  // newest, one of them in flight.
+  assertEquals(plan.deployments.map((d) => d.id).sort((a, b) => a - b), [
+    ...web.deployments.slice(1, 4),
+    worker.deployments[0],
+  ]);
+  assertEquals(plan.kept_as_rollback_target, [web.deployments[0]]);
+  assertEquals(plan.configs.map((c) => c.id).sort((a, b) => a - b), [
+    ...web.configs.slice(1, 4),
+    worker.configs[0],
+  ]);
+  assertEquals(plan.events, 4 * 6);
+
+  const done = await cliJson<PruneResult>(db, ["prune", "--keep-last", "2", "--yes"]);
+  assertEquals(done.dry_run, false);
+  assertEquals(done.deployments, plan.deployments);
+  assertEquals(done.events, plan.events);
+  const after = tableCounts(db);
+  assertEquals(after.deployments, before.deployments - 4);
+  assertEquals(after.deployment_events, before.deployment_events - 24);
+  assertEquals(after.app_configs, before.app_configs - 4);
+  assertEquals(
+    query(db, "SELECT count(*) AS n FROM deployments WHERE status = 'in_progress'"),
+    [{ n: 1 }],
+  );
+  const doctor = await cli(["--db", db, "--json", "doctor", "--stuck-after", "5000w"]);
+  assertEquals(doctor.code, 0, doctor.stdout);
+  // Nothing more to do the second time.
+  const again = await cliJson<PruneResult>(db, ["prune", "--keep-last", "2", "--yes"]);
+  assertEquals([again.deployments.length, again.configs.length, again.events], [0, 0, 0]);
+});
+
+Deno.test("prune --older-than with --app touches only that app's old rows; the live deployment stays", async () => {
+  await using dir = await tempDir();
+  const { db, web, worker } = await setup(dir.path);
+  const plan = await cliJson<PruneResult>(db, [
+    "prune",
+    "--older-than",
+    "1d",
+    "--app",
+    "worker",
+  ]);
+  assertEquals(new Set(plan.deployments.map((d) => d.app_name)), new Set(["worker"]));
+  // worker's in-flight deployment (current_state's) and the one serving traffic meanwhile (the
+  // newest success) stay: only the oldest goes.
+  assertEquals(plan.deployments.map((d) => d.id), [worker.deployments[0]]);
+  // The live deployment (newest success) stays even when a later one failed.
+  const raw = new DatabaseSync(db);
+  raw.prepare("UPDATE deployments SET status = 'failed' WHERE id = ?").run(web.deployments[5]);
+  raw.close();
+  const live = await cliJson<PruneResult>(db, ["prune", "--keep-last", "1", "--app", "web-api"]);
+  const listed = live.deployments.map((d) => d.id);
+  assertEquals(listed.includes(web.deployments[4]), false, "the live deployment was listed");
+  assertEquals(listed.includes(web.deployments[3]), true);
+  const refused = await cli(["--db", db, "prune"]);
+  assertEquals(refused.code, 2);
+  assertStringIncludes(refused.stderr, "--keep-last");
+  const bad = await cli(["--db", db, "prune", "--older-than", "ninety days"]);
+  assertEquals(bad.code, 2);
+});
