@@ -69,43 +69,51 @@ async function crashRound(db: string, rng: Prng, requests: Map<string, string>) 
   }).spawn();
   const started = performance.now();
   let output = "";
-  let firstResponse: () => void = () => {};
-  const gotFirst = new Promise<void>((resolve) => firstResponse = resolve);
+  let answered = 0;
   const reading = (async () => {
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
       output += chunk;
-      if (output.includes("\n")) firstResponse();
+      for (const c of chunk) if (c === "\n") answered++;
     }
   })();
   let sent = 0;
   let stop = false;
+  // The writer keeps at most `window` requests unanswered, so that groups stay small and a kill
+  // lands mid-stream however fast or slow the machine is.
+  const window = rng.int(1, 40);
   const writer = child.stdin.getWriter();
+  const lines = [...requests.values()];
   const writing = (async () => {
-    const lines = [...requests.values()];
     try {
       while (sent < lines.length && !stop) {
-        const take = rng.int(1, 12);
+        while (sent - answered > window && !stop) await sleep(1);
+        const take = Math.min(rng.int(1, 12), lines.length - sent);
         const chunk = lines.slice(sent, sent + take).map((l) => l + "\n").join("");
         await writer.write(new TextEncoder().encode(chunk));
-        sent += Math.min(take, lines.length - sent);
-        await sleep(rng.int(2, 20));
+        sent += take;
+        await sleep(rng.int(0, 2));
       }
     } catch {
       // The server was killed: the pipe broke.
     }
   })();
-  // A fifth of the rounds kill during start-up (opening, migrating); the rest mid-stream.
+  const ended = child.status.then(() => true);
   if (rng.next() < 0.2) {
+    // A fifth of the rounds die during start-up (opening, migrating).
     await sleep(rng.int(20, 400));
   } else {
-    await Promise.race([gotFirst, child.status]);
-    await sleep(rng.int(0, 350));
+    // The rest after a random number of answers, plus a few milliseconds: often mid-commit.
+    const target = rng.int(1, Math.floor(lines.length * 0.6));
+    while (answered < target && !(await Promise.race([ended, sleep(2).then(() => false)]))) {
+      // waiting for the target answer
+    }
+    await sleep(rng.int(0, 10));
   }
   const killedAfterMs = Math.round(performance.now() - started);
   try {
     child.kill("SIGKILL");
   } catch {
-    // It had already ended (every request answered, stdin still open: cannot happen, but fine).
+    // It had already ended.
   }
   stop = true;
   await child.status;
@@ -113,8 +121,8 @@ async function crashRound(db: string, rng: Prng, requests: Map<string, string>) 
   await writer.close().catch(() => {});
   await reading.catch(() => {});
   // Only whole lines were received; a response cut by the kill was not.
-  const answered = output.split("\n").slice(0, -1);
-  return { answered, sent, killedAfterMs } satisfies RoundResult;
+  const received = output.split("\n").slice(0, -1);
+  return { answered: received, sent, killedAfterMs } satisfies RoundResult;
 }
 
 Deno.test(`crash: ${ROUNDS} rounds of SIGKILL mid-stream leave a sound file holding every answered write`, async () => {
