@@ -1,7 +1,7 @@
 /**
  * What the reliability suite shares: a seeded PRNG (failures are reproducible from the printed
  * seed), lifecycle request generators, and the checks run on a database after every ordeal:
- * `doctor` when the binary has it, SQLite's own integrity checks, the lifecycle invariants
+ * `dockswap-db doctor`, SQLite's own integrity checks, the lifecycle invariants
  * (nothing half written), and "every answered write is present".
  */
 import { DatabaseSync } from "node:sqlite";
@@ -271,20 +271,8 @@ export function dump(path: string): string {
   });
 }
 
-let hasDoctor: Promise<boolean> | undefined;
-
-/** True when the dockswap-db under test has a `doctor` command (it arrives with the ops work). */
-export function doctorAvailable(): Promise<boolean> {
-  hasDoctor ??= cli(["--help"]).then((r) => /^\s+doctor\b/m.test(r.stdout));
-  return hasDoctor;
-}
-
-/**
- * What `dockswap-db doctor` says is failing (empty when it passes, or when this build has no
- * doctor: problemsIn covers its SQLite checks either way).
- */
+/** What `dockswap-db doctor` reports as failing (empty when it passes). */
 export async function doctorFailures(path: string): Promise<string[]> {
-  if (!(await doctorAvailable())) return [];
   const result = await cli(["--db", path, "--json", "doctor"]);
   if (result.code === 0) return [];
   try {
