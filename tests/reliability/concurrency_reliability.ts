@@ -139,6 +139,7 @@ Deno.test("concurrency: four rpc writers at once, own apps and one shared app, o
     for (const writer of writers) {
       const end = await writer.server.close();
       assertEquals(end.code, 0, `writer ${writer.index} exit status; stderr: ${end.stderr}`);
+      assert(!/locked|busy/i.test(end.stderr), `writer ${writer.index} stderr: ${end.stderr}`);
     }
   }
   const answers = writers.flatMap((w) => w.answers);
