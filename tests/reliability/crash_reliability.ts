@@ -59,6 +59,15 @@ interface RoundResult {
 
 /** Runs one round: start the server, pipe requests in chunks, SIGKILL it at a random moment. */
 async function crashRound(db: string, rng: Prng, requests: Map<string, string>) {
+  // Every random choice is drawn here, before anything runs, so that a seed replays them
+  // whatever the timing; the writer draws from its own generator.
+  const lines = [...requests.values()];
+  const window = rng.int(1, 40);
+  const duringStartup = rng.next() < 0.2;
+  const startupDelay = rng.int(20, 400);
+  const target = rng.int(1, Math.floor(lines.length * 0.6));
+  const jitter = rng.int(0, 10);
+  const writerRng = new Prng(rng.int(0, 2 ** 32 - 1));
   const child = new Deno.Command(Deno.execPath(), {
     args: [...commandLine(), "--db", db, "rpc"],
     env: cleanEnv(),
@@ -80,34 +89,31 @@ async function crashRound(db: string, rng: Prng, requests: Map<string, string>) 
   let stop = false;
   // The writer keeps at most `window` requests unanswered, so that groups stay small and a kill
   // lands mid-stream however fast or slow the machine is.
-  const window = rng.int(1, 40);
   const writer = child.stdin.getWriter();
-  const lines = [...requests.values()];
   const writing = (async () => {
     try {
       while (sent < lines.length && !stop) {
         while (sent - answered > window && !stop) await sleep(1);
-        const take = Math.min(rng.int(1, 12), lines.length - sent);
+        const take = Math.min(writerRng.int(1, 12), lines.length - sent);
         const chunk = lines.slice(sent, sent + take).map((l) => l + "\n").join("");
         await writer.write(new TextEncoder().encode(chunk));
         sent += take;
-        await sleep(rng.int(0, 2));
+        await sleep(writerRng.int(0, 2));
       }
     } catch {
       // The server was killed: the pipe broke.
     }
   })();
   const ended = child.status.then(() => true);
-  if (rng.next() < 0.2) {
+  if (duringStartup) {
     // A fifth of the rounds die during start-up (opening, migrating).
-    await sleep(rng.int(20, 400));
+    await sleep(startupDelay);
   } else {
     // The rest after a random number of answers, plus a few milliseconds: often mid-commit.
-    const target = rng.int(1, Math.floor(lines.length * 0.6));
     while (answered < target && !(await Promise.race([ended, sleep(2).then(() => false)]))) {
       // waiting for the target answer
     }
-    await sleep(rng.int(0, 10));
+    await sleep(jitter);
   }
   const killedAfterMs = Math.round(performance.now() - started);
   try {
