@@ -35,7 +35,14 @@ export function parseAppConfig(text: string, source = "config_yaml"): AppConfig 
     const reason = syntax.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     throw invalid(source, `YAML syntax error${where}: ${reason}`);
   }
-  const root: unknown = doc.toJS({ maxAliasCount: 100 });
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Aliases that expand exponentially ("billion laughs") are refused by the yaml library
+    // with a ReferenceError; that is bad input, not a bug.
+    throw invalid(source, `YAML could not be expanded: ${(error as Error).message}`);
+  }
   if (root === null || root === undefined) {
     throw invalid(source, "the config is empty; it must be a YAML mapping with at least `name`");
   }

@@ -21,11 +21,15 @@ export class Database {
   #depth = 0;
   #savepointSeq = 0;
 
+  /** True when the connection was opened read-only (every write fails with database_readonly). */
+  readonly readOnly: boolean;
+
   constructor(path: string, options: { readOnly?: boolean } = {}) {
     this.path = path;
+    this.readOnly = options.readOnly ?? false;
     try {
       this.#db = new DatabaseSync(path, {
-        readOnly: options.readOnly ?? false,
+        readOnly: this.readOnly,
         timeout: BUSY_TIMEOUT_MS,
         enableForeignKeyConstraints: true,
       });
@@ -134,7 +138,13 @@ export class Database {
       this.exec("COMMIT");
       return result;
     } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      if (this.#db.isTransaction) {
+        try {
+          this.#db.exec("ROLLBACK");
+        } catch {
+          // SQLite has rolled back on its own (after an I/O error); the first error says why.
+        }
+      }
       throw error;
     } finally {
       this.#depth = 0;
@@ -151,8 +161,12 @@ export class Database {
       return result;
     } catch (error) {
       if (this.#db.isTransaction) {
-        this.#db.exec(`ROLLBACK TO ${name}`);
-        this.#db.exec(`RELEASE ${name}`);
+        // Undoing can fail too (an I/O error while spilling); then the whole transaction is
+        // lost, and the caller must hear that rather than the first error alone.
+        this.#guard(() => {
+          this.#db.exec(`ROLLBACK TO ${name}`);
+          this.#db.exec(`RELEASE ${name}`);
+        });
       }
       throw error;
     } finally {

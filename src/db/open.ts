@@ -23,7 +23,7 @@ export function openDatabase(
   } = {},
 ): Database {
   prepareFile(path, options.create ?? true);
-  const db = new Database(path);
+  const db = connect(path);
   try {
     if ((options.applyMigrations ?? true) && isGoDockswap(db)) {
       const report = adoptGoDatabase(db, APPLICATION_ID);
@@ -34,9 +34,20 @@ export function openDatabase(
     db.read(() => checkIdentity(db));
     // WAL: readers never block the writer. synchronous=FULL: a commit survives power loss,
     // which deployment history must; the cost is one more fsync per commit.
-    db.exec("PRAGMA journal_mode = WAL");
+    if (!db.readOnly) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
-    if (options.applyMigrations ?? true) {
+    if (db.readOnly) {
+      const history = readHistory(db);
+      verifyHistory(db, history, MIGRATIONS);
+      if (history.length < MIGRATIONS.length) {
+        throw new DockswapError(
+          "database_readonly",
+          `Cannot use database "${path}": it is read-only and needs ${
+            MIGRATIONS.length - history.length
+          } schema migration(s) first; make it writable and run "dockswap-db migrate"`,
+        );
+      }
+    } else if (options.applyMigrations ?? true) {
       migrate(db, MIGRATIONS, () => {
         checkIdentity(db);
         db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
@@ -48,6 +59,45 @@ export function openDatabase(
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * Connects to an existing or just-created file. A file this process cannot write (its mode, a
+ * read-only mount) is opened read-only, so reads work and writes fail with database_readonly
+ * rather than the whole command failing to open.
+ */
+function connect(path: string): Database {
+  if (isWritable(path)) return new Database(path);
+  const db = new Database(path, { readOnly: true });
+  try {
+    db.get("PRAGMA schema_version"); // the first read opens the WAL index (-shm)
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof DockswapError && error.code === "io_error") {
+      // SQLite reads a WAL database through its -shm file, which it creates beside the file;
+      // it cannot open it read-only through a URI here (Deno allows URIs only with -A).
+      throw new DockswapError(
+        "io_error",
+        `Cannot read database "${path}": it is read-only and SQLite cannot create ` +
+          `"${path}-shm" beside it (the folder is read-only too); make the folder writable ` +
+          `or copy the file to a writable folder`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** True when this process can open `path` for writing (as root, only a read-only mount stops it). */
+function isWritable(path: string): boolean {
+  try {
+    Deno.openSync(path, { read: true, write: true }).close();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.PermissionDenied) return false;
+    if ((error as { code?: string }).code === "EROFS") return false;
+    throw wrapIo(error, path);
   }
 }
 

@@ -41,17 +41,26 @@ export function translateSqliteError(error: unknown, path: string): unknown {
       `Cannot write to database "${path}": the disk is full; nothing was written, free space and retry`,
     );
   }
-  if (primary === SQLITE_NOTADB || primary === SQLITE_CORRUPT) {
+  if (
+    primary === SQLITE_NOTADB || primary === SQLITE_CORRUPT ||
+    /file is not a database|database disk image is malformed/.test(text)
+  ) {
     return new DockswapError(
       "database_corrupt",
       `Database "${path}" is not a SQLite database or is damaged (${text}); run "dockswap-db doctor" or restore a backup`,
     );
   }
-  if (primary === SQLITE_CANTOPEN) {
+  if (primary === SQLITE_CANTOPEN || /unable to open database file/.test(text)) {
     return new DockswapError("io_error", `Cannot open database "${path}": ${text}`);
   }
-  if (primary === SQLITE_IOERR) {
-    return new DockswapError("io_error", `I/O error on database "${path}": ${text}`);
+  // node:sqlite sets no errcode on errors from exec() (BEGIN, COMMIT): the text is all there is.
+  // A write refused for lack of space or past the file-size limit (EFBIG) ends up here.
+  if (primary === SQLITE_IOERR || /disk I\/O error/.test(text)) {
+    return new DockswapError(
+      "io_error",
+      `I/O error on database "${path}" (${text}): the disk may be full or the file-size limit ` +
+        `reached; the failed write was rolled back, free space and retry`,
+    );
   }
   return error;
 }

@@ -7,6 +7,7 @@ import {
   deployRollback,
   deployStart,
 } from "../../operations/deploy.ts";
+import { MAX_NESTING, nestingDepth } from "../../rpc/envelope.ts";
 import type { JsonValue } from "../../store/events.ts";
 import { positiveInteger } from "../arguments.ts";
 import { flatten } from "../output.ts";
@@ -23,6 +24,13 @@ export function parsePayload(text: string | undefined): JsonValue | undefined {
     throw new DockswapError(
       "invalid_payload",
       `--payload is larger than ${MAX_PAYLOAD_CHARS} characters; nothing was written`,
+    );
+  }
+  // The limit RPC applies to a whole message: validating deeper JSON overflows the stack.
+  if (nestingDepth(text) > MAX_NESTING) {
+    throw new DockswapError(
+      "invalid_payload",
+      `--payload nests arrays/objects deeper than ${MAX_NESTING} levels; nothing was written`,
     );
   }
   try {

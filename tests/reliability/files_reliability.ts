@@ -1,0 +1,377 @@
+/**
+ * Files: the database is created owner-only; a read-only database answers reads and refuses
+ * writes clearly; a write that runs out of space (a full tmpfs, or `ulimit -f`) reports a clear
+ * error and leaves the file consistent.
+ *
+ * The suite runs as root here, and root ignores file modes. So "read-only" is made real, not
+ * assumed: the process runs without CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH / CAP_FOWNER
+ * (`setpriv`), which makes the kernel apply mode 0444 to it as to any user; and a read-only bind
+ * mount (`unshare -m`) makes even root's writes fail with EROFS. Each test first proves its
+ * setup refuses a plain `bash` write; a test whose tool is missing is ignored, saying why.
+ */
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { cleanEnv, cli, commandLine, tempDir } from "../_cli.ts";
+import { query } from "../_db.ts";
+import { RpcProcess } from "../_rpc.ts";
+import {
+  configFor,
+  deploymentRequests,
+  doctorFailures,
+  dump,
+  isCrash,
+  line,
+  missingAnswers,
+  pairAnswers,
+  Prng,
+  problemsIn,
+  requireNone,
+} from "./_support.ts";
+import { rpcLines } from "../_rpc.ts";
+
+interface Run {
+  code: number;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `bash -c script` with dockswap-db's command line as "$@" (after `extra` positional args). */
+async function bashRun(
+  script: string,
+  extra: string[],
+  args: string[],
+  stdin?: Uint8Array,
+  options: { ownMounts?: boolean } = {},
+): Promise<Run> {
+  const bash = ["bash", "-c", script, "bash", ...extra, Deno.execPath(), ...commandLine(), ...args];
+  // ownMounts: the script's mounts live in a private mount namespace that ends with it.
+  const argv = options.ownMounts ? ["unshare", "-m", "--propagation", "private", ...bash] : bash;
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    env: cleanEnv(),
+    clearEnv: true,
+    stdin: stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).spawn();
+  if (stdin) {
+    const writer = child.stdin.getWriter();
+    await writer.write(stdin).catch(() => {});
+    await writer.close().catch(() => {});
+  }
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    signal: out.signal,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+function succeeds(cmd: string, args: string[]): boolean {
+  try {
+    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+const IS_ROOT = succeeds("bash", ["-c", 'test "$(id -u)" = 0']);
+/** Capabilities that let root write a file whatever its mode. */
+const DROP_CAPS = "-dac_override,-dac_read_search,-fowner";
+const CAN_DROP_CAPS = !IS_ROOT ||
+  succeeds("setpriv", [`--bounding-set=${DROP_CAPS}`, `--inh-caps=${DROP_CAPS}`, "true"]);
+const CAN_MOUNT = IS_ROOT && succeeds("unshare", ["-m", "--propagation", "private", "true"]);
+/** Runs "$@" without the capabilities that bypass file modes (as root); as is otherwise. */
+const NO_BYPASS = IS_ROOT
+  ? `exec setpriv --bounding-set=${DROP_CAPS} --inh-caps=${DROP_CAPS} "$@"`
+  : `exec "$@"`;
+
+if (!CAN_DROP_CAPS) console.log("[files] setpriv cannot drop capabilities: 0444 test ignored");
+if (!CAN_MOUNT) {
+  console.log("[files] unshare -m unavailable: read-only mount and tmpfs tests ignored");
+}
+
+/** A database with one stable app (`web`) and one deployment in flight (`busy`). */
+async function seeded(path: string): Promise<void> {
+  let n = 0;
+  const responses = await rpcLines(path, [
+    line("c1", "config.add", { config_yaml: configFor("web") }),
+    line("c2", "config.add", { config_yaml: configFor("busy") }),
+    ...deploymentRequests(new Prng(3), "web", "web:1", () => `w${n++}`),
+    line("b", "deploy.start", { app_name: "busy", image: "busy:1" }),
+  ]) as { error?: unknown }[];
+  assert(responses.every((r) => !r.error), JSON.stringify(responses));
+}
+
+function mode(path: string): number {
+  return Deno.statSync(path).mode! & 0o777;
+}
+
+Deno.test("files: a new database, its folder and its -wal/-shm are owner-only, whatever the umask", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/new/folder/d.db`;
+  const result = await bashRun(
+    `umask 000; exec "$@"`,
+    [],
+    ["--db", db, "config", "add", "-"],
+    new TextEncoder().encode(configFor("web")),
+  );
+  assertEquals(result.code, 0, result.stderr);
+  assertEquals(mode(db).toString(8), "600");
+  assertEquals(mode(`${dir.path}/new/folder`).toString(8), "700");
+  // While a server holds it open, the WAL files exist: they must be owner-only too.
+  await using server = new RpcProcess(db);
+  const answer = await server.call(1, "state.list", {});
+  assert(!answer.error, JSON.stringify(answer));
+  assertEquals(mode(`${db}-wal`).toString(8), "600");
+  assertEquals(mode(`${db}-shm`).toString(8), "600");
+});
+
+Deno.test({
+  name:
+    "files: a read-only (0444) database answers reads, refuses writes with database_readonly (exit 6), stays unchanged",
+  ignore: !CAN_DROP_CAPS,
+  async fn() {
+    await using dir = await tempDir();
+    const db = `${dir.path}/ro.db`;
+    await seeded(db);
+    Deno.chmodSync(db, 0o444);
+    const before = dump(db);
+    // The setup is real: a plain write to the file is refused to a process run the same way.
+    if (IS_ROOT) {
+      const probe = new Deno.Command("setpriv", {
+        args: [
+          `--bounding-set=${DROP_CAPS}`,
+          `--inh-caps=${DROP_CAPS}`,
+          "bash",
+          "-c",
+          'echo x >> "$0"',
+          db,
+        ],
+        stderr: "null",
+      }).outputSync();
+      assert(!probe.success, "without the capabilities, mode 0444 must stop root's writes");
+    }
+    for (
+      const read of [["status"], ["history", "web"], ["config", "show", "web"], ["status", "busy"]]
+    ) {
+      const result = await bashRun(NO_BYPASS, [], ["--db", db, ...read]);
+      assertEquals(result.code, 0, `${read.join(" ")}: ${result.stderr}`);
+    }
+    const writes = [
+      ["deploy", "start", "web", "--image", "web:2"],
+      ["deploy", "event", "--app", "busy", "container_started"],
+      ["recover", "busy"],
+      ["config", "add", "-"],
+    ];
+    for (const write of writes) {
+      const result = await bashRun(
+        NO_BYPASS,
+        [],
+        ["--db", db, ...write],
+        new TextEncoder().encode(configFor("other")),
+      );
+      assertEquals(result.code, 6, `${write.join(" ")}: ${result.stderr}`);
+      assertMatch(result.stderr, /read-only.*\[database_readonly\]/);
+    }
+    const rpc = await bashRun(
+      NO_BYPASS,
+      [],
+      ["--db", db, "rpc"],
+      new TextEncoder().encode(
+        [
+          line(1, "state.get", { app_name: "web" }),
+          line(2, "deploy.start", { app_name: "web", image: "web:2" }),
+          line(3, "deploy.history", { app_name: "web" }),
+        ].join("\n") + "\n",
+      ),
+    );
+    assertEquals(rpc.code, 0, rpc.stderr);
+    const [get, start, history] = rpc.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert(get.result && history.result, rpc.stdout);
+    assertEquals(start.error.data.code, "database_readonly");
+    assertEquals(start.error.code, -32023);
+    assertEquals(dump(db), before);
+  },
+});
+
+Deno.test({
+  name:
+    "files: a database on a read-only mount: reads work while its -wal/-shm exist; otherwise a clear error; never a change",
+  ignore: !CAN_MOUNT,
+  async fn() {
+    await using dir = await tempDir();
+    const folder = `${dir.path}/mnt`;
+    Deno.mkdirSync(folder);
+    const db = `${folder}/d.db`;
+    await seeded(db);
+    const before = dump(db);
+    // The look above left an empty -wal and a -shm (a read-only connection cannot remove them);
+    // a cleanly closed database has neither.
+    for (const suffix of ["-wal", "-shm"]) {
+      const file = `${db}${suffix}`;
+      if (suffix === "-wal") assertEquals(Deno.statSync(file).size, 0);
+      Deno.removeSync(file);
+    }
+    const roMount = `mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 99; shift;`;
+    const proof = await bashRun(`${roMount} echo x >> "$1/d.db"`, [folder, folder], [], undefined, {
+      ownMounts: true,
+    });
+    assert(
+      proof.code !== 0 && proof.code !== 99,
+      `the mount must refuse root's writes: ${proof.stderr}`,
+    );
+
+    // Cleanly closed: only d.db is there, and SQLite cannot create the -shm a WAL reader needs.
+    for (const args of [["status"], ["deploy", "start", "web", "--image", "web:2"]]) {
+      const result = await bashRun(
+        `${roMount} exec "$@"`,
+        [folder],
+        ["--db", db, ...args],
+        undefined,
+        {
+          ownMounts: true,
+        },
+      );
+      assertEquals(result.code, 8, `${args.join(" ")}: ${result.stderr}`);
+      assertMatch(result.stderr, /read-only.*-shm.*\[io_error\]/);
+    }
+    // With its -wal/-shm present (a server has it open), reads work and writes are refused.
+    await using server = new RpcProcess(db);
+    assert(!(await server.call(1, "ping", {})).error);
+    assert(!(await server.call(2, "state.list", {})).error);
+    const status = await bashRun(
+      `${roMount} exec "$@"`,
+      [folder],
+      ["--db", db, "status", "busy"],
+      undefined,
+      {
+        ownMounts: true,
+      },
+    );
+    assertEquals(status.code, 0, status.stderr);
+    const write = await bashRun(
+      `${roMount} exec "$@"`,
+      [folder],
+      [
+        "--db",
+        db,
+        "recover",
+        "busy",
+      ],
+      undefined,
+      { ownMounts: true },
+    );
+    assertEquals(write.code, 6, write.stderr);
+    assertMatch(write.stderr, /\[database_readonly\]/);
+    await server.close();
+    assertEquals(dump(db), before);
+  },
+});
+
+/** Lifecycle requests with large configs: enough to outgrow a small file-size or disk limit. */
+function fillingRequests(): Map<string, string> {
+  const requests = new Map<string, string>();
+  for (let i = 0; i < 200; i++) {
+    const app = `fill${i}`;
+    requests.set(
+      `c${i}`,
+      line(`c${i}`, "config.add", {
+        config_yaml: configFor(app, `# ${"padding ".repeat(400)}\n`),
+      }),
+    );
+    requests.set(`s${i}`, line(`s${i}`, "deploy.start", { app_name: app, image: `${app}:1` }));
+    requests.set(
+      `e${i}`,
+      line(`e${i}`, "deploy.event", {
+        app_name: app,
+        event_type: "container_started",
+      }),
+    );
+  }
+  return requests;
+}
+
+/** Checks what a space-starved rpc run answered and left. */
+async function checkStarved(db: string, requests: Map<string, string>, run: Run, pattern: RegExp) {
+  assert(!isCrash(run.code, run.signal), `rpc crashed (${run.code} ${run.signal}): ${run.stderr}`);
+  assertEquals(run.code, 0, run.stderr);
+  const answers = pairAnswers(requests, run.stdout.trim().split("\n"));
+  assertEquals(answers.length, requests.size, "every request answered");
+  const failures = answers.filter((a) => a.response.error);
+  assert(answers.length - failures.length > 0, "some writes fit before the limit");
+  assert(failures.length > 0, "the limit was reached");
+  for (const { response } of failures) {
+    const error = response.error!;
+    // Requests after a failed start are refused by the lifecycle (not_found): also clear.
+    if (error.data?.code === "io_error") assertMatch(error.message, pattern);
+    else assert(error.code !== -32603, JSON.stringify(error));
+  }
+  assert(failures.some((a) => a.response.error!.data?.code === "io_error"), "an io_error");
+  requireNone(problemsIn(db), "unsound file after running out of space");
+  requireNone(missingAnswers(db, answers), "answered writes missing");
+  requireNone(await doctorFailures(db), "doctor");
+  return answers;
+}
+
+Deno.test("files: past the file-size limit (ulimit -f), writes fail with io_error and the file stays consistent", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/limited.db`;
+  await seeded(db);
+  // Deno writes its own caches on a cold start; a first run without the limit fills them.
+  assertEquals((await cli(["--db", db, "status"])).code, 0);
+  const limitKb = Math.ceil(Deno.statSync(db).size / 1024) + 64;
+  const limited = `ulimit -f ${limitKb}; exec "$@"`;
+  const requests = fillingRequests();
+  const input = new TextEncoder().encode([...requests.values()].join("\n") + "\n");
+  const run = await bashRun(limited, [], ["--db", db, "rpc"], input);
+  await checkStarved(db, requests, run, /file-size limit|disk (may be )?full/);
+
+  // One-shot CLI: a clear error, exit 8, nothing stored.
+  const before = query(db, "SELECT count(*) AS n FROM app_configs");
+  const big = configFor("big", `# ${"x".repeat(512 * 1024)}\n`);
+  const cliRun = await bashRun(
+    limited,
+    [],
+    ["--db", db, "config", "add", "-"],
+    new TextEncoder().encode(big),
+  );
+  assert(!isCrash(cliRun.code, cliRun.signal), cliRun.stderr);
+  assertEquals(cliRun.code, 8, cliRun.stderr);
+  assertMatch(cliRun.stderr, /file-size limit.*\[io_error\]/);
+  assertEquals(query(db, "SELECT count(*) AS n FROM app_configs"), before);
+  requireNone(problemsIn(db), "unsound file after the CLI hit the limit");
+  // Without the limit the same write succeeds: nothing was left locked or half done.
+  const again = await cli(["--db", db, "config", "add", "-"], { stdin: big });
+  assertEquals(again.code, 0, again.stderr);
+});
+
+Deno.test({
+  name:
+    "files: on a full disk (a 256 KiB tmpfs), writes fail with 'disk is full' and the file stays consistent",
+  ignore: !CAN_MOUNT,
+  async fn() {
+    await using dir = await tempDir();
+    const seed = `${dir.path}/seed.db`;
+    await seeded(seed);
+    const mnt = `${dir.path}/tmpfs`;
+    const out = `${dir.path}/out`;
+    Deno.mkdirSync(mnt);
+    Deno.mkdirSync(out);
+    // The tmpfs exists only in the child's mount namespace: the files are copied out after.
+    const script = `mount -t tmpfs -o size=256k tmpfs "$1" || exit 99
+      cp "$2" "$1/d.db"; m=$1; o=$3; shift 3
+      "$@"; code=$?
+      cp "$m"/d.db* "$o"/; exit $code`;
+    const requests = fillingRequests();
+    const input = new TextEncoder().encode([...requests.values()].join("\n") + "\n");
+    const run = await bashRun(script, [mnt, seed, out], ["--db", `${mnt}/d.db`, "rpc"], input, {
+      ownMounts: true,
+    });
+    assert(run.code !== 99, "mounting a tmpfs failed");
+    await checkStarved(`${out}/d.db`, requests, run, /disk is full/);
+  },
+});
