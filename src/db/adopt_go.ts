@@ -150,7 +150,7 @@ function backupGoDatabase(db: Database, backup: string): void {
 export function adoptGoDatabase(db: Database, applicationId: number): AdoptionReport | undefined {
   const adoptedAt = nowIso();
   const backup = `${db.path}.go-dockswap-backup-${adoptedAt.replace(/[-:.]/g, "")}-${Deno.pid}.db`;
-  return db.write(() => {
+  const adopt = (): AdoptionReport | undefined => {
     // Under the write lock: another process may have adopted the file while this one waited.
     if (!isGoDockswap(db)) return undefined;
     const versions = db.all<{ version: number }>("SELECT version FROM schema_version")
@@ -164,6 +164,7 @@ export function adoptGoDatabase(db: Database, applicationId: number): AdoptionRe
       );
     }
     backupGoDatabase(db, backup);
+    backedUp = true;
     const adopter = new Adopter(db, adoptedAt, applicationId);
     adopter.run();
     return {
@@ -174,7 +175,26 @@ export function adoptGoDatabase(db: Database, applicationId: number): AdoptionRe
       rows: adopter.rows,
       repairs: adopter.repairs,
     };
-  });
+  };
+  let backedUp = false;
+  try {
+    return db.write(adopt);
+  } catch (error) {
+    // The transaction rolled back, so the file is still the Go file: a backup of an adoption
+    // that did not happen would only be a stray copy for the operator to wonder about.
+    if (backedUp) removeQuietly(backup);
+    throw error;
+  }
+}
+
+function removeQuietly(path: string): void {
+  for (const file of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) {
+    try {
+      Deno.removeSync(file);
+    } catch {
+      // Not there.
+    }
+  }
 }
 
 interface AdoptedDeployment {
@@ -312,7 +332,14 @@ class Adopter {
   #events(deploymentIds: Set<number>): Map<number, { app_name: string; events: number }> {
     const db = this.#db;
     const placeholders = new Map<number, { app_name: string; events: number }>();
-    let nextId = Math.max(0, ...deploymentIds) + 1;
+    // Fresh ids start above every id a deployment has or an event names, so a reconstructed
+    // deployment never takes the id another group of orphan events will claim as its own.
+    // (In SQL: spreading a large id set into Math.max would overflow the stack.)
+    const highest = db.get<{ id: number | null }>(
+      `SELECT max(id) AS id FROM (SELECT max(id) AS id FROM go_deployments UNION ALL
+         SELECT max(deployment_id) FROM go_deployment_events WHERE typeof(deployment_id) = 'integer')`,
+    )?.id;
+    let nextId = Math.max(0, Number(highest ?? 0)) + 1;
     const orphanIds = new Map<string, number>();
     let count = 0;
     let previous: { deployment: number; to: StateWord; at: string } | undefined;
@@ -327,8 +354,7 @@ class Adopter {
         const group = String(e.deployment_id);
         let id = orphanIds.get(group);
         if (id === undefined) {
-          id = deployment > 0 && !deploymentIds.has(deployment) ? deployment : nextId++;
-          nextId = Math.max(nextId, id + 1);
+          id = Number.isSafeInteger(deployment) && deployment > 0 ? deployment : nextId++;
           orphanIds.set(group, id);
           placeholders.set(id, { app_name: text(e.app_name) ?? "unknown", events: 0 });
         }
