@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MIGRATIONS } from "../../migrations/mod.ts";
 import { migrationChecksum, readHistory } from "../db/migrate.ts";
 import { APPLICATION_ID, walSizeBytes } from "../db/open.ts";
+import { MAX_DURATION_MS } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
 import {
   applicationId,
@@ -168,7 +169,7 @@ export const doctor = defineOperation({
   summary: "Check the database: integrity, references, migrations, journal, stuck deployments",
   access: "read",
   params: z.strictObject({
-    stuck_after_ms: z.number().int().positive().optional()
+    stuck_after_ms: z.number().int().positive().max(MAX_DURATION_MS).optional()
       .describe("In flight longer than this counts as stuck (default one hour)"),
   }),
   result: z.object({ ok: z.boolean(), checks: z.array(checkResult) }),

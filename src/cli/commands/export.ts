@@ -144,7 +144,13 @@ function exportFormat(runner: CommandRunner, command: Command): ExportFormat {
 
 function timeOption(flag: string, value: string | undefined, now: string): string | undefined {
   if (value === undefined) return undefined;
-  const time = parseTimeBound(value, now);
+  let time: string | undefined;
+  try {
+    time = parseTimeBound(value, now);
+  } catch (error) {
+    if (!(error instanceof DockswapError)) throw error;
+    throw new DockswapError("invalid_argument", `${flag}: ${error.message}`);
+  }
   if (time === undefined) {
     throw new DockswapError(
       "invalid_argument",
