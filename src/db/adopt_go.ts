@@ -19,6 +19,7 @@ import {
 import { nowIso } from "../time.ts";
 import { Database, type SqlValue } from "./database.ts";
 import { migrate } from "./migrate.ts";
+import { applicationId, markAsDockswapFile, tableNames } from "./identity.ts";
 
 /** One change made to a row while adopting, with the value it replaced. */
 export interface AdoptionRepair {
@@ -47,17 +48,11 @@ const SHA_SHAPE = /^[0-9a-f]{64}$/;
 
 type GoRow = Record<string, string | number | null>;
 
-function userTables(db: Database): string[] {
-  return db.all<{ name: string }>(
-    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-  ).map((r) => r.name);
-}
-
 /** True for a file the Go dockswap made: its four tables and schema_version, nothing else. */
 export function isGoDockswap(db: Database): boolean {
-  const id = db.get<{ application_id: number }>("PRAGMA application_id")?.application_id ?? 0;
+  const id = applicationId(db);
   if (id !== 0) return false;
-  const tables = userTables(db);
+  const tables = tableNames(db);
   const expected = new Set<string>([...GO_TABLES, "schema_version"]);
   return tables.length === expected.size && tables.every((t) => expected.has(t));
 }
@@ -147,7 +142,7 @@ function backupGoDatabase(db: Database, backup: string): void {
  * repairs it needs, logs each repair in `adoption_log` and drops the Go tables. Returns
  * undefined when another process adopted the file first.
  */
-export function adoptGoDatabase(db: Database, applicationId: number): AdoptionReport | undefined {
+export function adoptGoDatabase(db: Database): AdoptionReport | undefined {
   const adoptedAt = nowIso();
   const backup = `${db.path}.go-dockswap-backup-${adoptedAt.replace(/[-:.]/g, "")}-${Deno.pid}.db`;
   const adopt = (): AdoptionReport | undefined => {
@@ -165,7 +160,7 @@ export function adoptGoDatabase(db: Database, applicationId: number): AdoptionRe
     }
     backupGoDatabase(db, backup);
     backedUp = true;
-    const adopter = new Adopter(db, adoptedAt, applicationId);
+    const adopter = new Adopter(db, adoptedAt);
     adopter.run();
     return {
       path: db.path,
@@ -213,15 +208,13 @@ class Adopter {
   readonly rows: Record<string, { go: number; adopted: number }> = {};
   readonly #db: Database;
   readonly #now: string;
-  readonly #applicationId: number;
   /** Per deployment: time and state of its last event. */
   readonly #lastEvent = new Map<number, { at: string; to: StateWord }>();
   readonly #firstEvent = new Map<number, string>();
 
-  constructor(db: Database, now: string, applicationId: number) {
+  constructor(db: Database, now: string) {
     this.#db = db;
     this.#now = now;
-    this.#applicationId = applicationId;
   }
 
   run(): void {
@@ -233,7 +226,7 @@ class Adopter {
       )
     ) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
     for (const table of GO_TABLES) db.exec(`ALTER TABLE ${table} RENAME TO go_${table}`);
-    migrate(db, MIGRATIONS, () => db.exec(`PRAGMA application_id = ${this.#applicationId}`));
+    migrate(db, MIGRATIONS, () => markAsDockswapFile(db));
     // Rows are copied parents-first, but a rollback may point at a later row.
     db.exec("PRAGMA defer_foreign_keys = ON");
     const configIds = this.#configs();

@@ -1,17 +1,22 @@
 import { z } from "zod";
 import { MIGRATIONS } from "../../migrations/mod.ts";
-import { migrationChecksum, readHistory } from "../db/migrate.ts";
-import { APPLICATION_ID, walSizeBytes } from "../db/open.ts";
+import { isGoDockswap } from "../db/adopt_go.ts";
+import {
+  APPLICATION_ID,
+  applicationId,
+  compareHistory,
+  readHistory,
+  tableNames,
+} from "../db/identity.ts";
+import { walSizeBytes } from "../db/open.ts";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
 import {
-  applicationId,
   foreignKeyCheck,
   integrityCheck,
   journalMode,
   stateDisagreements,
   stuckDeployments,
-  tableNames,
 } from "../store/maintenance.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
 
@@ -43,9 +48,6 @@ const fail = (check: string, detail: string, hint: string): Check => ({
   hint,
 });
 
-/** Go dockswap's tables: a file with these and schema_version is adopted on open. */
-const GO_TABLES = ["app_configs", "current_state", "deployment_events", "deployments"];
-
 function identity({ db }: OperationContext): Check {
   const id = applicationId(db);
   if (id === APPLICATION_ID) return ok("identity", "dockswap-db file (application_id DSWD)");
@@ -53,7 +55,7 @@ function identity({ db }: OperationContext): Check {
   if (id === 0 && tables.length === 0) {
     return warn("identity", "empty file", "any command other than doctor initialises it");
   }
-  if (id === 0 && tables.includes("schema_version") && GO_TABLES.every((t) => tables.includes(t))) {
+  if (isGoDockswap(db)) {
     return fail(
       "identity",
       "a Go dockswap database, not yet adopted",
@@ -94,8 +96,7 @@ function foreignKeys({ db }: OperationContext): Check {
 
 function migrations({ db }: OperationContext): Check {
   const history = readHistory(db);
-  const known = new Map(MIGRATIONS.map((m) => [m.version, m]));
-  const unknown = history.filter((h) => !known.has(h.version));
+  const { unknown, changed, pending } = compareHistory(history, MIGRATIONS);
   if (unknown.length > 0) {
     return fail(
       "migrations",
@@ -103,18 +104,13 @@ function migrations({ db }: OperationContext): Check {
       "upgrade dockswap-db",
     );
   }
-  const changed = history.filter((h) =>
-    h.checksum !== migrationChecksum(known.get(h.version)!.sql)
-  );
   if (changed.length > 0) {
     return fail(
       "migrations",
-      `checksum differs for ${changed.map((h) => h.name).join(", ")}`,
+      `checksum differs for ${changed.map((c) => c.migration.name).join(", ")}`,
       "use the dockswap-db build that created the database",
     );
   }
-  const applied = new Set(history.map((h) => h.version));
-  const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
   if (pending.length > 0) {
     return warn(
       "migrations",

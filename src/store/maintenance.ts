@@ -29,18 +29,6 @@ export function journalMode(db: Database): string {
   return String(db.get<{ journal_mode: string }>("PRAGMA journal_mode")?.journal_mode ?? "");
 }
 
-/** `PRAGMA application_id` of the file. */
-export function applicationId(db: Database): number {
-  return db.get<{ application_id: number }>("PRAGMA application_id")?.application_id ?? 0;
-}
-
-/** The user tables of the file, by name. */
-export function tableNames(db: Database): string[] {
-  return db.all<{ name: string }>(
-    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-  ).map((r) => r.name);
-}
-
 /** A deployment in flight since before a cutoff. */
 export interface StuckDeployment {
   id: number;
