@@ -1,8 +1,9 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cli, cliJson, FIXTURES, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.ts";
 import { query } from "./_db.ts";
 import { addHistory } from "./_history.ts";
+import { makeGoDockswapDb } from "./fixtures/make_go_dockswap_db.ts";
 
 interface DoctorReport {
   ok: boolean;
@@ -151,7 +152,10 @@ Deno.test("doctor reports a dangling reference, a stuck deployment and a disagre
   assertEquals(check(report, "foreign_key_check").status, "fail");
   assertStringIncludes(check(report, "foreign_key_check").detail, "deployment_events");
   assertEquals(check(report, "stuck_deployments").status, "fail");
-  assertStringIncludes(check(report, "stuck_deployments").hint!, "dockswap-db recover worker");
+  assertStringIncludes(
+    check(report, "stuck_deployments").hint!,
+    `dockswap-db --db ${db} recover worker`,
+  );
   assertEquals(check(report, "current_state").status, "fail");
   assertStringIncludes(
     check(report, "current_state").detail,
@@ -171,4 +175,74 @@ Deno.test("doctor reports a file that is not a database instead of refusing it",
   assert(!result.stderr.includes("at "), result.stderr);
   const missing = await cli(["--db", `${dir.path}/none.db`, "doctor"]);
   assertEquals(missing.code, 3);
+});
+
+/** Runs a hint exactly as an operator would paste it into bash, from another folder. */
+async function pasteIntoShell(hint: string, cwd: string) {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const binary = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
+  const script = `dockswap-db() { ${binary} "$@"; }\n${hint}`;
+  const output = await new Deno.Command("bash", {
+    args: ["-c", script],
+    cwd,
+    env: cleanEnv(),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+Deno.test("doctor's hints are commands that work pasted as printed, for a database at a path with a space", async () => {
+  await using dir = await tempDir();
+  const folder = `${dir.path}/it's here`;
+  await Deno.mkdir(folder);
+  const db = `${folder}/ops db.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  addHistory(db, { app: "web-api", deployments: 1 });
+  addHistory(db, {
+    app: "worker",
+    deployments: 1,
+    inFlight: true,
+    inFlightSince: "2026-01-01T00:00:00.000Z",
+  });
+  // web-api's state says in flight though its deployment ended (a crash between two writes).
+  const raw = new DatabaseSync(db);
+  raw.prepare("UPDATE current_state SET status = 'draining' WHERE app_name = 'web-api'").run();
+  raw.close();
+
+  // Relative --db from the folder: the hints still name the file absolutely.
+  const result = await cli(["--db", "ops db.db", "--json", "doctor"], { cwd: folder });
+  assertEquals(result.code, 1, result.stderr);
+  const report = JSON.parse(result.stdout) as DoctorReport;
+  const stuck = check(report, "stuck_deployments");
+  const state = check(report, "current_state");
+  assertEquals([stuck.status, state.status], ["fail", "fail"]);
+  for (const hint of [stuck.hint!, state.hint!]) {
+    assertStringIncludes(hint, `--db '${folder.replaceAll("'", "'\\''")}/ops db.db'`);
+    const run = await pasteIntoShell(hint, dir.path);
+    assertEquals(run.code, 0, `${hint}: ${run.stderr}`);
+  }
+  const after = await doctor(db);
+  assertEquals(after.code, 0, JSON.stringify(after.report));
+  assertEquals(check(after.report, "stuck_deployments").status, "ok");
+  assertEquals(check(after.report, "current_state").status, "ok");
+});
+
+Deno.test("doctor's hint for a Go dockswap file adopts it when pasted", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const before = await doctor(db);
+  const identity = check(before.report, "identity");
+  assertEquals(identity.status, "fail");
+  assertEquals(check(before.report, "journal_mode").status, "warn");
+  for (const hint of [identity.hint!, check(before.report, "journal_mode").hint!]) {
+    const command = hint.slice(hint.indexOf("dockswap-db --db"));
+    const run = await pasteIntoShell(command, "/");
+    assertEquals(run.code, 0, `${command}: ${run.stderr}`);
+  }
+  const after = await doctor(db);
+  assertEquals(check(after.report, "identity").status, "ok");
+  assertEquals(check(after.report, "journal_mode").status, "ok");
 });

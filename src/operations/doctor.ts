@@ -18,6 +18,7 @@ import {
   stateDisagreements,
   stuckDeployments,
 } from "../store/maintenance.ts";
+import type { Database } from "../db/database.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
 
 /** A write-ahead log larger than this is reported: checkpoints are not keeping up. */
@@ -48,6 +49,20 @@ const fail = (check: string, detail: string, hint: string): Check => ({
   hint,
 });
 
+/** Quotes a word for a POSIX shell only when it needs it, so hints paste as they read. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_\/.,:@%+=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * A dockswap-db command line for a hint, naming this database by its absolute path: the hint
+ * then works pasted into any shell, whatever its folder or $DOCKSWAP_DB (and from an RPC client).
+ */
+function command(db: Database, ...args: string[]): string {
+  const path = db.path.startsWith("/") ? db.path : `${Deno.cwd()}/${db.path.replace(/^\.\//, "")}`;
+  return ["dockswap-db", "--db", path, ...args].map(shellWord).join(" ");
+}
+
 function identity({ db }: OperationContext): Check {
   const id = applicationId(db);
   if (id === APPLICATION_ID) return ok("identity", "dockswap-db file (application_id DSWD)");
@@ -59,7 +74,8 @@ function identity({ db }: OperationContext): Check {
     return fail(
       "identity",
       "a Go dockswap database, not yet adopted",
-      "any command other than doctor and `migrate status` adopts it (backup first), e.g. `dockswap-db export --table state`",
+      `any command other than doctor and \`migrate status\` adopts it (backup first), e.g. ` +
+        command(db, "status"),
     );
   }
   return fail(
@@ -77,7 +93,8 @@ function integrity({ db }: OperationContext): Check {
   return fail(
     "integrity_check",
     problems.join("; "),
-    "restore the latest backup (`dockswap-db backup` makes one); export what is readable first",
+    `export what is still readable (${command(db, "export", "--output", "rescue.ndjson")}), ` +
+      "then restore the latest backup (`dockswap-db backup FILE` makes them)",
   );
 }
 
@@ -115,7 +132,9 @@ function migrations({ db }: OperationContext): Check {
     return warn(
       "migrations",
       `${history.length} applied, pending: ${pending.map((m) => m.name).join(", ")}`,
-      "any other command applies them",
+      `any command other than doctor and \`migrate status\` applies them, e.g. ${
+        command(db, "status")
+      }`,
     );
   }
   return ok("migrations", `${history.length} applied, none pending`);
@@ -124,7 +143,13 @@ function migrations({ db }: OperationContext): Check {
 function journal({ db }: OperationContext): Check {
   const mode = journalMode(db);
   if (mode === "wal") return ok("journal_mode", "wal");
-  return warn("journal_mode", mode, "any other command switches it to wal");
+  return warn(
+    "journal_mode",
+    mode,
+    `any command other than doctor and \`migrate status\` switches it to wal, e.g. ${
+      command(db, "status")
+    }`,
+  );
 }
 
 function walSize({ db }: OperationContext): Check {
@@ -146,17 +171,31 @@ function stuck(context: OperationContext, stuckAfterMs: number): Check {
   return fail(
     "stuck_deployments",
     rows.map((r) => `${r.app_name} deployment ${r.id} in flight since ${r.started_at}`).join("; "),
-    apps.map((app) => `dockswap-db recover ${app}`).join("; "),
+    apps.map((app) => command(context.db, "recover", app)).join("; "),
   );
 }
 
 function currentState({ db }: OperationContext): Check {
   const rows = stateDisagreements(db);
   if (rows.length === 0) return ok("current_state", "agrees with deployments");
+  // recover clears an in-flight state whose deployment has ended; nothing in the tool rewrites
+  // the other disagreements (only hand edits or writes with foreign keys off make them).
+  const recoverable = [...new Set(rows.filter((r) => r.stale_in_flight).map((r) => r.app_name))];
+  const other = rows.some((r) => !r.stale_in_flight);
+  const hints = [
+    ...recoverable.map((app) => command(db, "recover", app)),
+    ...(other
+      ? [
+        "the rows were edited outside dockswap-db: restore the latest backup, or correct " +
+        "current_state by hand to point at the app's latest deployment (" +
+        command(db, "history", "APP") + ")",
+      ]
+      : []),
+  ];
   return fail(
     "current_state",
     rows.map((r) => `${r.app_name}: ${r.problem}`).join("; "),
-    "`dockswap-db recover APP` rewrites an app's state from its deployments",
+    hints.join("; "),
   );
 }
 
