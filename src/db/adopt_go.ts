@@ -4,6 +4,7 @@
  * with the migration runner, because it runs while the file is opened.
  */
 import { MIGRATIONS } from "../../migrations/mod.ts";
+import { removeDatabaseFiles } from "../atomic_file.ts";
 import { DockswapError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import {
@@ -126,7 +127,7 @@ function backupGoDatabase(db: Database, backup: string): void {
     done = true;
   } finally {
     copy.close();
-    if (!done) Deno.removeSync(backup);
+    if (!done) removeDatabaseFiles(backup);
   }
   const file = Deno.openSync(backup, { read: true, write: true });
   try {
@@ -177,18 +178,8 @@ export function adoptGoDatabase(db: Database): AdoptionReport | undefined {
   } catch (error) {
     // The transaction rolled back, so the file is still the Go file: a backup of an adoption
     // that did not happen would only be a stray copy for the operator to wonder about.
-    if (backedUp) removeQuietly(backup);
+    if (backedUp) removeDatabaseFiles(backup);
     throw error;
-  }
-}
-
-function removeQuietly(path: string): void {
-  for (const file of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) {
-    try {
-      Deno.removeSync(file);
-    } catch {
-      // Not there.
-    }
   }
 }
 
