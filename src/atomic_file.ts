@@ -99,6 +99,40 @@ export function removeDatabaseFiles(path: string): void {
   }
 }
 
+/** `path` made absolute against the working folder. */
+export function absolutePath(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path.replace(/^\.\//, "")}`;
+}
+
+/** True when two paths name one file: the same inode when both exist, else the same path. */
+export function sameFile(a: string, b: string): boolean {
+  try {
+    const x = Deno.statSync(a);
+    const y = Deno.statSync(b);
+    if (x.ino !== null && y.ino !== null) return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    // One of them does not exist yet: compare the names.
+  }
+  return absolutePath(a) === absolutePath(b);
+}
+
+/**
+ * Refuses to write `target` when it is the database or one of its journal files: renaming a
+ * file over a database that other processes have open would silently lose their writes.
+ */
+export function refuseDatabaseTarget(target: string, database: string, what: string): void {
+  for (const file of [database, `${database}-wal`, `${database}-shm`, `${database}-journal`]) {
+    if (sameFile(target, file)) {
+      throw new DockswapError(
+        "invalid_argument",
+        `${what} "${target}" is the database ${
+          file === database ? "itself" : `file "${file}"`
+        }; choose another path. Nothing was written.`,
+      );
+    }
+  }
+}
+
 /** True when something (a file, a folder, a link) is at `path`. */
 export function pathExists(path: string): boolean {
   try {

@@ -246,3 +246,34 @@ Deno.test("doctor's hint for a Go dockswap file adopts it when pasted", async ()
   assertEquals(check(after.report, "identity").status, "ok");
   assertEquals(check(after.report, "journal_mode").status, "ok");
 });
+
+Deno.test("backup and export refuse to write over the database or its journal, even with --force", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  addHistory(db, { app: "web-api", deployments: 2 });
+  const before = await cliJson(db, ["--format", "json", "history", "web-api"]);
+  for (
+    const args of [
+      ["backup", db, "--force"],
+      ["backup", `${db}-wal`, "--force"],
+      ["export", "--output", db],
+      ["export", "--cursor", db],
+      ["export", "--output", `${dir.path}/out.ndjson`, "--cursor", `${dir.path}/out.ndjson`],
+    ]
+  ) {
+    // From the database's folder, by a relative name: the same file all the same.
+    const relative = args.map((a) =>
+      a.startsWith(dir.path) ? `./${a.slice(dir.path.length + 1)}` : a
+    );
+    const run = await cli(["--db", "d.db", ...relative], { cwd: dir.path });
+    assertEquals(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert(/is the database|same file/.test(run.stderr), run.stderr);
+  }
+  assertEquals(await cliJson(db, ["--format", "json", "history", "web-api"]), before);
+  assertEquals(query(db, "PRAGMA quick_check"), [{ quick_check: "ok" }]);
+  assertEquals(
+    [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) => !n.startsWith("d.db")),
+    [],
+  );
+});

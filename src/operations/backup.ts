@@ -7,6 +7,7 @@ import {
   fileError,
   folderOf,
   pathExists,
+  refuseDatabaseTarget,
   removeDatabaseFiles,
   removeStaleTemps,
   syncFolder,
@@ -49,6 +50,7 @@ export async function takeBackup(
   target: string,
   force: boolean,
 ): Promise<BackupResult> {
+  refuseDatabaseTarget(target, source.path, "Backup file");
   if (!force && exists(target)) refuseExisting(target);
   removeStaleTemps(target, "backup");
   const temp = tempPathBeside(target, "backup");

@@ -8,7 +8,9 @@ import {
   type ByteSink,
   ChunkedTextWriter,
   gzipSink,
+  refuseDatabaseTarget,
   removeStaleTemps,
+  sameFile,
   writerSink,
 } from "../atomic_file.ts";
 import { cellText, csvField } from "../csv.ts";
@@ -26,6 +28,7 @@ import {
   commitPendingCursor,
   discardPendingCursor,
   type ExportCursor,
+  pendingPathOf,
   readCursor,
   writeCursor,
   writePendingCursor,
@@ -65,17 +68,28 @@ export interface ExportRequest {
   progress?: (table: ExportTable, total: number) => ExportProgress;
 }
 
-/** Same file for output and cursor, CSV of several tables: refused before anything is read. */
-export function checkExportRequest(request: ExportRequest): void {
+/**
+ * CSV of several tables, the same file for output and cursor, either of them the database:
+ * refused before anything is read or written.
+ */
+export function checkExportRequest(request: ExportRequest, databasePath: string): void {
   if (request.format === "csv" && request.tables.length > 1) {
     throw new DockswapError(
       "invalid_argument",
       "CSV holds one table; pass --table configs|deployments|events|state with --format csv",
     );
   }
+  if (request.output !== undefined) {
+    refuseDatabaseTarget(request.output, databasePath, "--output");
+  }
+  if (request.cursor !== undefined) {
+    refuseDatabaseTarget(request.cursor, databasePath, "--cursor");
+    refuseDatabaseTarget(pendingPathOf(request.cursor), databasePath, "--cursor");
+  }
   if (
     request.cursor !== undefined && request.output !== undefined &&
-    absolute(request.cursor) === absolute(request.output)
+    (sameFile(request.cursor, request.output) ||
+      sameFile(pendingPathOf(request.cursor), request.output))
   ) {
     throw new DockswapError(
       "invalid_argument",
@@ -87,8 +101,9 @@ export function checkExportRequest(request: ExportRequest): void {
 /** Reads the cursor, if any (settling what a killed run left): call before opening the database. */
 export async function loadExportCursor(
   request: ExportRequest,
+  databasePath: string,
 ): Promise<ExportCursor | undefined> {
-  checkExportRequest(request);
+  checkExportRequest(request, databasePath);
   return request.cursor === undefined
     ? undefined
     : await readCursor(request.cursor, request.filter.app);
@@ -104,6 +119,7 @@ export async function runExport(
   request: ExportRequest,
   cursor: ExportCursor | undefined,
 ): Promise<TableResult[]> {
+  checkExportRequest(request, db.path);
   if (request.output !== undefined) removeStaleTemps(request.output);
   const file = request.output === undefined ? undefined : AtomicFile.create(request.output);
   let results: TableResult[];
@@ -201,8 +217,4 @@ async function writeTables(
   }
   if (format === "json") await writer.write(typed ? "\n}\n" : "\n");
   return results;
-}
-
-function absolute(path: string): string {
-  return path.startsWith("/") ? path : `${Deno.cwd()}/${path.replace(/^\.\//, "")}`;
 }

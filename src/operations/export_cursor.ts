@@ -14,6 +14,7 @@
 import { DockswapError } from "../errors.ts";
 import type { ExportTable } from "../store/export.ts";
 import {
+  absolutePath,
   fileError,
   folderOf,
   pathExists,
@@ -156,7 +157,7 @@ export async function writePendingCursor(
   cursor: ExportCursor,
   outputTemp: string,
 ): Promise<void> {
-  const pending: PendingCursor = { cursor, output_temp: absolute(outputTemp) };
+  const pending: PendingCursor = { cursor, output_temp: absolutePath(outputTemp) };
   await writeFileAtomically(pendingPathOf(path), JSON.stringify(pending, null, 2) + "\n");
 }
 
@@ -183,10 +184,6 @@ export function discardPendingCursor(path: string): void {
   } catch {
     // Never written.
   }
-}
-
-function absolute(path: string): string {
-  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
 }
 
 function isFolder(path: string): boolean {

@@ -76,7 +76,7 @@ Example (cron, daily, incremental):
           : undefined,
       };
       // Before the database is opened: a cursor that cannot be used must cost nothing.
-      const cursor = await loadExportCursor(request);
+      const cursor = await loadExportCursor(request, runner.databasePath(command));
       const results = await runner.withDatabaseAsync(
         command,
         (context) => runExport(context.db, request, cursor),
