@@ -19,6 +19,19 @@ async function doctor(db: string, ...args: string[]) {
   };
 }
 
+/** web-api with `deployments` ended deployments, and worker in flight since long ago. */
+async function withStuckWorker(db: string, deployments: number) {
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  const ids = addHistory(db, { app: "web-api", deployments });
+  addHistory(db, {
+    app: "worker",
+    deployments: 1,
+    inFlight: true,
+    inFlightSince: "2026-01-01T00:00:00.000Z",
+  });
+  return ids;
+}
+
 function check(report: DoctorReport, name: string) {
   const found = report.checks.find((c) => c.check === name);
   assert(found, `no ${name} check`);
@@ -126,14 +139,7 @@ Deno.test("doctor passes a healthy database", async () => {
 Deno.test("doctor reports a dangling reference, a stuck deployment and a disagreeing state", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
-  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
-  const ids = addHistory(db, { app: "web-api", deployments: 2 });
-  addHistory(db, {
-    app: "worker",
-    deployments: 1,
-    inFlight: true,
-    inFlightSince: "2026-01-01T00:00:00.000Z",
-  });
+  const ids = await withStuckWorker(db, 2);
   const raw = new DatabaseSync(db);
   raw.exec("PRAGMA foreign_keys = OFF");
   raw.prepare(
@@ -198,14 +204,7 @@ Deno.test("doctor's hints are commands that work pasted as printed, for a databa
   const folder = `${dir.path}/it's here`;
   await Deno.mkdir(folder);
   const db = `${folder}/ops db.db`;
-  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
-  addHistory(db, { app: "web-api", deployments: 1 });
-  addHistory(db, {
-    app: "worker",
-    deployments: 1,
-    inFlight: true,
-    inFlightSince: "2026-01-01T00:00:00.000Z",
-  });
+  await withStuckWorker(db, 1);
   // web-api's state says in flight though its deployment ended (a crash between two writes).
   const raw = new DatabaseSync(db);
   raw.prepare("UPDATE current_state SET status = 'draining' WHERE app_name = 'web-api'").run();
