@@ -255,6 +255,11 @@ Deno.test("a Go adoption that fails changes nothing and leaves no backup or temp
   const db = `${dir.path}/dockswap.db`;
   makeGoDockswapDb(db);
   addOrphanEvents(db, { unknownType: true });
+  // What an adoption killed while copying its backup left: removed, not kept as a backup.
+  const killed = `${dir.path}/.dockswap.db.go-dockswap-backup.tmp-999999999-k1`;
+  await Deno.writeTextFile(killed, "half a backup");
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await Deno.utime(killed, hourAgo, hourAgo);
   const before = await Deno.readFile(db);
   const run = await cli(["--db", db, "status"]);
   assertEquals(run.code, 6, run.stderr);

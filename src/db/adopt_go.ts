@@ -4,7 +4,14 @@
  * with the migration runner, because it runs while the file is opened.
  */
 import { MIGRATIONS } from "../../migrations/mod.ts";
-import { removeDatabaseFiles } from "../atomic_file.ts";
+import {
+  createLockedFile,
+  folderOf,
+  removeDatabaseFiles,
+  removeStaleTemps,
+  syncFolder,
+  tempPathBeside,
+} from "../atomic_file.ts";
 import { DockswapError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import {
@@ -69,9 +76,14 @@ function text(value: unknown): string | null {
  * on it mid-transaction, letting another process write at the same time.
  */
 function backupGoDatabase(db: Database, backup: string): void {
+  // Written under a hidden temporary name and renamed when complete: a run killed while copying
+  // leaves no half backup under the backup's name (and the next adoption removes the temporary).
+  const stem = `${db.path}.go-dockswap-backup`;
+  removeStaleTemps(stem);
+  const temp = tempPathBeside(stem);
+  let guard: Deno.FsFile;
   try {
-    Deno.openSync(backup, { createNew: true, write: true, mode: 0o600 }).close();
-    Deno.chmodSync(backup, 0o600);
+    guard = createLockedFile(temp);
   } catch (error) {
     throw new DockswapError(
       "io_error",
@@ -80,8 +92,29 @@ function backupGoDatabase(db: Database, backup: string): void {
       }. Nothing was changed.`,
     );
   }
-  const copy = new Database(backup);
-  let done = false;
+  try {
+    copyInto(db, temp, backup);
+    // Closed only after SQLite's connection to it: closing a file drops its POSIX locks.
+    guard.syncSync();
+    Deno.renameSync(temp, backup);
+    syncFolder(folderOf(backup));
+  } catch (error) {
+    removeDatabaseFiles(temp);
+    if (error instanceof DockswapError) throw error;
+    throw new DockswapError(
+      "io_error",
+      `Cannot back up the Go dockswap database to "${backup}" before adopting it: ${
+        (error as Error).message
+      }. Nothing was changed.`,
+    );
+  } finally {
+    guard.close();
+  }
+}
+
+/** Copies the schema and every row of `db` into the empty file `path` and checks the copy. */
+function copyInto(db: Database, path: string, backup: string): void {
+  const copy = new Database(path);
   try {
     copy.write(() => {
       const schema = db.all<{ type: string; name: string; sql: string }>(
@@ -124,16 +157,8 @@ function backupGoDatabase(db: Database, backup: string): void {
         `The backup "${backup}" of the Go dockswap database fails quick_check; nothing was changed.`,
       );
     }
-    done = true;
   } finally {
     copy.close();
-    if (!done) removeDatabaseFiles(backup);
-  }
-  const file = Deno.openSync(backup, { read: true, write: true });
-  try {
-    file.syncSync();
-  } finally {
-    file.close();
   }
 }
 
