@@ -3,9 +3,12 @@
  * history compared with the embedded migrations. Opening, adopting, `migrate` and `doctor` all
  * ask these questions; the answers live here once.
  */
-import type { Migration } from "../../migrations/mod.ts";
+import { type Migration, MIGRATIONS } from "../../migrations/mod.ts";
 import { sha256Hex } from "../hash.ts";
 import type { Database } from "./database.ts";
+
+/** The schema version this binary brings: its newest embedded migration. */
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
 /** `PRAGMA application_id` of every dockswap-db file: "DSWD" in ASCII. */
 export const APPLICATION_ID = 0x44535744;

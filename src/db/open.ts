@@ -6,6 +6,7 @@ import { migrate, verifyHistory } from "./migrate.ts";
 import {
   APPLICATION_ID,
   applicationId,
+  compareHistory,
   markAsDockswapFile,
   readHistory,
   tableNames,
@@ -43,12 +44,14 @@ export function openDatabase(
     if (db.readOnly) {
       const history = readHistory(db);
       verifyHistory(db, history, MIGRATIONS);
-      if (history.length < MIGRATIONS.length) {
+      const { pending } = compareHistory(history, MIGRATIONS);
+      if (pending.length > 0) {
+        // There is no separate "migrate" command: any command that opens a writable file applies them.
         throw new DockswapError(
           "database_readonly",
-          `Cannot use database "${path}": it is read-only and needs ${
-            MIGRATIONS.length - history.length
-          } schema migration(s) first; make it writable and run "dockswap-db migrate"`,
+          `Cannot use database "${path}": it is read-only and needs ${pending.length} ` +
+            `schema migration(s) first; make it writable, and the next command applies them ` +
+            `(e.g. "dockswap-db --db ${path} status")`,
         );
       }
     } else if (options.applyMigrations ?? true) {
