@@ -181,6 +181,11 @@ Deno.test("doctor reports a file that is not a database instead of refusing it",
   assert(!result.stderr.includes("at "), result.stderr);
   const missing = await cli(["--db", `${dir.path}/none.db`, "doctor"]);
   assertEquals(missing.code, 3);
+  // Other commands refuse it and name the doctor command for this very file.
+  const status = await cli(["--db", db, "status"]);
+  assertStringIncludes(status.stderr, `run dockswap-db --db ${db} doctor or restore a backup`);
+  const pasted = await pasteIntoShell(`dockswap-db --db ${db} doctor`, "/");
+  assertEquals(pasted.code, 1, pasted.stderr);
 });
 
 /** Runs a hint exactly as an operator would paste it into bash, from another folder. */

@@ -1,4 +1,5 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
+import { commandFor } from "../command_hint.ts";
 import { DockswapError } from "../errors.ts";
 import { Database } from "./database.ts";
 import { adoptGoDatabase, type AdoptionReport, isGoDockswap } from "./adopt_go.ts";
@@ -51,7 +52,7 @@ export function openDatabase(
           "database_readonly",
           `Cannot use database "${path}": it is read-only and needs ${pending.length} ` +
             `schema migration(s) first; make it writable, and the next command applies them ` +
-            `(e.g. "dockswap-db --db ${path} status")`,
+            `(e.g. ${commandFor(path, "status")})`,
         );
       }
     } else if (options.applyMigrations ?? true) {

@@ -13,6 +13,7 @@ import {
   syncFolder,
   tempPathBeside,
 } from "../atomic_file.ts";
+import { commandFor } from "../command_hint.ts";
 import { Database } from "../db/database.ts";
 import { DockswapError } from "../errors.ts";
 import { quickCheck } from "../store/maintenance.ts";
@@ -77,7 +78,7 @@ export async function takeBackup(
         `The snapshot failed quick_check (${
           problems.join("; ")
         }); nothing was written to "${target}". ` +
-          "Run `dockswap-db doctor` on the database.",
+          `Run ${commandFor(source.path, "doctor")} on the database.`,
       );
     }
     const file = Deno.openSync(temp, { read: true, write: true });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MIGRATIONS } from "../../migrations/mod.ts";
+import { commandFor } from "../command_hint.ts";
 import { isGoDockswap } from "../db/adopt_go.ts";
 import {
   APPLICATION_ID,
@@ -49,18 +50,9 @@ const fail = (check: string, detail: string, hint: string): Check => ({
   hint,
 });
 
-/** Quotes a word for a POSIX shell only when it needs it, so hints paste as they read. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_\/.,:@%+=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * A dockswap-db command line for a hint, naming this database by its absolute path: the hint
- * then works pasted into any shell, whatever its folder or $DOCKSWAP_DB (and from an RPC client).
- */
+/** A command for a hint about this database (see command_hint.ts). */
 function command(db: Database, ...args: string[]): string {
-  const path = db.path.startsWith("/") ? db.path : `${Deno.cwd()}/${db.path.replace(/^\.\//, "")}`;
-  return ["dockswap-db", "--db", path, ...args].map(shellWord).join(" ");
+  return commandFor(db.path, ...args);
 }
 
 function identity({ db }: OperationContext): Check {

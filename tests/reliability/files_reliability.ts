@@ -216,7 +216,7 @@ Deno.test({
     Deno.chmodSync(db, 0o444);
     const refused = await bashRun(NO_BYPASS, [], ["--db", db, "status"]);
     assertEquals(refused.code, 6, refused.stderr);
-    const hint = /e\.g\. "dockswap-db (--db \S+ status)"/.exec(refused.stderr)?.[1];
+    const hint = /e\.g\. dockswap-db (--db \S+ status)\)/.exec(refused.stderr)?.[1];
     assert(hint, refused.stderr);
     Deno.chmodSync(db, 0o644);
     const fixed = await bashRun(NO_BYPASS, [], hint.split(" "));
