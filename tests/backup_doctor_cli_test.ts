@@ -281,3 +281,29 @@ Deno.test("backup and export refuse to write over the database or its journal, e
     [],
   );
 });
+
+Deno.test("backup removes what killed backups to the same file left, and nothing else", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  const target = `${dir.path}/b.db`;
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const killed = [
+    `${dir.path}/.b.db.backup-999999999-abc`,
+    `${dir.path}/.b.db.backup-999999999-abc-journal`,
+  ];
+  const kept = [
+    `${dir.path}/.b.db.backup-999999999-new`,
+    `${dir.path}/.other.db.backup-999999999-abc`,
+  ];
+  for (const file of [...killed, ...kept]) {
+    await Deno.writeTextFile(file, "x");
+    if (!file.endsWith("-new")) await Deno.utime(file, hourAgo, hourAgo);
+  }
+  const run = await cli(["--db", db, "backup", target]);
+  assertEquals(run.code, 0, run.stderr);
+  const names = [...Deno.readDirSync(dir.path)].map((e) => `${dir.path}/${e.name}`);
+  for (const file of killed) assertEquals(names.includes(file), false, file);
+  for (const file of kept) assertEquals(names.includes(file), true, file);
+  assertEquals(query(target, "PRAGMA quick_check"), [{ quick_check: "ok" }]);
+});
