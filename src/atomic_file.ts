@@ -216,28 +216,36 @@ export class AtomicFile implements ByteSink {
   /** Syncs the data, renames the file into place and syncs the folder. */
   commit(): void {
     this.sync();
-    this.publish();
+    try {
+      this.publish();
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
   }
 
   /** First half of `commit`: the data is on disk, still under the temporary name. */
   sync(): void {
     try {
+      // Still open (and locked) until published or aborted: no clean-up takes it meanwhile.
       this.#file.syncSync();
-      this.#file.close();
     } catch (error) {
       this.abort();
       throw fileError(error, this.path, "write");
     }
   }
 
-  /** Second half of `commit`: the synced file takes its name (atomically) and the folder is synced. */
+  /**
+   * Second half of `commit`: the synced file takes its name (atomically) and the folder is
+   * synced. On failure the temporary file stays: the caller decides what goes first (`abort`).
+   */
   publish(): void {
     try {
       Deno.renameSync(this.tempPath, this.path);
     } catch (error) {
-      this.abort();
       throw fileError(error, this.path, "write");
     }
+    this.#file.close();
     syncFolder(folderOf(this.path));
   }
 

@@ -140,7 +140,12 @@ export async function runExport(
     return results;
   }
   if (next === undefined) {
-    file.publish();
+    try {
+      file.publish();
+    } catch (error) {
+      file.abort();
+      throw error;
+    }
     return results;
   }
   try {
@@ -152,8 +157,10 @@ export async function runExport(
   try {
     file.publish();
   } catch (error) {
-    // publish() removed the temporary output; drop the cursor that belonged to it as well.
+    // The pending cursor goes before the temporary output: while it names an existing file,
+    // a run killed in between is still read as "not delivered".
     discardPendingCursor(request.cursor!);
+    file.abort();
     throw error;
   }
   await commitPendingCursor(request.cursor!, next);
