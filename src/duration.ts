@@ -1,5 +1,7 @@
 /** Durations (`90m`, `36h`, `30d`, `1h30m`) and time bounds for --since/--until, --older-than. */
 
+import { DockswapError } from "./errors.ts";
+
 const UNIT_MS: Record<string, number> = {
   ms: 1,
   s: 1_000,
@@ -11,14 +13,34 @@ const UNIT_MS: Record<string, number> = {
 
 const DURATION = /^(?:\d+(?:ms|s|m|h|d|w))+$/;
 
-/** Milliseconds of a duration such as `45s`, `90m`, `36h`, `30d`, `2w` or `1h30m`; undefined if malformed. */
+/**
+ * The longest duration accepted: 100 years. "Now minus a duration" must stay a real date; much
+ * longer ones overflow JavaScript dates (year 275760) or mean a typo.
+ */
+export const MAX_DURATION_MS = 36_500 * UNIT_MS.d;
+
+/** MAX_DURATION_MS as people write it. */
+export const MAX_DURATION_TEXT = "36500d (100 years)";
+
+/**
+ * Milliseconds of a duration such as `45s`, `90m`, `36h`, `30d`, `2w` or `1h30m`; undefined if
+ * malformed or zero. Throws `invalid_argument` when longer than MAX_DURATION_MS.
+ */
 export function parseDuration(text: string): number | undefined {
   if (!DURATION.test(text)) return undefined;
   let total = 0;
   for (const [, amount, unit] of text.matchAll(/(\d+)(ms|s|m|h|d|w)/g)) {
     total += Number(amount) * UNIT_MS[unit];
   }
-  return Number.isSafeInteger(total) && total > 0 ? total : undefined;
+  if (total > MAX_DURATION_MS) {
+    throw new DockswapError(
+      "invalid_argument",
+      `Duration ${
+        JSON.stringify(text.slice(0, 40))
+      } is longer than the maximum, ${MAX_DURATION_TEXT}`,
+    );
+  }
+  return total > 0 ? total : undefined;
 }
 
 /** The accepted spellings, for error messages and --help. */

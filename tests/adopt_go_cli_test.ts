@@ -192,3 +192,79 @@ Deno.test("two processes opening a Go database at once: one adopts it, the other
   assertEquals(backups.length, 1);
   assertEquals(query(db, "SELECT count(*) AS n FROM schema_migrations"), [{ n: 2 }]);
 });
+
+/** Adds Go events whose deployment is gone in every way Go leaves them: 0, NULL, not an integer, the next free id. */
+function addOrphanEvents(path: string, extra: { unknownType?: boolean } = {}): void {
+  const db = new DatabaseSync(path);
+  try {
+    const insert = db.prepare(
+      `INSERT INTO deployment_events (id, deployment_id, app_name, event_type, payload, error, created_at)
+       VALUES (?, ?, ?, ?, '{}', '', '2025-07-24 08:00:00 +0000 UTC')`,
+    );
+    insert.run(100, 0, "worker", "deploy");
+    insert.run(101, null, "worker", "deploy");
+    // 9 is one above the highest deployment id: a fresh id for the groups above must not take it.
+    insert.run(102, 9, "other", "deploy");
+    insert.run(103, 2.5, "other", "deploy");
+    if (extra.unknownType) insert.run(104, 1, "web-api", "teleported");
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("Go events whose deployment is gone: every one kept under its own reconstructed deployment, each repair reported", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  addOrphanEvents(db);
+  const goEvents = query<{ id: number }>(db, "SELECT id FROM deployment_events ORDER BY id");
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(query(db, "PRAGMA foreign_key_check"), []);
+  assertEquals(query(db, "SELECT id FROM deployment_events ORDER BY id"), goEvents);
+  const orphans = query<{ id: number; deployment_id: number; app: string }>(
+    db,
+    `SELECT e.id, e.deployment_id, d.app_name AS app FROM deployment_events e
+     JOIN deployments d ON d.id = e.deployment_id WHERE e.id >= 100 ORDER BY e.id`,
+  );
+  // Each group of orphan events has a deployment of its own, of its own app.
+  assertEquals(new Set(orphans.map((o) => o.deployment_id)).size, 4);
+  assertEquals(orphans.map((o) => o.app), ["worker", "worker", "other", "other"]);
+  assertEquals(orphans.find((o) => o.id === 102)?.deployment_id, 9);
+  for (const o of orphans.filter((o) => o.id !== 102)) {
+    assertStringIncludes(run.stderr, `deployment_events id=${o.id} deployment_id: no deployment`);
+    assertStringIncludes(run.stderr, `deployments id=${o.deployment_id}: missing`);
+  }
+  assertStringIncludes(run.stderr, "deployments id=9: missing, but 1 event(s)");
+  assertEquals(
+    query(db, "SELECT count(*) AS n FROM adoption_log WHERE table_name = 'deployment_events'"),
+    [{ n: 4 }], // three re-pointed orphans, one payload that was not JSON
+  );
+  // Opening it again adopts nothing and leaves no second backup.
+  assertEquals((await cli(["--db", db, "status"])).code, 0);
+  assertEquals(
+    [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) =>
+      n.includes("backup") || n.includes(".tmp")
+    ).length,
+    1,
+  );
+});
+
+Deno.test("a Go adoption that fails changes nothing and leaves no backup or temporary file behind", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  addOrphanEvents(db, { unknownType: true });
+  // What an adoption killed while copying its backup left: removed, not kept as a backup.
+  const killed = `${dir.path}/.dockswap.db.go-dockswap-backup.tmp-999999999-k1`;
+  await Deno.writeTextFile(killed, "half a backup");
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await Deno.utime(killed, hourAgo, hourAgo);
+  const before = await Deno.readFile(db);
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 6, run.stderr);
+  assertStringIncludes(run.stderr, "teleported");
+  assertStringIncludes(run.stderr, "Nothing was changed");
+  assertEquals([...Deno.readDirSync(dir.path)].map((e) => e.name), ["dockswap.db"]);
+  assertEquals(await Deno.readFile(db), before);
+});

@@ -1,8 +1,9 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cli, cliJson, FIXTURES, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.ts";
 import { query } from "./_db.ts";
 import { addHistory } from "./_history.ts";
+import { makeGoDockswapDb } from "./fixtures/make_go_dockswap_db.ts";
 
 interface DoctorReport {
   ok: boolean;
@@ -16,6 +17,19 @@ async function doctor(db: string, ...args: string[]) {
     report: JSON.parse(result.stdout) as DoctorReport,
     stderr: result.stderr,
   };
+}
+
+/** web-api with `deployments` ended deployments, and worker in flight since long ago. */
+async function withStuckWorker(db: string, deployments: number) {
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  const ids = addHistory(db, { app: "web-api", deployments });
+  addHistory(db, {
+    app: "worker",
+    deployments: 1,
+    inFlight: true,
+    inFlightSince: "2026-01-01T00:00:00.000Z",
+  });
+  return ids;
 }
 
 function check(report: DoctorReport, name: string) {
@@ -125,14 +139,7 @@ Deno.test("doctor passes a healthy database", async () => {
 Deno.test("doctor reports a dangling reference, a stuck deployment and a disagreeing state", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
-  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
-  const ids = addHistory(db, { app: "web-api", deployments: 2 });
-  addHistory(db, {
-    app: "worker",
-    deployments: 1,
-    inFlight: true,
-    inFlightSince: "2026-01-01T00:00:00.000Z",
-  });
+  const ids = await withStuckWorker(db, 2);
   const raw = new DatabaseSync(db);
   raw.exec("PRAGMA foreign_keys = OFF");
   raw.prepare(
@@ -151,7 +158,10 @@ Deno.test("doctor reports a dangling reference, a stuck deployment and a disagre
   assertEquals(check(report, "foreign_key_check").status, "fail");
   assertStringIncludes(check(report, "foreign_key_check").detail, "deployment_events");
   assertEquals(check(report, "stuck_deployments").status, "fail");
-  assertStringIncludes(check(report, "stuck_deployments").hint!, "dockswap-db recover worker");
+  assertStringIncludes(
+    check(report, "stuck_deployments").hint!,
+    `dockswap-db --db ${db} recover worker`,
+  );
   assertEquals(check(report, "current_state").status, "fail");
   assertStringIncludes(
     check(report, "current_state").detail,
@@ -171,4 +181,129 @@ Deno.test("doctor reports a file that is not a database instead of refusing it",
   assert(!result.stderr.includes("at "), result.stderr);
   const missing = await cli(["--db", `${dir.path}/none.db`, "doctor"]);
   assertEquals(missing.code, 3);
+  // Other commands refuse it and name the doctor command for this very file.
+  const status = await cli(["--db", db, "status"]);
+  assertStringIncludes(status.stderr, `run dockswap-db --db ${db} doctor or restore a backup`);
+  const pasted = await pasteIntoShell(`dockswap-db --db ${db} doctor`, "/");
+  assertEquals(pasted.code, 1, pasted.stderr);
+});
+
+/** Runs a hint exactly as an operator would paste it into bash, from another folder. */
+async function pasteIntoShell(hint: string, cwd: string) {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const binary = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
+  const script = `dockswap-db() { ${binary} "$@"; }\n${hint}`;
+  const output = await new Deno.Command("bash", {
+    args: ["-c", script],
+    cwd,
+    env: cleanEnv(),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+Deno.test("doctor's hints are commands that work pasted as printed, for a database at a path with a space", async () => {
+  await using dir = await tempDir();
+  const folder = `${dir.path}/it's here`;
+  await Deno.mkdir(folder);
+  const db = `${folder}/ops db.db`;
+  await withStuckWorker(db, 1);
+  // web-api's state says in flight though its deployment ended (a crash between two writes).
+  const raw = new DatabaseSync(db);
+  raw.prepare("UPDATE current_state SET status = 'draining' WHERE app_name = 'web-api'").run();
+  raw.close();
+
+  // Relative --db from the folder: the hints still name the file absolutely.
+  const result = await cli(["--db", "ops db.db", "--json", "doctor"], { cwd: folder });
+  assertEquals(result.code, 1, result.stderr);
+  const report = JSON.parse(result.stdout) as DoctorReport;
+  const stuck = check(report, "stuck_deployments");
+  const state = check(report, "current_state");
+  assertEquals([stuck.status, state.status], ["fail", "fail"]);
+  for (const hint of [stuck.hint!, state.hint!]) {
+    assertStringIncludes(hint, `--db '${folder.replaceAll("'", "'\\''")}/ops db.db'`);
+    const run = await pasteIntoShell(hint, dir.path);
+    assertEquals(run.code, 0, `${hint}: ${run.stderr}`);
+  }
+  const after = await doctor(db);
+  assertEquals(after.code, 0, JSON.stringify(after.report));
+  assertEquals(check(after.report, "stuck_deployments").status, "ok");
+  assertEquals(check(after.report, "current_state").status, "ok");
+});
+
+Deno.test("doctor's hint for a Go dockswap file adopts it when pasted", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const before = await doctor(db);
+  const identity = check(before.report, "identity");
+  assertEquals(identity.status, "fail");
+  assertEquals(check(before.report, "journal_mode").status, "warn");
+  for (const hint of [identity.hint!, check(before.report, "journal_mode").hint!]) {
+    const command = hint.slice(hint.indexOf("dockswap-db --db"));
+    const run = await pasteIntoShell(command, "/");
+    assertEquals(run.code, 0, `${command}: ${run.stderr}`);
+  }
+  const after = await doctor(db);
+  assertEquals(check(after.report, "identity").status, "ok");
+  assertEquals(check(after.report, "journal_mode").status, "ok");
+});
+
+Deno.test("backup and export refuse to write over the database or its journal, even with --force", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  addHistory(db, { app: "web-api", deployments: 2 });
+  const before = await cliJson(db, ["--format", "json", "history", "web-api"]);
+  for (
+    const args of [
+      ["backup", db, "--force"],
+      ["backup", `${db}-wal`, "--force"],
+      ["export", "--output", db],
+      ["export", "--cursor", db],
+      ["export", "--output", `${dir.path}/out.ndjson`, "--cursor", `${dir.path}/out.ndjson`],
+    ]
+  ) {
+    // From the database's folder, by a relative name: the same file all the same.
+    const relative = args.map((a) =>
+      a.startsWith(dir.path) ? `./${a.slice(dir.path.length + 1)}` : a
+    );
+    const run = await cli(["--db", "d.db", ...relative], { cwd: dir.path });
+    assertEquals(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert(/is the database|same file/.test(run.stderr), run.stderr);
+  }
+  assertEquals(await cliJson(db, ["--format", "json", "history", "web-api"]), before);
+  assertEquals(query(db, "PRAGMA quick_check"), [{ quick_check: "ok" }]);
+  assertEquals(
+    [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) => !n.startsWith("d.db")),
+    [],
+  );
+});
+
+Deno.test("backup removes what killed backups to the same file left, and nothing else", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  const target = `${dir.path}/b.db`;
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const killed = [
+    `${dir.path}/.b.db.backup-999999999-abc`,
+    `${dir.path}/.b.db.backup-999999999-abc-journal`,
+  ];
+  const kept = [
+    `${dir.path}/.b.db.backup-999999999-new`,
+    `${dir.path}/.other.db.backup-999999999-abc`,
+  ];
+  for (const file of [...killed, ...kept]) {
+    await Deno.writeTextFile(file, "x");
+    if (!file.endsWith("-new")) await Deno.utime(file, hourAgo, hourAgo);
+  }
+  const run = await cli(["--db", db, "backup", target]);
+  assertEquals(run.code, 0, run.stderr);
+  const names = [...Deno.readDirSync(dir.path)].map((e) => `${dir.path}/${e.name}`);
+  for (const file of killed) assertEquals(names.includes(file), false, file);
+  for (const file of kept) assertEquals(names.includes(file), true, file);
+  assertEquals(query(target, "PRAGMA quick_check"), [{ quick_check: "ok" }]);
 });

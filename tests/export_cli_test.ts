@@ -21,6 +21,15 @@ function idsOf(rows: Line[], kind: string): number[] {
   return rows.filter((r) => r.kind === kind).map((r) => r.id as number);
 }
 
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function allIds(db: string, table: string): number[] {
   return query<{ id: number }>(db, `SELECT id FROM ${table} ORDER BY id`).map((r) => r.id);
 }
@@ -244,4 +253,119 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
   }
   assertEquals(count, 400000);
   assertEquals(firstId, ids.events.at(-1)! + 1);
+});
+
+Deno.test("export --cursor settles what a run killed between its steps left: delivered output counts once, undelivered not at all", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  addHistory(db, { app: "web-api", deployments: 2 });
+  const cursor = `${dir.path}/export.cursor`;
+  const exportTo = (out: string) =>
+    cli(["--db", db, "export", "--table", "events", "--output", out, "--cursor", cursor]);
+  const first = await exportTo(`${dir.path}/day1.ndjson`);
+  assertEquals(first.code, 0, first.stderr);
+  const cursorBefore = await Deno.readTextFile(cursor);
+  addHistory(db, { app: "worker", deployments: 1 });
+  const advanced = JSON.parse(cursorBefore);
+  const newEvents = allIds(db, "deployment_events").filter((id) => id > advanced.last_id.events);
+  assert(newEvents.length > 0);
+  advanced.last_id.events = newEvents.at(-1);
+
+  // Killed after the pending cursor was written but before the output took its name: the
+  // temporary output is still there, so nothing was delivered and the rows go out again.
+  const deadPid = 999_999_999;
+  const temp = `${dir.path}/.day2.ndjson.tmp-${deadPid}-abc`;
+  await Deno.writeTextFile(temp, "half of day 2\n");
+  await Deno.writeTextFile(
+    `${cursor}.pending`,
+    JSON.stringify({ cursor: advanced, output_temp: temp }),
+  );
+  const retry = await exportTo(`${dir.path}/day2.ndjson`);
+  assertEquals(retry.code, 0, retry.stderr);
+  assertEquals(
+    lines(await Deno.readTextFile(`${dir.path}/day2.ndjson`)).map((l) => l.id),
+    newEvents,
+  );
+  assertEquals(
+    [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) => n.startsWith(".")),
+    [],
+    "the pending cursor and the killed run's temporary output are gone",
+  );
+
+  // Killed after the output took its name but before the cursor moved: the output was
+  // delivered, so the next run exports nothing of it again.
+  await Deno.writeTextFile(cursor, cursorBefore);
+  await Deno.writeTextFile(
+    `${cursor}.pending`,
+    JSON.stringify({ cursor: advanced, output_temp: `${dir.path}/.gone.tmp-${deadPid}-x` }),
+  );
+  const next = await exportTo(`${dir.path}/day3.ndjson`);
+  assertEquals(next.code, 0, next.stderr);
+  assertEquals(await Deno.readTextFile(`${dir.path}/day3.ndjson`), "");
+  assertEquals(JSON.parse(await Deno.readTextFile(cursor)).last_id.events, newEvents.at(-1));
+
+  // A pending cursor that is not one is refused, changing nothing.
+  await Deno.writeTextFile(`${cursor}.pending`, "garbage");
+  const refused = await exportTo(`${dir.path}/day4.ndjson`);
+  assertEquals(refused.code, 2, refused.stderr);
+  assertStringIncludes(refused.stderr, "export.cursor.pending");
+  assertEquals(exists(`${dir.path}/day4.ndjson`), false);
+});
+
+Deno.test("export cleans temporary files of killed runs, keeps a live process's, and refuses --cursor equal to --output", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  const out = `${dir.path}/out.ndjson`;
+  const cursor = `${dir.path}/c.cursor`;
+  const stale = [
+    `${dir.path}/.out.ndjson.tmp-999999999-a1`,
+    `${dir.path}/.c.cursor.tmp-999999999-b2`,
+    `${dir.path}/.c.cursor.pending.tmp-999999999-c3`,
+  ];
+  const live = `${dir.path}/.out.ndjson.tmp-${Deno.pid}-d4`;
+  const young = `${dir.path}/.out.ndjson.tmp-999999999-e5`;
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  for (const file of [...stale, live, young]) {
+    await Deno.writeTextFile(file, "x");
+    if (file !== young) await Deno.utime(file, hourAgo, hourAgo);
+  }
+  // A process still writing holds its temporary file locked.
+  const writer = await Deno.open(live, { read: true, write: true });
+  await writer.lock(true);
+  const run = await cli(["--db", db, "export", "--output", out, "--cursor", cursor]);
+  writer.close();
+  assertEquals(run.code, 0, run.stderr);
+  for (const file of stale) assertEquals(exists(file), false, file);
+  assertEquals(exists(live), true, "a live process's file was removed");
+  assertEquals(exists(young), true, "a file just created was removed");
+
+  const same = await cli(["--db", db, "export", "--output", cursor, "--cursor", cursor]);
+  assertEquals(same.code, 2, same.stderr);
+  assertStringIncludes(same.stderr, "same file");
+});
+
+Deno.test("export --cursor to stdout and with --table all: each table's cursor moves; state goes out whole each run", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  addHistory(db, { app: "web-api", deployments: 2 });
+  const cursor = `${dir.path}/c.cursor`;
+  const first = await cli(["--db", db, "export", "--cursor", cursor]);
+  assertEquals(first.code, 0, first.stderr);
+  const got = lines(first.stdout);
+  assertEquals(idsOf(got, "event"), allIds(db, "deployment_events"));
+  assertEquals(idsOf(got, "deployment"), allIds(db, "deployments"));
+  const saved = JSON.parse(await Deno.readTextFile(cursor));
+  assertEquals(saved.last_id, {
+    configs: allIds(db, "app_configs").at(-1),
+    deployments: allIds(db, "deployments").at(-1),
+    events: allIds(db, "deployment_events").at(-1),
+  });
+  const second = await cli(["--db", db, "export", "--cursor", cursor]);
+  assertEquals(second.code, 0, second.stderr);
+  assertEquals(lines(second.stdout).map((l) => l.kind), ["state"]);
+  // A cursor made for all apps is refused for one app, and the cursor is left as it was.
+  const before = await Deno.readTextFile(cursor);
+  const other = await cli(["--db", db, "export", "--app", "web-api", "--cursor", cursor]);
+  assertEquals(other.code, 2, other.stderr);
+  assertEquals(await Deno.readTextFile(cursor), before);
 });

@@ -1,8 +1,8 @@
 import { DatabaseSync } from "node:sqlite";
 import { MIGRATIONS } from "../migrations/mod.ts";
 import { Database } from "../src/db/database.ts";
-import { migrate, migrationChecksum, readHistory } from "../src/db/migrate.ts";
-import { APPLICATION_ID } from "../src/db/open.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { APPLICATION_ID, migrationChecksum, readHistory } from "../src/db/identity.ts";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./_assert.ts";
 import { cli, cliJson, FIXTURES, tempDir } from "./_cli.ts";
 import { query, tableCounts } from "./_db.ts";

@@ -4,7 +4,8 @@ import { tempDir } from "./_cli.ts";
 import { openDatabase } from "../src/db/open.ts";
 import { CONFIG_HISTORY_SQL, LATEST_CONFIG_SQL } from "../src/store/configs.ts";
 import { HISTORY_BY_STATUS_SQL, HISTORY_SQL, LAST_SUCCESS_SQL } from "../src/store/deployments.ts";
-import { EVENTS_OF_DEPLOYMENT_SQL, LIVE_DEPLOYMENT_SQL } from "../src/store/events.ts";
+import { EVENTS_OF_DEPLOYMENT_SQL } from "../src/store/events.ts";
+import { LIVE_DEPLOYMENT_SQL } from "../src/store/live.ts";
 import type { SqlValue } from "../src/db/database.ts";
 
 /** The exact statements the stores run, with sample parameters. */
@@ -23,8 +24,8 @@ const QUERIES: Record<string, [string, SqlValue[], string]> = {
   ],
   "live deployment of an app": [
     LIVE_DEPLOYMENT_SQL,
-    ["web-api"],
-    "deployment_events_by_app_time",
+    ["web-api", "caddy_updated"],
+    "deployments_by_app_time",
   ],
   "config history of an app": [CONFIG_HISTORY_SQL, ["web-api", 10], "app_configs_by_app_time"],
   "latest config of an app": [LATEST_CONFIG_SQL, ["web-api"], "app_configs_by_app_time"],

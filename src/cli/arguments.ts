@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from "commander";
+import { DURATION_HELP, MAX_DURATION_TEXT, parseDuration } from "../duration.ts";
+import { DockswapError } from "../errors.ts";
 
 /** Commander parser for ids and counts: a positive decimal integer, nothing else. */
 export function positiveInteger(value: string): number {
@@ -6,4 +8,17 @@ export function positiveInteger(value: string): number {
     throw new InvalidArgumentError("must be a positive integer.");
   }
   return Number(value);
+}
+
+/** Commander parser for durations (`90m`, `30d`): milliseconds, at most MAX_DURATION_MS. */
+export function durationArgument(value: string): number {
+  let ms: number | undefined;
+  try {
+    ms = parseDuration(value);
+  } catch (error) {
+    if (!(error instanceof DockswapError)) throw error;
+    throw new InvalidArgumentError(`must be at most ${MAX_DURATION_TEXT}.`);
+  }
+  if (ms === undefined) throw new InvalidArgumentError(`must be ${DURATION_HELP}.`);
+  return ms;
 }

@@ -2,15 +2,14 @@ import { CommanderError } from "commander";
 import { DockswapError, ERROR_CODES } from "../errors.ts";
 import type { CliIo } from "./io.ts";
 import { buildProgram } from "./program.ts";
-import { MIGRATIONS } from "../../migrations/mod.ts";
 import { sqliteVersion } from "../db/database.ts";
+import { SCHEMA_VERSION } from "../db/identity.ts";
 import { VERSION } from "../version.ts";
 import { CommandRunner } from "./runner.ts";
 
 /** `--version`: the tool, the newest schema it knows and the SQLite it links. */
 function versionLine(): string {
-  const schema = MIGRATIONS.at(-1)?.version ?? 0;
-  return `dockswap-db ${VERSION} (schema ${schema}, SQLite ${sqliteVersion()})`;
+  return `dockswap-db ${VERSION} (schema ${SCHEMA_VERSION}, SQLite ${sqliteVersion()})`;
 }
 
 /** Runs the command line and returns the exit status; never throws, never exits. */

@@ -1,5 +1,7 @@
 /** Renders operation results as table, JSON, NDJSON or CSV text. Pure: returns strings. */
 
+import { cellText, csvField } from "../csv.ts";
+
 /** The output formats every command accepts. */
 export const FORMATS = ["table", "json", "ndjson", "csv"] as const;
 export type Format = typeof FORMATS[number];
@@ -56,23 +58,11 @@ function columnsOf(rows: FlatRow[]): string[] {
   return [...columns];
 }
 
-/** A cell's text: strings as they are, null/undefined empty, everything else as JSON. */
-export function cellText(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  return JSON.stringify(value);
-}
-
 /** RFC 4180 CSV: header line, CRLF line ends, fields quoted when they need it. */
 export function toCsv(rows: FlatRow[], columns = columnsOf(rows)): string {
   if (columns.length === 0) return "";
   const line = (cells: string[]) => cells.map(csvField).join(",") + "\r\n";
   return line(columns) + rows.map((row) => line(columns.map((c) => cellText(row[c])))).join("");
-}
-
-/** One CSV field, quoted when it holds a comma, quote or line break (RFC 4180). */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** A plain aligned grid for people; "(no rows)" when empty. */

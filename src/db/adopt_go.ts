@@ -4,6 +4,14 @@
  * with the migration runner, because it runs while the file is opened.
  */
 import { MIGRATIONS } from "../../migrations/mod.ts";
+import {
+  createLockedFile,
+  folderOf,
+  removeDatabaseFiles,
+  removeStaleTemps,
+  syncFolder,
+  tempPathBeside,
+} from "../atomic_file.ts";
 import { DockswapError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import {
@@ -19,6 +27,7 @@ import {
 import { nowIso } from "../time.ts";
 import { Database, type SqlValue } from "./database.ts";
 import { migrate } from "./migrate.ts";
+import { applicationId, markAsDockswapFile, tableNames } from "./identity.ts";
 
 /** One change made to a row while adopting, with the value it replaced. */
 export interface AdoptionRepair {
@@ -47,17 +56,11 @@ const SHA_SHAPE = /^[0-9a-f]{64}$/;
 
 type GoRow = Record<string, string | number | null>;
 
-function userTables(db: Database): string[] {
-  return db.all<{ name: string }>(
-    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-  ).map((r) => r.name);
-}
-
 /** True for a file the Go dockswap made: its four tables and schema_version, nothing else. */
 export function isGoDockswap(db: Database): boolean {
-  const id = db.get<{ application_id: number }>("PRAGMA application_id")?.application_id ?? 0;
+  const id = applicationId(db);
   if (id !== 0) return false;
-  const tables = userTables(db);
+  const tables = tableNames(db);
   const expected = new Set<string>([...GO_TABLES, "schema_version"]);
   return tables.length === expected.size && tables.every((t) => expected.has(t));
 }
@@ -73,9 +76,14 @@ function text(value: unknown): string | null {
  * on it mid-transaction, letting another process write at the same time.
  */
 function backupGoDatabase(db: Database, backup: string): void {
+  // Written under a hidden temporary name and renamed when complete: a run killed while copying
+  // leaves no half backup under the backup's name (and the next adoption removes the temporary).
+  const stem = `${db.path}.go-dockswap-backup`;
+  removeStaleTemps(stem);
+  const temp = tempPathBeside(stem);
+  let guard: Deno.FsFile;
   try {
-    Deno.openSync(backup, { createNew: true, write: true, mode: 0o600 }).close();
-    Deno.chmodSync(backup, 0o600);
+    guard = createLockedFile(temp);
   } catch (error) {
     throw new DockswapError(
       "io_error",
@@ -84,8 +92,29 @@ function backupGoDatabase(db: Database, backup: string): void {
       }. Nothing was changed.`,
     );
   }
-  const copy = new Database(backup);
-  let done = false;
+  try {
+    copyInto(db, temp, backup);
+    // Closed only after SQLite's connection to it: closing a file drops its POSIX locks.
+    guard.syncSync();
+    Deno.renameSync(temp, backup);
+    syncFolder(folderOf(backup));
+  } catch (error) {
+    removeDatabaseFiles(temp);
+    if (error instanceof DockswapError) throw error;
+    throw new DockswapError(
+      "io_error",
+      `Cannot back up the Go dockswap database to "${backup}" before adopting it: ${
+        (error as Error).message
+      }. Nothing was changed.`,
+    );
+  } finally {
+    guard.close();
+  }
+}
+
+/** Copies the schema and every row of `db` into the empty file `path` and checks the copy. */
+function copyInto(db: Database, path: string, backup: string): void {
+  const copy = new Database(path);
   try {
     copy.write(() => {
       const schema = db.all<{ type: string; name: string; sql: string }>(
@@ -128,16 +157,8 @@ function backupGoDatabase(db: Database, backup: string): void {
         `The backup "${backup}" of the Go dockswap database fails quick_check; nothing was changed.`,
       );
     }
-    done = true;
   } finally {
     copy.close();
-    if (!done) Deno.removeSync(backup);
-  }
-  const file = Deno.openSync(backup, { read: true, write: true });
-  try {
-    file.syncSync();
-  } finally {
-    file.close();
   }
 }
 
@@ -147,10 +168,10 @@ function backupGoDatabase(db: Database, backup: string): void {
  * repairs it needs, logs each repair in `adoption_log` and drops the Go tables. Returns
  * undefined when another process adopted the file first.
  */
-export function adoptGoDatabase(db: Database, applicationId: number): AdoptionReport | undefined {
+export function adoptGoDatabase(db: Database): AdoptionReport | undefined {
   const adoptedAt = nowIso();
   const backup = `${db.path}.go-dockswap-backup-${adoptedAt.replace(/[-:.]/g, "")}-${Deno.pid}.db`;
-  return db.write(() => {
+  const adopt = (): AdoptionReport | undefined => {
     // Under the write lock: another process may have adopted the file while this one waited.
     if (!isGoDockswap(db)) return undefined;
     const versions = db.all<{ version: number }>("SELECT version FROM schema_version")
@@ -164,7 +185,8 @@ export function adoptGoDatabase(db: Database, applicationId: number): AdoptionRe
       );
     }
     backupGoDatabase(db, backup);
-    const adopter = new Adopter(db, adoptedAt, applicationId);
+    backedUp = true;
+    const adopter = new Adopter(db, adoptedAt);
     adopter.run();
     return {
       path: db.path,
@@ -174,7 +196,16 @@ export function adoptGoDatabase(db: Database, applicationId: number): AdoptionRe
       rows: adopter.rows,
       repairs: adopter.repairs,
     };
-  });
+  };
+  let backedUp = false;
+  try {
+    return db.write(adopt);
+  } catch (error) {
+    // The transaction rolled back, so the file is still the Go file: a backup of an adoption
+    // that did not happen would only be a stray copy for the operator to wonder about.
+    if (backedUp) removeDatabaseFiles(backup);
+    throw error;
+  }
 }
 
 interface AdoptedDeployment {
@@ -193,15 +224,13 @@ class Adopter {
   readonly rows: Record<string, { go: number; adopted: number }> = {};
   readonly #db: Database;
   readonly #now: string;
-  readonly #applicationId: number;
   /** Per deployment: time and state of its last event. */
   readonly #lastEvent = new Map<number, { at: string; to: StateWord }>();
   readonly #firstEvent = new Map<number, string>();
 
-  constructor(db: Database, now: string, applicationId: number) {
+  constructor(db: Database, now: string) {
     this.#db = db;
     this.#now = now;
-    this.#applicationId = applicationId;
   }
 
   run(): void {
@@ -213,7 +242,7 @@ class Adopter {
       )
     ) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
     for (const table of GO_TABLES) db.exec(`ALTER TABLE ${table} RENAME TO go_${table}`);
-    migrate(db, MIGRATIONS, () => db.exec(`PRAGMA application_id = ${this.#applicationId}`));
+    migrate(db, MIGRATIONS, () => markAsDockswapFile(db));
     // Rows are copied parents-first, but a rollback may point at a later row.
     db.exec("PRAGMA defer_foreign_keys = ON");
     const configIds = this.#configs();
@@ -312,7 +341,14 @@ class Adopter {
   #events(deploymentIds: Set<number>): Map<number, { app_name: string; events: number }> {
     const db = this.#db;
     const placeholders = new Map<number, { app_name: string; events: number }>();
-    let nextId = Math.max(0, ...deploymentIds) + 1;
+    // Fresh ids start above every id a deployment has or an event names, so a reconstructed
+    // deployment never takes the id another group of orphan events will claim as its own.
+    // (In SQL: spreading a large id set into Math.max would overflow the stack.)
+    const highest = db.get<{ id: number | null }>(
+      `SELECT max(id) AS id FROM (SELECT max(id) AS id FROM go_deployments UNION ALL
+         SELECT max(deployment_id) FROM go_deployment_events WHERE typeof(deployment_id) = 'integer')`,
+    )?.id;
+    let nextId = Math.max(0, Number(highest ?? 0)) + 1;
     const orphanIds = new Map<string, number>();
     let count = 0;
     let previous: { deployment: number; to: StateWord; at: string } | undefined;
@@ -327,8 +363,7 @@ class Adopter {
         const group = String(e.deployment_id);
         let id = orphanIds.get(group);
         if (id === undefined) {
-          id = deployment > 0 && !deploymentIds.has(deployment) ? deployment : nextId++;
-          nextId = Math.max(nextId, id + 1);
+          id = Number.isSafeInteger(deployment) && deployment > 0 ? deployment : nextId++;
           orphanIds.set(group, id);
           placeholders.set(id, { app_name: text(e.app_name) ?? "unknown", events: 0 });
         }

@@ -1,17 +1,13 @@
 import type { Migration } from "../../migrations/mod.ts";
 import { DockswapError } from "../errors.ts";
-import { sha256Hex } from "../hash.ts";
 import { nowIso } from "../time.ts";
 import type { Database } from "./database.ts";
-
-/** One row of the migration history table. */
-export interface AppliedMigration {
-  version: number;
-  name: string;
-  checksum: string;
-  applied_at: string;
-  duration_ms: number;
-}
+import {
+  type AppliedMigration,
+  compareHistory,
+  migrationChecksum,
+  readHistory,
+} from "./identity.ts";
 
 /** A migration's place in one database: applied (with its record) or pending. */
 export interface MigrationStatus {
@@ -31,22 +27,6 @@ const HISTORY_TABLE_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
   duration_ms REAL NOT NULL
 ) STRICT`;
 
-/** Checksum of a migration's text with line endings and BOM normalised, so a CRLF checkout matches. */
-export function migrationChecksum(sql: string): string {
-  return sha256Hex(sql.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n"));
-}
-
-/** The history rows of a database, ascending; empty when it has no history table yet. */
-export function readHistory(db: Database): AppliedMigration[] {
-  const table = db.get(
-    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
-  );
-  if (!table) return [];
-  return db.all<AppliedMigration>(
-    "SELECT version, name, checksum, applied_at, duration_ms FROM schema_migrations ORDER BY version",
-  );
-}
-
 /**
  * Refuses a database this binary must not touch: one whose history holds a version it does not
  * know (made by a newer dockswap-db) or whose applied migration differs from the embedded file.
@@ -56,34 +36,31 @@ export function verifyHistory(
   history: readonly AppliedMigration[],
   migrations: readonly Migration[],
 ): void {
-  const known = new Map(migrations.map((m) => [m.version, m]));
   const newest = migrations.at(-1)?.version ?? 0;
-  for (const applied of history) {
-    const migration = known.get(applied.version);
-    if (!migration) {
-      const databaseVersion = Math.max(...history.map((h) => h.version));
-      throw new DockswapError(
-        "schema_too_new",
-        `Database "${db.path}" was created by a newer dockswap-db: its schema version is ` +
-          `${databaseVersion}, this binary knows versions up to ${newest}. ` +
-          `Upgrade dockswap-db to use this file; nothing was changed.`,
-        { database_version: databaseVersion, binary_version: newest },
-      );
-    }
-    const expected = migrationChecksum(migration.sql);
-    if (applied.checksum !== expected) {
-      throw new DockswapError(
-        "migration_checksum_mismatch",
-        `Migration ${migration.name} applied to "${db.path}" has checksum ${applied.checksum}, ` +
-          `but this binary's copy has ${expected}. The file was changed after release; ` +
-          `restore it or use the dockswap-db build that created the database. Nothing was changed.`,
-        {
-          migration: migration.name,
-          database_checksum: applied.checksum,
-          binary_checksum: expected,
-        },
-      );
-    }
+  const { unknown, changed } = compareHistory(history, migrations);
+  if (unknown.length > 0) {
+    const databaseVersion = Math.max(...history.map((h) => h.version));
+    throw new DockswapError(
+      "schema_too_new",
+      `Database "${db.path}" was created by a newer dockswap-db: its schema version is ` +
+        `${databaseVersion}, this binary knows versions up to ${newest}. ` +
+        `Upgrade dockswap-db to use this file; nothing was changed.`,
+      { database_version: databaseVersion, binary_version: newest },
+    );
+  }
+  if (changed.length > 0) {
+    const { applied, migration, expected } = changed[0];
+    throw new DockswapError(
+      "migration_checksum_mismatch",
+      `Migration ${migration.name} applied to "${db.path}" has checksum ${applied.checksum}, ` +
+        `but this binary's copy has ${expected}. The file was changed after release; ` +
+        `restore it or use the dockswap-db build that created the database. Nothing was changed.`,
+      {
+        migration: migration.name,
+        database_checksum: applied.checksum,
+        binary_checksum: expected,
+      },
+    );
   }
 }
 

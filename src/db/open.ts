@@ -1,11 +1,17 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
+import { commandFor } from "../command_hint.ts";
 import { DockswapError } from "../errors.ts";
 import { Database } from "./database.ts";
 import { adoptGoDatabase, type AdoptionReport, isGoDockswap } from "./adopt_go.ts";
-import { migrate, readHistory, verifyHistory } from "./migrate.ts";
-
-/** `PRAGMA application_id` of every dockswap-db file: "DSWD" in ASCII. */
-export const APPLICATION_ID = 0x44535744;
+import { migrate, verifyHistory } from "./migrate.ts";
+import {
+  APPLICATION_ID,
+  applicationId,
+  compareHistory,
+  markAsDockswapFile,
+  readHistory,
+  tableNames,
+} from "./identity.ts";
 
 /**
  * Opens (creating if needed) the database at `path`, sets the per-connection pragmas, checks
@@ -26,7 +32,7 @@ export function openDatabase(
   const db = connect(path);
   try {
     if ((options.applyMigrations ?? true) && isGoDockswap(db)) {
-      const report = adoptGoDatabase(db, APPLICATION_ID);
+      const report = adoptGoDatabase(db);
       if (report) options.onAdopted?.(report);
     }
     // Before anything that could write (even the journal mode is stored in the file header).
@@ -39,18 +45,20 @@ export function openDatabase(
     if (db.readOnly) {
       const history = readHistory(db);
       verifyHistory(db, history, MIGRATIONS);
-      if (history.length < MIGRATIONS.length) {
+      const { pending } = compareHistory(history, MIGRATIONS);
+      if (pending.length > 0) {
+        // There is no separate "migrate" command: any command that opens a writable file applies them.
         throw new DockswapError(
           "database_readonly",
-          `Cannot use database "${path}": it is read-only and needs ${
-            MIGRATIONS.length - history.length
-          } schema migration(s) first; make it writable and run "dockswap-db migrate"`,
+          `Cannot use database "${path}": it is read-only and needs ${pending.length} ` +
+            `schema migration(s) first; make it writable, and the next command applies them ` +
+            `(e.g. ${commandFor(path, "status")})`,
         );
       }
     } else if (options.applyMigrations ?? true) {
       migrate(db, MIGRATIONS, () => {
         checkIdentity(db);
-        db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+        markAsDockswapFile(db);
       });
     } else {
       verifyHistory(db, readHistory(db), MIGRATIONS);
@@ -150,7 +158,7 @@ function wrapIo(error: unknown, path: string): unknown {
 
 /** Refuses a SQLite file that belongs to another application. */
 function checkIdentity(db: Database): void {
-  const id = db.get<{ application_id: number }>("PRAGMA application_id")?.application_id ?? 0;
+  const id = applicationId(db);
   if (id === APPLICATION_ID) return;
   if (id !== 0) {
     throw new DockswapError(
@@ -161,9 +169,7 @@ function checkIdentity(db: Database): void {
         }); pass --db with a dockswap-db file. Nothing was changed.`,
     );
   }
-  const tables = db.all<{ name: string }>(
-    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-  );
+  const tables = tableNames(db);
   if (isGoDockswap(db)) {
     throw new DockswapError(
       "not_a_dockswap_database",
@@ -175,9 +181,7 @@ function checkIdentity(db: Database): void {
     throw new DockswapError(
       "not_a_dockswap_database",
       `Refusing to use "${db.path}": it is a SQLite file of another program (tables: ` +
-        `${
-          tables.map((t) => t.name).join(", ")
-        }); pass --db with a dockswap-db file. Nothing was changed.`,
+        `${tables.join(", ")}); pass --db with a dockswap-db file. Nothing was changed.`,
     );
   }
 }

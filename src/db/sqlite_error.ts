@@ -1,3 +1,4 @@
+import { commandFor } from "../command_hint.ts";
 import { DockswapError } from "../errors.ts";
 
 // Primary SQLite result codes (the low byte of an extended code).
@@ -47,7 +48,9 @@ export function translateSqliteError(error: unknown, path: string): unknown {
   ) {
     return new DockswapError(
       "database_corrupt",
-      `Database "${path}" is not a SQLite database or is damaged (${text}); run "dockswap-db doctor" or restore a backup`,
+      `Database "${path}" is not a SQLite database or is damaged (${text}); run ${
+        commandFor(path, "doctor")
+      } or restore a backup`,
     );
   }
   if (primary === SQLITE_CANTOPEN || /unable to open database file/.test(text)) {

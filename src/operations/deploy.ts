@@ -24,12 +24,8 @@ import {
   insertDeployment,
   lastSuccessfulDeployment,
 } from "../store/deployments.ts";
-import {
-  type EventRecord,
-  insertEvent,
-  type JsonValue,
-  liveDeploymentId,
-} from "../store/events.ts";
+import { type EventRecord, insertEvent, type JsonValue } from "../store/events.ts";
+import { liveDeploymentId } from "../store/live.ts";
 import { addConfig, configOfApp, MAX_CONFIG_BYTES, requireLatestConfig } from "./config.ts";
 import {
   color,

@@ -1,17 +1,25 @@
 import { z } from "zod";
 import { MIGRATIONS } from "../../migrations/mod.ts";
-import { migrationChecksum, readHistory } from "../db/migrate.ts";
-import { APPLICATION_ID, walSizeBytes } from "../db/open.ts";
+import { commandFor } from "../command_hint.ts";
+import { isGoDockswap } from "../db/adopt_go.ts";
+import {
+  APPLICATION_ID,
+  applicationId,
+  compareHistory,
+  readHistory,
+  tableNames,
+} from "../db/identity.ts";
+import { walSizeBytes } from "../db/open.ts";
+import { MAX_DURATION_MS } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
 import {
-  applicationId,
   foreignKeyCheck,
   integrityCheck,
   journalMode,
   stateDisagreements,
   stuckDeployments,
-  tableNames,
 } from "../store/maintenance.ts";
+import type { Database } from "../db/database.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
 
 /** A write-ahead log larger than this is reported: checkpoints are not keeping up. */
@@ -42,8 +50,10 @@ const fail = (check: string, detail: string, hint: string): Check => ({
   hint,
 });
 
-/** Go dockswap's tables: a file with these and schema_version is adopted on open. */
-const GO_TABLES = ["app_configs", "current_state", "deployment_events", "deployments"];
+/** A command for a hint about this database (see command_hint.ts). */
+function command(db: Database, ...args: string[]): string {
+  return commandFor(db.path, ...args);
+}
 
 function identity({ db }: OperationContext): Check {
   const id = applicationId(db);
@@ -52,11 +62,12 @@ function identity({ db }: OperationContext): Check {
   if (id === 0 && tables.length === 0) {
     return warn("identity", "empty file", "any command other than doctor initialises it");
   }
-  if (id === 0 && tables.includes("schema_version") && GO_TABLES.every((t) => tables.includes(t))) {
+  if (isGoDockswap(db)) {
     return fail(
       "identity",
       "a Go dockswap database, not yet adopted",
-      "any command other than doctor and `migrate status` adopts it (backup first), e.g. `dockswap-db export --table state`",
+      `any command other than doctor and \`migrate status\` adopts it (backup first), e.g. ` +
+        command(db, "status"),
     );
   }
   return fail(
@@ -74,7 +85,8 @@ function integrity({ db }: OperationContext): Check {
   return fail(
     "integrity_check",
     problems.join("; "),
-    "restore the latest backup (`dockswap-db backup` makes one); export what is readable first",
+    `export what is still readable (${command(db, "export", "--output", "rescue.ndjson")}), ` +
+      "then restore the latest backup (`dockswap-db backup FILE` makes them)",
   );
 }
 
@@ -93,8 +105,7 @@ function foreignKeys({ db }: OperationContext): Check {
 
 function migrations({ db }: OperationContext): Check {
   const history = readHistory(db);
-  const known = new Map(MIGRATIONS.map((m) => [m.version, m]));
-  const unknown = history.filter((h) => !known.has(h.version));
+  const { unknown, changed, pending } = compareHistory(history, MIGRATIONS);
   if (unknown.length > 0) {
     return fail(
       "migrations",
@@ -102,23 +113,20 @@ function migrations({ db }: OperationContext): Check {
       "upgrade dockswap-db",
     );
   }
-  const changed = history.filter((h) =>
-    h.checksum !== migrationChecksum(known.get(h.version)!.sql)
-  );
   if (changed.length > 0) {
     return fail(
       "migrations",
-      `checksum differs for ${changed.map((h) => h.name).join(", ")}`,
+      `checksum differs for ${changed.map((c) => c.migration.name).join(", ")}`,
       "use the dockswap-db build that created the database",
     );
   }
-  const applied = new Set(history.map((h) => h.version));
-  const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
   if (pending.length > 0) {
     return warn(
       "migrations",
       `${history.length} applied, pending: ${pending.map((m) => m.name).join(", ")}`,
-      "any other command applies them",
+      `any command other than doctor and \`migrate status\` applies them, e.g. ${
+        command(db, "status")
+      }`,
     );
   }
   return ok("migrations", `${history.length} applied, none pending`);
@@ -127,7 +135,13 @@ function migrations({ db }: OperationContext): Check {
 function journal({ db }: OperationContext): Check {
   const mode = journalMode(db);
   if (mode === "wal") return ok("journal_mode", "wal");
-  return warn("journal_mode", mode, "any other command switches it to wal");
+  return warn(
+    "journal_mode",
+    mode,
+    `any command other than doctor and \`migrate status\` switches it to wal, e.g. ${
+      command(db, "status")
+    }`,
+  );
 }
 
 function walSize({ db }: OperationContext): Check {
@@ -149,17 +163,31 @@ function stuck(context: OperationContext, stuckAfterMs: number): Check {
   return fail(
     "stuck_deployments",
     rows.map((r) => `${r.app_name} deployment ${r.id} in flight since ${r.started_at}`).join("; "),
-    apps.map((app) => `dockswap-db recover ${app}`).join("; "),
+    apps.map((app) => command(context.db, "recover", app)).join("; "),
   );
 }
 
 function currentState({ db }: OperationContext): Check {
   const rows = stateDisagreements(db);
   if (rows.length === 0) return ok("current_state", "agrees with deployments");
+  // recover clears an in-flight state whose deployment has ended; nothing in the tool rewrites
+  // the other disagreements (only hand edits or writes with foreign keys off make them).
+  const recoverable = [...new Set(rows.filter((r) => r.stale_in_flight).map((r) => r.app_name))];
+  const other = rows.some((r) => !r.stale_in_flight);
+  const hints = [
+    ...recoverable.map((app) => command(db, "recover", app)),
+    ...(other
+      ? [
+        "the rows were edited outside dockswap-db: restore the latest backup, or correct " +
+        "current_state by hand to point at the app's latest deployment (" +
+        command(db, "history", "APP") + ")",
+      ]
+      : []),
+  ];
   return fail(
     "current_state",
     rows.map((r) => `${r.app_name}: ${r.problem}`).join("; "),
-    "`dockswap-db recover APP` rewrites an app's state from its deployments",
+    hints.join("; "),
   );
 }
 
@@ -168,7 +196,7 @@ export const doctor = defineOperation({
   summary: "Check the database: integrity, references, migrations, journal, stuck deployments",
   access: "read",
   params: z.strictObject({
-    stuck_after_ms: z.number().int().positive().optional()
+    stuck_after_ms: z.number().int().positive().max(MAX_DURATION_MS).optional()
       .describe("In flight longer than this counts as stuck (default one hour)"),
   }),
   result: z.object({ ok: z.boolean(), checks: z.array(checkResult) }),

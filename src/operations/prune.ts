@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_DURATION_MS } from "../duration.ts";
 import { applyPrune, planPrune } from "../store/prune.ts";
 import { defineOperation } from "./operation.ts";
 import { appName, rowId } from "./schemas.ts";
@@ -13,7 +14,7 @@ export const prune = defineOperation({
   params: z.strictObject({
     keep_last: z.number().int().positive().max(1_000_000).optional()
       .describe("Keep this many newest deployments and config versions of each app"),
-    older_than_ms: z.number().int().positive().optional()
+    older_than_ms: z.number().int().positive().max(MAX_DURATION_MS).optional()
       .describe("Only rows older than this many milliseconds go"),
     app_name: appName.optional(),
     dry_run: z.boolean().default(true).describe("Report what would go without deleting"),

@@ -32,10 +32,6 @@ export const EVENTS_OF_DEPLOYMENT_SQL =
   `SELECT ${COLUMNS} FROM deployment_events WHERE deployment_id = ?
   ORDER BY created_at, id`;
 
-/** SQL of the deployment whose traffic is live: the one of the app's newest traffic move. */
-export const LIVE_DEPLOYMENT_SQL = `SELECT deployment_id FROM deployment_events
-  WHERE app_name = ? AND event_type = 'caddy_updated' ORDER BY created_at DESC, id DESC LIMIT 1`;
-
 function toRecord(row: EventRow): EventRecord {
   return { ...row, payload: row.payload === null ? null : JSON.parse(row.payload) };
 }
@@ -67,9 +63,4 @@ export function insertEvent(
 /** A deployment's events, oldest first (ties by id). */
 export function eventsOfDeployment(db: Database, deploymentId: number): EventRecord[] {
   return db.all<EventRow>(EVENTS_OF_DEPLOYMENT_SQL, deploymentId).map(toRecord);
-}
-
-/** The id of the deployment that last moved an app's traffic, or null when none has. */
-export function liveDeploymentId(db: Database, appName: string): number | null {
-  return db.get<{ deployment_id: number }>(LIVE_DEPLOYMENT_SQL, appName)?.deployment_id ?? null;
 }

@@ -29,18 +29,6 @@ export function journalMode(db: Database): string {
   return String(db.get<{ journal_mode: string }>("PRAGMA journal_mode")?.journal_mode ?? "");
 }
 
-/** `PRAGMA application_id` of the file. */
-export function applicationId(db: Database): number {
-  return db.get<{ application_id: number }>("PRAGMA application_id")?.application_id ?? 0;
-}
-
-/** The user tables of the file, by name. */
-export function tableNames(db: Database): string[] {
-  return db.all<{ name: string }>(
-    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-  ).map((r) => r.name);
-}
-
 /** A deployment in flight since before a cutoff. */
 export interface StuckDeployment {
   id: number;
@@ -61,6 +49,8 @@ export function stuckDeployments(db: Database, cutoff: string): StuckDeployment[
 export interface StateDisagreement {
   app_name: string;
   problem: string;
+  /** True when the row says in flight but its deployment has ended: `recover` clears exactly that. */
+  stale_in_flight: 0 | 1;
 }
 
 /** The in-flight state words as an SQL list, from the state machine (constants, not input). */
@@ -73,17 +63,19 @@ const IN_FLIGHT = `(${IN_FLIGHT_STATES.map((s) => `'${s}'`).join(", ")})`;
  */
 export function stateDisagreements(db: Database): StateDisagreement[] {
   return db.all<StateDisagreement>(
-    `SELECT s.app_name, 'points at deployment ' || s.deployment_id || ', which does not exist' AS problem
+    `SELECT s.app_name, 'points at deployment ' || s.deployment_id || ', which does not exist' AS problem,
+            0 AS stale_in_flight
        FROM current_state s LEFT JOIN deployments d ON d.id = s.deployment_id WHERE d.id IS NULL
      UNION ALL
-     SELECT s.app_name, 'points at deployment ' || d.id || ' of app ' || d.app_name
+     SELECT s.app_name, 'points at deployment ' || d.id || ' of app ' || d.app_name, 0
        FROM current_state s JOIN deployments d ON d.id = s.deployment_id WHERE d.app_name <> s.app_name
      UNION ALL
-     SELECT s.app_name, 'status ' || s.status || ' but deployment ' || d.id || ' is ' || d.status
+     SELECT s.app_name, 'status ' || s.status || ' but deployment ' || d.id || ' is ' || d.status,
+            s.status IN ${IN_FLIGHT}
        FROM current_state s JOIN deployments d ON d.id = s.deployment_id AND d.app_name = s.app_name
       WHERE (s.status IN ${IN_FLIGHT}) <> (d.status = 'in_progress')
      UNION ALL
-     SELECT s.app_name, 'points at deployment ' || s.deployment_id || ', but the latest is ' || l.id
+     SELECT s.app_name, 'points at deployment ' || s.deployment_id || ', but the latest is ' || l.id, 0
        FROM current_state s
        JOIN (SELECT app_name, id FROM deployments d1 WHERE NOT EXISTS (
                SELECT 1 FROM deployments d2 WHERE d2.app_name = d1.app_name
@@ -91,7 +83,7 @@ export function stateDisagreements(db: Database): StateDisagreement[] {
              )) l ON l.app_name = s.app_name
       WHERE l.id <> s.deployment_id
      UNION ALL
-     SELECT DISTINCT d.app_name, 'has deployments but no current_state row'
+     SELECT DISTINCT d.app_name, 'has deployments but no current_state row', 0
        FROM deployments d WHERE NOT EXISTS (SELECT 1 FROM current_state s WHERE s.app_name = d.app_name)
      ORDER BY 1, 2`,
   );

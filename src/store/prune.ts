@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.ts";
+import { liveDeploymentIds } from "./live.ts";
 
 /** What decides which history goes. */
 export interface PruneRule {
@@ -27,19 +28,18 @@ export interface PrunePlan {
 
 /**
  * Deployments the rule selects, before protections that need the whole graph: never one in
- * flight, never the one current_state points at, never the live one (the app's newest
- * successful deployment: what serves traffic even when a later deployment failed).
+ * flight, never the one current_state points at, never the live one (src/store/live.ts: the
+ * one rollback also calls live).
  */
 function candidateDeployments(db: Database, rule: PruneRule): PrunedRow[] {
+  const live = liveDeploymentIds(db, rule.app);
   return db.all<PrunedRow>(
     `SELECT id, app_name, started_at AS time FROM (
        SELECT d.*,
-              row_number() OVER (PARTITION BY app_name ORDER BY started_at DESC, id DESC) AS rank,
-              row_number() OVER (PARTITION BY app_name, status ORDER BY started_at DESC, id DESC)
-                AS rank_in_status
+              row_number() OVER (PARTITION BY app_name ORDER BY started_at DESC, id DESC) AS rank
          FROM deployments d WHERE ?1 IS NULL OR app_name = ?1)
      WHERE status <> 'in_progress'
-       AND NOT (status = 'success' AND rank_in_status = 1)
+       AND id NOT IN (SELECT value FROM json_each(?4))
        AND (?2 IS NULL OR rank > ?2)
        AND (?3 IS NULL OR started_at < ?3)
        AND id NOT IN (SELECT deployment_id FROM current_state)
@@ -47,6 +47,7 @@ function candidateDeployments(db: Database, rule: PruneRule): PrunedRow[] {
     rule.app ?? null,
     rule.keepLast ?? null,
     rule.cutoff ?? null,
+    JSON.stringify([...live]),
   );
 }
 

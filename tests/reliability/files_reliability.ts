@@ -27,6 +27,10 @@ import {
   requireNone,
 } from "./_support.ts";
 import { rpcLines } from "../_rpc.ts";
+import { MIGRATIONS } from "../../migrations/mod.ts";
+import { Database } from "../../src/db/database.ts";
+import { markAsDockswapFile } from "../../src/db/identity.ts";
+import { migrate } from "../../src/db/migrate.ts";
 
 interface Run {
   code: number;
@@ -195,6 +199,31 @@ Deno.test({
     assertEquals(start.error.data.code, "database_readonly");
     assertEquals(start.error.code, -32023);
     assertEquals(dump(db), before);
+  },
+});
+
+Deno.test({
+  name:
+    "files: a read-only database that needs a migration says what to do, and what it says works",
+  ignore: !CAN_DROP_CAPS,
+  async fn() {
+    await using dir = await tempDir();
+    const db = `${dir.path}/old.db`;
+    // A file of the first schema only, as an older dockswap-db left it.
+    const old = new Database(db);
+    migrate(old, MIGRATIONS.slice(0, 1), () => markAsDockswapFile(old));
+    old.close();
+    Deno.chmodSync(db, 0o444);
+    const refused = await bashRun(NO_BYPASS, [], ["--db", db, "status"]);
+    assertEquals(refused.code, 6, refused.stderr);
+    const hint = /e\.g\. dockswap-db (--db \S+ status)\)/.exec(refused.stderr)?.[1];
+    assert(hint, refused.stderr);
+    Deno.chmodSync(db, 0o644);
+    const fixed = await bashRun(NO_BYPASS, [], hint.split(" "));
+    assertEquals(fixed.code, 0, fixed.stderr);
+    assertEquals(query(db, "SELECT count(*) AS n FROM schema_migrations"), [{
+      n: MIGRATIONS.length,
+    }]);
   },
 });
 

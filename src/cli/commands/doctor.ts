@@ -1,21 +1,15 @@
 import type { Command } from "commander";
 import { openForInspection } from "../../db/open.ts";
-import { DURATION_HELP, parseDuration } from "../../duration.ts";
+import { DURATION_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
 import { doctor } from "../../operations/doctor.ts";
 import { execute } from "../../operations/mod.ts";
 import { nowIso } from "../../time.ts";
-import { InvalidArgumentError } from "commander";
+import { durationArgument } from "../arguments.ts";
 import type { CommandRunner } from "../runner.ts";
 
 /** Exit status of `doctor` when a check fails. */
 export const EXIT_DOCTOR_PROBLEMS = 1;
-
-function duration(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError(`must be ${DURATION_HELP}.`);
-  return ms;
-}
 
 /** `doctor [--stuck-after DURATION]`. */
 export function registerDoctorCommand(program: Command, runner: CommandRunner): void {
@@ -24,7 +18,7 @@ export function registerDoctorCommand(program: Command, runner: CommandRunner): 
     .option(
       "--stuck-after <duration>",
       `in flight longer than this is stuck (default 1h): ${DURATION_HELP}`,
-      duration,
+      durationArgument,
     )
     .addHelpText(
       "after",

@@ -1,32 +1,17 @@
 import { type Command, Option } from "commander";
+import { isValidAppName } from "../../app_name.ts";
 import { parseTimeBound, TIME_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
-import type { Database } from "../../db/database.ts";
 import {
-  countExportRows,
-  EXPORT_SPECS,
-  EXPORT_TABLES,
-  type ExportFilter,
-  exportRows,
-  type ExportTable,
-  oldestInFlightDeploymentId,
-} from "../../store/export.ts";
-import { isValidAppName } from "../../app_name.ts";
-import {
-  AtomicFile,
-  type ByteSink,
-  ChunkedTextWriter,
-  gzipSink,
-  writerSink,
-} from "../atomic_file.ts";
-import { type ExportCursor, readCursor, writeCursor } from "../export_cursor.ts";
-import { cellText, csvField } from "../output.ts";
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportRequest,
+  loadExportCursor,
+  runExport,
+} from "../../operations/export.ts";
+import { EXPORT_TABLES, type ExportTable } from "../../store/export.ts";
 import { ProgressBar } from "../progress.ts";
 import type { CommandRunner } from "../runner.ts";
-
-/** The formats export writes; the global `table` format does not apply. */
-export const EXPORT_FORMATS = ["ndjson", "csv", "json"] as const;
-type ExportFormat = typeof EXPORT_FORMATS[number];
 
 interface ExportOptions {
   table: ExportTable | "all";
@@ -36,13 +21,6 @@ interface ExportOptions {
   output?: string;
   cursor?: string;
   gzip?: boolean;
-}
-
-/** What one table contributed to an export. */
-interface TableResult {
-  table: ExportTable;
-  rows: number;
-  last_id: number | null;
 }
 
 /** `export`: stream tables as NDJSON, CSV or JSON, to stdout or atomically to a file. */
@@ -74,14 +52,6 @@ Example (cron, daily, incremental):
     --cursor /var/lib/dockswap/export.cursor`,
     )
     .action(async (options: ExportOptions, command: Command) => {
-      const format = exportFormat(runner, command);
-      const tables = options.table === "all" ? [...EXPORT_TABLES] : [options.table];
-      if (format === "csv" && tables.length > 1) {
-        throw new DockswapError(
-          "invalid_argument",
-          "CSV holds one table; pass --table configs|deployments|events|state with --format csv",
-        );
-      }
       if (options.app !== undefined && !isValidAppName(options.app)) {
         throw new DockswapError(
           "invalid_argument",
@@ -89,39 +59,28 @@ Example (cron, daily, incremental):
         );
       }
       const now = new Date().toISOString();
-      const filter: ExportFilter = {
-        app: options.app,
-        since: timeOption("--since", options.since, now),
-        until: timeOption("--until", options.until, now),
+      const request: ExportRequest = {
+        tables: options.table === "all" ? [...EXPORT_TABLES] : [options.table],
+        format: exportFormat(runner, command),
+        filter: {
+          app: options.app,
+          since: timeOption("--since", options.since, now),
+          until: timeOption("--until", options.until, now),
+        },
+        output: options.output,
+        gzip: options.gzip === true,
+        cursor: options.cursor,
+        now,
+        progress: runner.io.stderrIsTerminal
+          ? (table, total) => new ProgressBar(`export ${table}`, total, runner.io.err)
+          : undefined,
       };
-      const cursor = options.cursor === undefined
-        ? undefined
-        : readCursor(options.cursor, options.app);
-      const results = await runner.withDatabaseAsync(command, async (context) => {
-        const file = options.output === undefined ? undefined : AtomicFile.create(options.output);
-        try {
-          let sink: ByteSink = file ?? writerSink(Deno.stdout);
-          if (options.gzip) sink = gzipSink(sink);
-          const writer = new ChunkedTextWriter(sink);
-          const results = await context.db.readSnapshot(() =>
-            writeTables(context.db, writer, { tables, format, filter, cursor, runner })
-          );
-          await writer.close();
-          file?.commit();
-          return results;
-        } catch (error) {
-          file?.abort();
-          throw error;
-        }
-      });
-      // Only now that the output is complete and on disk may the cursor move past these rows.
-      if (cursor !== undefined && options.cursor !== undefined) {
-        for (const result of results) {
-          if (result.last_id !== null) cursor.last_id[result.table] = result.last_id;
-        }
-        cursor.updated_at = now;
-        await writeCursor(options.cursor, cursor);
-      }
+      // Before the database is opened: a cursor that cannot be used must cost nothing.
+      const cursor = await loadExportCursor(request, runner.databasePath(command));
+      const results = await runner.withDatabaseAsync(
+        command,
+        (context) => runExport(context.db, request, cursor),
+      );
       if (runner.io.stderrIsTerminal) {
         const counts = results.map((r) => `${r.rows} ${r.table}`).join(", ");
         runner.note(`Exported ${counts}${options.output ? ` to ${options.output}` : ""}`);
@@ -144,7 +103,13 @@ function exportFormat(runner: CommandRunner, command: Command): ExportFormat {
 
 function timeOption(flag: string, value: string | undefined, now: string): string | undefined {
   if (value === undefined) return undefined;
-  const time = parseTimeBound(value, now);
+  let time: string | undefined;
+  try {
+    time = parseTimeBound(value, now);
+  } catch (error) {
+    if (!(error instanceof DockswapError)) throw error;
+    throw new DockswapError("invalid_argument", `${flag}: ${error.message}`);
+  }
   if (time === undefined) {
     throw new DockswapError(
       "invalid_argument",
@@ -152,63 +117,4 @@ function timeOption(flag: string, value: string | undefined, now: string): strin
     );
   }
   return time;
-}
-
-interface WritePlan {
-  tables: ExportTable[];
-  format: ExportFormat;
-  filter: ExportFilter;
-  cursor: ExportCursor | undefined;
-  runner: CommandRunner;
-}
-
-/** Writes every table of the plan from one snapshot; returns what each contributed. */
-async function writeTables(
-  db: Database,
-  writer: ChunkedTextWriter,
-  plan: WritePlan,
-): Promise<TableResult[]> {
-  const { tables, format, cursor } = plan;
-  const typed = tables.length > 1;
-  const results: TableResult[] = [];
-  if (format === "json") await writer.write(typed ? "{" : "");
-  for (const [index, table] of tables.entries()) {
-    const spec = EXPORT_SPECS[table];
-    const filter: ExportFilter = { ...plan.filter };
-    if (cursor !== undefined && spec.hasId) {
-      filter.afterId = cursor.last_id[table] ?? 0;
-      if (table === "deployments") filter.beforeId = oldestInFlightDeploymentId(db, filter.app);
-    }
-    const progress = plan.runner.io.stderrIsTerminal
-      ? new ProgressBar(`export ${table}`, countExportRows(db, table, filter), plan.runner.io.err)
-      : undefined;
-    if (format === "csv") await writer.write(spec.columns.map(csvField).join(",") + "\r\n");
-    if (format === "json") {
-      await writer.write(typed ? `${index > 0 ? "," : ""}\n${JSON.stringify(table)}: [` : "[");
-    }
-    let rows = 0;
-    let lastId: number | null = null;
-    for (const row of exportRows(db, table, filter)) {
-      if (format === "ndjson") {
-        await writer.write(JSON.stringify(typed ? { kind: spec.kind, ...row } : row) + "\n");
-      } else if (format === "csv") {
-        const cells = spec.columns.map((column) =>
-          spec.json.includes(column)
-            ? (row[column] === null ? "" : JSON.stringify(row[column]))
-            : cellText(row[column])
-        );
-        await writer.write(cells.map(csvField).join(",") + "\r\n");
-      } else {
-        await writer.write(`${rows > 0 ? "," : ""}\n${JSON.stringify(row)}`);
-      }
-      rows++;
-      if (spec.hasId) lastId = Number(row.id);
-      progress?.tick(rows);
-    }
-    if (format === "json") await writer.write(rows > 0 ? "\n]" : "]");
-    progress?.done();
-    results.push({ table, rows, last_id: lastId });
-  }
-  if (format === "json") await writer.write(typed ? "\n}\n" : "\n");
-  return results;
 }

@@ -1,15 +1,9 @@
-import { type Command, InvalidArgumentError } from "commander";
-import { DURATION_HELP, parseDuration } from "../../duration.ts";
+import type { Command } from "commander";
+import { DURATION_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
 import { prune } from "../../operations/prune.ts";
-import { positiveInteger } from "../arguments.ts";
+import { durationArgument, positiveInteger } from "../arguments.ts";
 import type { CommandRunner } from "../runner.ts";
-
-function duration(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError(`must be ${DURATION_HELP}.`);
-  return ms;
-}
 
 interface PruneOptions {
   keepLast?: number;
@@ -30,15 +24,15 @@ export function registerPruneCommand(program: Command, runner: CommandRunner): v
     .option(
       "--older-than <duration>",
       `only what started before now minus ${DURATION_HELP}`,
-      duration,
+      durationArgument,
     )
     .option("--app <name>", "only this app")
     .option("--yes", "delete (in one transaction)")
     .addHelpText(
       "after",
       "\nNever deleted: a deployment in flight, the one current_state points at, the live one\n" +
-        "(newest success), the rollback target of a kept deployment, a config a kept deployment\n" +
-        "uses, an app's latest config.\n" +
+        "(newest to move traffic or succeed), the rollback target of a kept deployment, a config\n" +
+        "a kept deployment uses, an app's latest config.\n" +
         "Events of deleted deployments go with them. Both flags together: only what both select.\n" +
         "Example: dockswap-db prune --keep-last 50 --older-than 90d --yes",
     )

@@ -8,7 +8,8 @@ import {
 } from "../../operations/history.ts";
 import { DEPLOYMENT_STATUSES } from "../../store/deployments.ts";
 import { positiveInteger } from "../arguments.ts";
-import { cellText, flatten, toTable } from "../output.ts";
+import { cellText } from "../../csv.ts";
+import { flatten, toTable } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
 
 /** `status`, `history`, `events` and `show`: read-only views of the deployment lifecycle. */

@@ -1,4 +1,8 @@
-import { DockswapError } from "../errors.ts";
+/**
+ * Files that appear whole or not at all: written under a temporary name beside the target,
+ * fsynced, renamed into place, folder fsynced. Also the byte sinks export streams through.
+ */
+import { DockswapError } from "./errors.ts";
 
 /** Where bytes go: a file being written, stdout, or a compressor in front of either. */
 export interface ByteSink {
@@ -21,6 +25,123 @@ function baseOf(path: string): string {
 export function tempPathBeside(path: string, purpose = "tmp"): string {
   const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
   return `${folderOf(path)}/.${baseOf(path)}.${purpose}-${Deno.pid}-${random}`;
+}
+
+/** A temporary file younger than this is never taken for a killed run's (it may be opening). */
+const STALE_AFTER_MS = 60_000;
+
+/**
+ * Removes the temporary files that killed runs left beside `path` (named by `tempPathBeside`).
+ * A writer holds an exclusive lock (flock) on its temporary file until it is done with it, so a
+ * file whose lock can be taken, and which is over a minute old, belongs to no running process.
+ * A SQLite journal beside such a file goes with it. Anything else is left alone (and ignored).
+ */
+export function removeStaleTemps(path: string, purpose = "tmp"): void {
+  const folder = folderOf(path);
+  const prefix = `.${baseOf(path)}.${purpose}-`;
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(folder)].filter((e) => e.isFile && e.name.startsWith(prefix))
+      .map((e) => e.name);
+  } catch {
+    return;
+  }
+  const temp = /^\d+-[0-9a-z]+$/;
+  const journal = /^(\d+-[0-9a-z]+)-(?:journal|wal|shm)$/;
+  for (const name of names.filter((n) => temp.test(n.slice(prefix.length)))) {
+    removeIfAbandoned(`${folder}/${name}`);
+  }
+  for (const name of names) {
+    const base = journal.exec(name.slice(prefix.length))?.[1];
+    if (base !== undefined && !pathExists(`${folder}/${prefix}${base}`)) {
+      removeIfAbandoned(`${folder}/${name}`);
+    }
+  }
+}
+
+function removeIfAbandoned(file: string): void {
+  try {
+    const mtime = Deno.statSync(file).mtime?.getTime() ?? 0;
+    if (Date.now() - mtime < STALE_AFTER_MS) return;
+    const handle = Deno.openSync(file, { read: true });
+    try {
+      if (handle.tryLockSync(true)) Deno.removeSync(file);
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // Gone already, or not ours to remove: it is ignored either way.
+  }
+}
+
+/** Creates an empty owner-only file and holds an exclusive lock on it while the process uses it. */
+export function createLockedFile(path: string, mode = 0o600): Deno.FsFile {
+  const file = Deno.openSync(path, { createNew: true, read: true, write: true, mode });
+  try {
+    file.lockSync(true);
+    // The mode given to open() is masked by the umask; a backup or an export must be owner-only.
+    Deno.chmodSync(path, mode);
+    return file;
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
+
+/** Removes a SQLite file and whatever journal files it has beside it; missing ones are fine. */
+export function removeDatabaseFiles(path: string): void {
+  for (const file of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) {
+    try {
+      Deno.removeSync(file);
+    } catch {
+      // Not there.
+    }
+  }
+}
+
+/** `path` made absolute against the working folder. */
+export function absolutePath(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path.replace(/^\.\//, "")}`;
+}
+
+/** True when two paths name one file: the same inode when both exist, else the same path. */
+export function sameFile(a: string, b: string): boolean {
+  try {
+    const x = Deno.statSync(a);
+    const y = Deno.statSync(b);
+    if (x.ino !== null && y.ino !== null) return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    // One of them does not exist yet: compare the names.
+  }
+  return absolutePath(a) === absolutePath(b);
+}
+
+/**
+ * Refuses to write `target` when it is the database or one of its journal files: renaming a
+ * file over a database that other processes have open would silently lose their writes.
+ */
+export function refuseDatabaseTarget(target: string, database: string, what: string): void {
+  for (const file of [database, `${database}-wal`, `${database}-shm`, `${database}-journal`]) {
+    if (sameFile(target, file)) {
+      throw new DockswapError(
+        "invalid_argument",
+        `${what} "${target}" is the database ${
+          file === database ? "itself" : `file "${file}"`
+        }; choose another path. Nothing was written.`,
+      );
+    }
+  }
+}
+
+/** True when something (a file, a folder, a link) is at `path`. */
+export function pathExists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
 }
 
 /** Flushes a folder's entry list to disk, so that a rename inside it survives power loss. */
@@ -74,8 +195,7 @@ export class AtomicFile implements ByteSink {
       if (!(error instanceof Deno.errors.NotFound)) throw fileError(error, path, "write");
     }
     try {
-      const file = Deno.openSync(tempPath, { createNew: true, write: true, mode });
-      return new AtomicFile(path, tempPath, file);
+      return new AtomicFile(path, tempPath, createLockedFile(tempPath, mode));
     } catch (error) {
       throw fileError(error, path, "write");
     }
@@ -95,14 +215,37 @@ export class AtomicFile implements ByteSink {
 
   /** Syncs the data, renames the file into place and syncs the folder. */
   commit(): void {
+    this.sync();
     try {
+      this.publish();
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+  }
+
+  /** First half of `commit`: the data is on disk, still under the temporary name. */
+  sync(): void {
+    try {
+      // Still open (and locked) until published or aborted: no clean-up takes it meanwhile.
       this.#file.syncSync();
-      this.#file.close();
-      Deno.renameSync(this.tempPath, this.path);
     } catch (error) {
       this.abort();
       throw fileError(error, this.path, "write");
     }
+  }
+
+  /**
+   * Second half of `commit`: the synced file takes its name (atomically) and the folder is
+   * synced. On failure the temporary file stays: the caller decides what goes first (`abort`).
+   */
+  publish(): void {
+    try {
+      Deno.renameSync(this.tempPath, this.path);
+    } catch (error) {
+      throw fileError(error, this.path, "write");
+    }
+    this.#file.close();
     syncFolder(folderOf(this.path));
   }
 

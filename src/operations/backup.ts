@@ -1,0 +1,110 @@
+/**
+ * `backup` as a use case: a consistent snapshot of a live database, verified, synced and moved
+ * into place, so that the backup file is whole or absent.
+ */
+import {
+  createLockedFile,
+  fileError,
+  folderOf,
+  pathExists,
+  refuseDatabaseTarget,
+  removeDatabaseFiles,
+  removeStaleTemps,
+  syncFolder,
+  tempPathBeside,
+} from "../atomic_file.ts";
+import { commandFor } from "../command_hint.ts";
+import { Database } from "../db/database.ts";
+import { DockswapError } from "../errors.ts";
+import { quickCheck } from "../store/maintenance.ts";
+
+/** What a backup made. */
+export interface BackupResult {
+  path: string;
+  bytes: number;
+  quick_check: string;
+}
+
+function exists(path: string): boolean {
+  try {
+    return pathExists(path);
+  } catch (error) {
+    throw fileError(error, path, "back up to");
+  }
+}
+
+function refuseExisting(path: string): never {
+  throw new DockswapError(
+    "file_exists",
+    `Backup file "${path}" already exists; choose another name or pass --force to replace it`,
+    { path },
+  );
+}
+
+/**
+ * Takes a snapshot into a temporary file beside `target` (the online backup API copies one
+ * consistent snapshot while other processes keep writing), verifies it, syncs it and moves it
+ * into place.
+ */
+export async function takeBackup(
+  source: Database,
+  target: string,
+  force: boolean,
+): Promise<BackupResult> {
+  refuseDatabaseTarget(target, source.path, "Backup file");
+  if (!force && exists(target)) refuseExisting(target);
+  removeStaleTemps(target, "backup");
+  const temp = tempPathBeside(target, "backup");
+  let guard: Deno.FsFile;
+  try {
+    // Created empty first so that the snapshot is born owner-only (0600); locked so that a
+    // later run's clean-up can tell it from the leftover of a killed one.
+    guard = createLockedFile(temp);
+  } catch (error) {
+    throw fileError(error, target, "back up to");
+  }
+  try {
+    await source.backupTo(temp);
+    const copy = new Database(temp);
+    let problems: string[];
+    try {
+      problems = quickCheck(copy);
+    } finally {
+      copy.close();
+    }
+    if (problems.length !== 1 || problems[0] !== "ok") {
+      throw new DockswapError(
+        "database_corrupt",
+        `The snapshot failed quick_check (${
+          problems.join("; ")
+        }); nothing was written to "${target}". ` +
+          `Run ${commandFor(source.path, "doctor")} on the database.`,
+      );
+    }
+    const file = Deno.openSync(temp, { read: true, write: true });
+    try {
+      file.syncSync();
+    } finally {
+      file.close();
+    }
+    if (force) {
+      Deno.renameSync(temp, target);
+    } else {
+      // link() refuses an existing name atomically, where exists-then-rename would race.
+      try {
+        Deno.linkSync(temp, target);
+      } catch (error) {
+        if (error instanceof Deno.errors.AlreadyExists) refuseExisting(target);
+        throw error;
+      }
+      Deno.removeSync(temp);
+    }
+    syncFolder(folderOf(target));
+    return { path: target, bytes: Deno.statSync(target).size, quick_check: "ok" };
+  } catch (error) {
+    removeDatabaseFiles(temp);
+    throw fileError(error, target, "back up to");
+  } finally {
+    guard.close();
+  }
+}
