@@ -191,6 +191,7 @@ export async function writeResults(
   for (const report of reports) {
     text = replaceSection(text, String(report.id), [
       "<!-- json " + JSON.stringify(report.figures) + " -->",
+      "",
       ...reportMarkdown(report),
     ]);
   }
@@ -200,7 +201,7 @@ export async function writeResults(
 /** The reports of this run plus, for benchmarks not run now, the figures stored last time. */
 function mergeSummary(text: string, reports: BenchReport[]): BenchReport[] {
   const all = new Map<number, BenchReport>();
-  for (const match of text.matchAll(/<!-- bench:(\d+) -->\n<!-- json (.*) -->\n### \d+\. (.*)/g)) {
+  for (const match of text.matchAll(/<!-- bench:(\d+) -->\n<!-- json (.*) -->\n+### \d+\. (.*)/g)) {
     const id = Number(match[1]);
     all.set(id, { id, title: match[3], method: "", figures: JSON.parse(match[2]), details: [] });
   }
@@ -211,7 +212,8 @@ function mergeSummary(text: string, reports: BenchReport[]): BenchReport[] {
 function replaceSection(text: string, name: string, body: string[]): string {
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
-  const block = [start, ...body, end].join("\n");
+  // Blank lines around the body keep `deno fmt` from changing the file.
+  const block = [start, ...body, "", end].join("\n");
   const from = text.indexOf(start);
   const to = text.indexOf(end);
   if (from === -1 || to === -1) return text.trimEnd() + "\n\n" + block + "\n";
