@@ -2,6 +2,7 @@ import { parseDocument } from "yaml";
 import { APP_NAME_RULE, isValidAppName } from "./app_name.ts";
 import { DockswapError } from "./errors.ts";
 import { sha256Hex } from "./hash.ts";
+import { withYamlEnvironment } from "./yaml_environment.ts";
 
 /** A parsed, validated app config: its app name, its raw text and the SHA-256 of that text. */
 export interface AppConfig {
@@ -27,6 +28,10 @@ export function decodeConfigBytes(bytes: Uint8Array, source: string): string {
  * input in messages (a file path, or "stdin").
  */
 export function parseAppConfig(text: string, source = "config_yaml"): AppConfig {
+  return withYamlEnvironment(() => parseAndValidate(text, source));
+}
+
+function parseAndValidate(text: string, source: string): AppConfig {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const syntax = doc.errors[0];
   if (syntax) {

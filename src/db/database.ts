@@ -18,6 +18,7 @@ export class Database {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #arrayStatements = new Map<string, StatementSync>();
   #depth = 0;
   #savepointSeq = 0;
 
@@ -58,6 +59,24 @@ export class Database {
     return this.#guard(() => {
       const result = this.#statement(sql).run(...params);
       return { lastInsertRowid: Number(result.lastInsertRowid), changes: Number(result.changes) };
+    });
+  }
+
+  /**
+   * All rows of a query as arrays of values in column order: no object (and no key strings) per
+   * row, which makes a page of an export about twice as fast to read.
+   */
+  allArrays(sql: string, ...params: SqlValue[]): SqlValue[][] {
+    return this.#guard(() => {
+      let statement = this.#arrayStatements.get(sql);
+      if (!statement) {
+        statement = this.#db.prepare(sql);
+        // In Deno's node:sqlite since 2.3, missing from its type declarations.
+        (statement as StatementSync & { setReturnArrays(on: boolean): void })
+          .setReturnArrays(true);
+        this.#arrayStatements.set(sql, statement);
+      }
+      return statement.all(...params) as unknown as SqlValue[][];
     });
   }
 
@@ -126,6 +145,7 @@ export class Database {
   /** Closes the connection; statements become unusable. */
   close(): void {
     this.#statements.clear();
+    this.#arrayStatements.clear();
     if (this.#db.isOpen) this.#db.close();
   }
 

@@ -20,6 +20,7 @@ import {
   countExportRows,
   EXPORT_SPECS,
   type ExportFilter,
+  exportNdjsonPages,
   exportRows,
   type ExportTable,
   oldestInFlightDeploymentId,
@@ -201,10 +202,17 @@ async function writeTables(
     }
     let rows = 0;
     let lastId: number | null = null;
-    for (const row of exportRows(db, table, filter)) {
-      if (format === "ndjson") {
-        await writer.write(JSON.stringify(typed ? { kind: spec.kind, ...row } : row) + "\n");
-      } else if (format === "csv") {
+    if (format === "ndjson") {
+      // Lines built a page at a time in the store: no object per row, one write per page.
+      for (const page of exportNdjsonPages(db, table, filter, typed)) {
+        await writer.write(page.text);
+        rows += page.rows;
+        lastId = page.lastId;
+        progress?.tick(rows);
+      }
+    }
+    for (const row of format === "ndjson" ? [] : exportRows(db, table, filter)) {
+      if (format === "csv") {
         const cells = spec.columns.map((column) =>
           spec.json.includes(column)
             ? (row[column] === null ? "" : JSON.stringify(row[column]))

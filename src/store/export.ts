@@ -123,6 +123,37 @@ function where(spec: TableSpec, filter: ExportFilter): { sql: string; params: Sq
   return { sql: clauses.length > 0 ? ` WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
+/** Rows read per query: large enough to amortise a query, small enough to bound memory. */
+const PAGE_ROWS = 1000;
+
+/**
+ * The rows of a table, a page at a time, as arrays in `spec.columns` order, ordered by id (by
+ * app for current_state) so that a cursor's "last id" splits exported from unexported rows.
+ * Each page resumes after the previous page's last key (the order column is unique), so no
+ * page re-reads what an earlier one returned; run inside one read snapshot for consistency.
+ */
+function* rowPages(
+  db: Database,
+  table: ExportTable,
+  filter: ExportFilter,
+): Generator<SqlValue[][]> {
+  const spec = EXPORT_SPECS[table];
+  const { sql, params } = where(spec, filter);
+  const key = spec.hasId ? "id" : "app_name";
+  const keyIndex = spec.columns.indexOf(key);
+  const columns = spec.columns.join(", ");
+  const first = `SELECT ${columns} FROM ${spec.table}${sql} ORDER BY ${key} LIMIT ${PAGE_ROWS}`;
+  const next = `SELECT ${columns} FROM ${spec.table}${sql}${
+    sql === "" ? " WHERE" : " AND"
+  } ${key} > ? ORDER BY ${key} LIMIT ${PAGE_ROWS}`;
+  let page = db.allArrays(first, ...params);
+  while (page.length > 0) {
+    yield page;
+    if (page.length < PAGE_ROWS) return;
+    page = db.allArrays(next, ...params, page[page.length - 1][keyIndex]);
+  }
+}
+
 /**
  * The rows of a table one at a time, ordered by id (by app for current_state) so that a
  * cursor's "last id" splits exported from unexported rows; JSON columns come out parsed.
@@ -133,21 +164,62 @@ export function* exportRows(
   filter: ExportFilter,
 ): Generator<Row & Record<string, unknown>> {
   const spec = EXPORT_SPECS[table];
-  const { sql, params } = where(spec, filter);
-  const order = spec.hasId ? "id" : "app_name";
-  const rows = db.iterate<Record<string, unknown>>(
-    `SELECT ${spec.columns.join(", ")} FROM ${spec.table}${sql} ORDER BY ${order}`,
-    ...params,
-  );
-  for (const row of rows) {
-    const record: Record<string, unknown> = {};
-    for (const column of spec.columns) {
-      const value = row[column];
-      record[column] = spec.json.includes(column) && typeof value === "string"
-        ? JSON.parse(value)
-        : value;
+  const parsed = spec.columns.map((column) => spec.json.includes(column));
+  for (const page of rowPages(db, table, filter)) {
+    for (const values of page) {
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        record[spec.columns[i]] = parsed[i] && typeof value === "string"
+          ? JSON.parse(value)
+          : value;
+      }
+      yield record as Row & Record<string, unknown>;
     }
-    yield record as Row & Record<string, unknown>;
+  }
+}
+
+/** One page of NDJSON lines and what it holds. */
+export interface NdjsonPage {
+  /** The lines, each ending in "\n". */
+  text: string;
+  rows: number;
+  /** The id of the page's last row (null for current_state, which has none). */
+  lastId: number | null;
+}
+
+/**
+ * The rows of a table as NDJSON, a page at a time: the same text as `JSON.stringify(row)` of
+ * each `exportRows` record (with `{"kind": ...}` first when `typed`), built from array rows with
+ * precomputed keys instead of an object per row.
+ */
+export function* exportNdjsonPages(
+  db: Database,
+  table: ExportTable,
+  filter: ExportFilter,
+  typed: boolean,
+): Generator<NdjsonPage> {
+  const spec = EXPORT_SPECS[table];
+  const start = typed ? `{"kind":${JSON.stringify(spec.kind)},` : "{";
+  const keys = spec.columns.map((column, i) =>
+    (i === 0 ? start : ",") + JSON.stringify(column) + ":"
+  );
+  const parsed = spec.columns.map((column) => spec.json.includes(column));
+  for (const page of rowPages(db, table, filter)) {
+    let text = "";
+    for (const values of page) {
+      let line = "";
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        // Re-serialised rather than copied, as JSON.stringify(record) would: stored JSON may be
+        // spaced differently (adopted Go rows).
+        line += keys[i] +
+          JSON.stringify(parsed[i] && typeof value === "string" ? JSON.parse(value) : value);
+      }
+      text += line + "}\n";
+    }
+    const last = page[page.length - 1];
+    yield { text, rows: page.length, lastId: spec.hasId ? Number(last[0]) : null };
   }
 }
 

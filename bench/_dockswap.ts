@@ -1,0 +1,122 @@
+/**
+ * How the benchmarks run dockswap-db itself: the bundle `deno task bundle` makes (the shipped
+ * single file), under exactly the permissions `deno task compile` bakes into the binary, and a
+ * line client for its `rpc` mode.
+ */
+
+const REPO = new URL("..", import.meta.url).pathname;
+
+/** The permission flags of the compile task, read from deno.json (as tests/_cli.ts does). */
+const PERMISSIONS: string[] = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(`${REPO}deno.json`));
+  return (config.tasks.compile as string).split(/\s+/).filter((arg) => arg.startsWith("--allow-"));
+})();
+
+/** The program benchmarked: DOCKSWAP_DB_ENTRY, else dist/dockswap-db.js built now. */
+export async function prepareEntry(): Promise<string> {
+  const given = Deno.env.get("DOCKSWAP_DB_ENTRY");
+  if (given) return given;
+  const status = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "bundle"],
+    cwd: REPO,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn().status;
+  if (!status.success) throw new Error("deno task bundle failed");
+  return `${REPO}dist/dockswap-db.js`;
+}
+
+/** The argv (after the deno executable) that runs dockswap-db with `args`. */
+export function dockswapArgs(entry: string, args: string[]): string[] {
+  return ["run", "--quiet", "--no-config", ...PERMISSIONS, entry, ...args];
+}
+
+/** Runs dockswap-db to completion; throws with its stderr when it fails. */
+export async function runDockswap(entry: string, args: string[]): Promise<string> {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: dockswapArgs(entry, args),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  if (!result.success) {
+    throw new Error(`dockswap-db ${args.join(" ")}: ${text.decode(result.stderr)}`);
+  }
+  return text.decode(result.stdout);
+}
+
+/** A running `dockswap-db rpc` server with a line reader on its stdout. */
+export class RpcServer {
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #reader: ReadableStreamDefaultReader<string>;
+  readonly #encoder = new TextEncoder();
+  #buffer = "";
+  #lines: string[] = [];
+
+  constructor(entry: string, dbPath: string) {
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: dockswapArgs(entry, ["--db", dbPath, "rpc"]),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#writer = this.#child.stdin.getWriter();
+    this.#reader = this.#child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** Sends text as is (one or many lines). */
+  async send(text: string | Uint8Array): Promise<void> {
+    await this.#writer.write(typeof text === "string" ? this.#encoder.encode(text) : text);
+  }
+
+  /** The next response line; throws at end of stream. */
+  async nextLine(): Promise<string> {
+    while (this.#lines.length === 0) {
+      const { value, done } = await this.#reader.read();
+      if (done) throw new Error("rpc server closed its output");
+      this.#buffer += value;
+      const cut = this.#buffer.lastIndexOf("\n");
+      if (cut === -1) continue;
+      this.#lines = this.#buffer.slice(0, cut).split("\n");
+      this.#buffer = this.#buffer.slice(cut + 1);
+    }
+    return this.#lines.shift()!;
+  }
+
+  /** Sends one request and returns its response line, which must be a success. */
+  async call(line: string): Promise<string> {
+    await this.send(line + "\n");
+    const answer = await this.nextLine();
+    if (!answer.includes('"result"')) throw new Error(`rpc failure: ${answer.slice(0, 300)}`);
+    return answer;
+  }
+
+  /**
+   * Writes every line without waiting (in 256 KiB chunks, as fast as the server reads) while
+   * reading the responses; every one must be a success.
+   */
+  async pipeline(lines: string[]): Promise<void> {
+    const payload = this.#encoder.encode(lines.join("\n") + "\n");
+    const writing = (async () => {
+      const step = 256 * 1024;
+      for (let i = 0; i < payload.length; i += step) await this.send(payload.subarray(i, i + step));
+    })();
+    for (let answered = 0; answered < lines.length; answered++) {
+      const answer = await this.nextLine();
+      if (!answer.includes('"result"')) throw new Error(`rpc failure: ${answer.slice(0, 300)}`);
+    }
+    await writing;
+  }
+
+  /** Closes stdin and waits for a clean exit. */
+  async close(): Promise<void> {
+    await this.#writer.close();
+    while (true) {
+      const { done } = await this.#reader.read();
+      if (done) break;
+    }
+    const status = await this.#child.status;
+    if (status.code !== 0) throw new Error(`rpc server exited with ${status.code}`);
+  }
+}

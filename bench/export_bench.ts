@@ -1,0 +1,125 @@
+/**
+ * Benchmark 4, export: every event to NDJSON by `dockswap-db export --table events`, against the
+ * sqlite3 CLI's `-json` output of the same rows (a raw node:sqlite loop when sqlite3 is absent);
+ * and the export's peak memory at ten times the rows.
+ */
+import {
+  atLeast,
+  atMost,
+  type BenchOptions,
+  type BenchReport,
+  formatNumber,
+  output,
+} from "./_harness.ts";
+import { dockswapArgs, prepareEntry } from "./_dockswap.ts";
+import { AT_SCALE, datasetIn, type DatasetShape } from "./_dataset.ts";
+import { EXPORT_SPECS } from "../src/store/export.ts";
+
+/** One process's wall time and peak resident memory, with stdout sent to a file. */
+interface Run {
+  ms: number;
+  maxRssMiB: number;
+  bytes: number;
+}
+
+const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/** Runs argv under /usr/bin/time (for max RSS) with stdout redirected to `out`. */
+async function measure(argv: string[], out: string, dir: string): Promise<Run> {
+  const timeFile = `${dir}/time.txt`;
+  const script = `/usr/bin/time -f %M -o ${quote(timeFile)} ${argv.map(quote).join(" ")} > ${
+    quote(out)
+  }`;
+  const started = performance.now();
+  const result = await new Deno.Command("sh", { args: ["-c", script], stderr: "piped" }).output();
+  const ms = performance.now() - started;
+  if (!result.success) {
+    throw new Error(`${argv.join(" ")}: ${new TextDecoder().decode(result.stderr)}`);
+  }
+  const kib = Number((await Deno.readTextFile(timeFile)).trim().split("\n").at(-1));
+  const bytes = (await Deno.stat(out)).size;
+  await Deno.remove(out);
+  return { ms, maxRssMiB: kib / 1024, bytes };
+}
+
+/** Export speed against sqlite3 -json (target: at least as fast) and memory growth (≤ 1.3). */
+export async function exportEvents(options: BenchOptions): Promise<BenchReport> {
+  const big: DatasetShape = options.quick ? { ...AT_SCALE, apps: 100 } : AT_SCALE;
+  const small: DatasetShape = { ...big, apps: big.apps / 10 };
+  const entry = await prepareEntry();
+  const large = datasetIn(options.dir, big);
+  const tenth = datasetIn(options.dir, small);
+  const out = `${options.dir}/export.out`;
+  const ours = (path: string) =>
+    measure(
+      [Deno.execPath(), ...dockswapArgs(entry, ["--db", path, "export", "--table", "events"])],
+      out,
+      options.dir,
+    );
+  const hasSqlite3 = (await output("sqlite3", ["--version"])) !== "";
+  if (!hasSqlite3) throw new Error("sqlite3 CLI not found; this benchmark needs it as baseline");
+  const columns = EXPORT_SPECS.events.columns.join(", ");
+  const sqlite3 = (path: string) =>
+    measure(
+      [
+        "sqlite3",
+        "-readonly",
+        "-json",
+        path,
+        `SELECT ${columns} FROM deployment_events ORDER BY id`,
+      ],
+      out,
+      options.dir,
+    );
+
+  // Warm the page cache for both, then alternate three runs each and keep the best.
+  await ours(large.path);
+  const oursRuns: Run[] = [];
+  const baseRuns: Run[] = [];
+  for (let i = 0; i < (options.quick ? 1 : 3); i++) {
+    oursRuns.push(await ours(large.path));
+    baseRuns.push(await sqlite3(large.path));
+  }
+  const best = (runs: Run[]) => runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
+  const o = best(oursRuns);
+  const b = best(baseRuns);
+  const oursSmall = await ours(tenth.path);
+  const maxRss = (runs: Run[]) => Math.max(...runs.map((r) => r.maxRssMiB));
+  const events = large.events;
+  return {
+    id: 4,
+    title: "Export",
+    method: `All ${formatNumber(events)} events of the at-scale dataset written to stdout ` +
+      `(redirected to a file on the same disk) by \`dockswap-db export --table events\` (NDJSON, ` +
+      `payload parsed into the object) against \`sqlite3 -readonly -json DB "SELECT <same ` +
+      `columns> FROM deployment_events ORDER BY id"\` (one JSON array, payload left as a ` +
+      `string: less work than ours), best of ${oursRuns.length} alternated runs after a warm-up. ` +
+      `Peak memory is /usr/bin/time's max RSS of the whole process; compared with the same ` +
+      `export of a tenth of the rows (${formatNumber(tenth.events)} events).`,
+    figures: [
+      atLeast({
+        label: `export ${formatNumber(events)} events`,
+        ours: events / (o.ms / 1000),
+        baseline: events / (b.ms / 1000),
+        unit: "rows/s",
+        ratio: b.ms / o.ms,
+        ratioMeaning: "ours/sqlite3 speed",
+      }, 1),
+      atMost({
+        label: `max RSS, ${formatNumber(events)} vs ${formatNumber(tenth.events)} events`,
+        ours: maxRss(oursRuns),
+        baseline: oursSmall.maxRssMiB,
+        unit: "MiB",
+        ratio: maxRss(oursRuns) / oursSmall.maxRssMiB,
+        ratioMeaning: "big/small",
+      }, 1.3),
+    ],
+    details: [
+      `Times: ours ${oursRuns.map((r) => (r.ms / 1000).toFixed(2)).join(", ")} s; sqlite3 ${
+        baseRuns.map((r) => (r.ms / 1000).toFixed(2)).join(", ")
+      } s. Output: ours ${(o.bytes / 2 ** 20).toFixed(0)} MiB, sqlite3 ${
+        (b.bytes / 2 ** 20).toFixed(0)
+      } MiB. sqlite3's own max RSS: ${maxRss(baseRuns).toFixed(0)} MiB.`,
+    ],
+  };
+}
