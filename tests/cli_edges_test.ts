@@ -109,3 +109,20 @@ Deno.test("config.diff with only to_id compares that version with the one before
   assertStringIncludes(result.diff, '-    QUEUE: "a"');
   assertEquals(first.error?.data?.code, "not_found");
 });
+
+Deno.test("an endless config file is refused at the size cap without being read whole", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const result = await cli(["--db", db, "config", "add", "/dev/zero"]);
+  assertEquals(result.code, 2, result.stderr);
+  assertStringIncludes(result.stderr, "larger than 1048576 bytes");
+  assertEquals([...Deno.readDirSync(dir.path)], []);
+});
+
+Deno.test("deploy event --app without the event says the event is missing", async () => {
+  await using dir = await tempDir();
+  const result = await cli(["--db", `${dir.path}/d.db`, "deploy", "event", "--app", "web-api"]);
+  assertEquals(result.code, 2, result.stderr);
+  assertStringIncludes(result.stderr, "Give the event: deploy event --app web-api EVENT");
+  assert(!result.stderr.includes("deployment_id"), result.stderr);
+});

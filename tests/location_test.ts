@@ -44,3 +44,50 @@ Deno.test("the CLI honours $DOCKSWAP_DB, $DOCKSWAP_CONFIG_DIR and ./dockswap.db"
   assertEquals((await add({}, `${dir.path}/plain`)).code, 0);
   assert((await Deno.stat(`${dir.path}/plain/dockswap.db`)).isFile);
 });
+
+Deno.test("an empty --db or one ending in / is refused, and nothing is created", async () => {
+  await using dir = await tempDir();
+  const file = `${FIXTURES}apps/worker.yaml`;
+  for (const flag of ["", `${dir.path}/sub/`]) {
+    const result = await cli(["--db", flag, "config", "add", file], { cwd: dir.path });
+    assertEquals(result.code, 2, result.stderr);
+    assert(result.stderr.includes("--db"), result.stderr);
+  }
+  const slash = await cli(["config", "add", file], {
+    cwd: dir.path,
+    env: { DOCKSWAP_DB: `${dir.path}/env/` },
+  });
+  assertEquals(slash.code, 2, slash.stderr);
+  assert(slash.stderr.includes("$DOCKSWAP_DB"), slash.stderr);
+  assertEquals([...Deno.readDirSync(dir.path)], []);
+});
+
+Deno.test("a refused write leaves no database file behind; a valid config add creates it", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/new/dockswap.db`;
+  const refused: [string[], number][] = [
+    [["config", "add", `${FIXTURES}invalid/bad-status.yaml`], 4],
+    [["config", "add", "--app", "other", `${FIXTURES}apps/worker.yaml`], 4],
+    [["deploy", "start", "worker", "--image", "w:1"], 3],
+    [
+      ["deploy", "start", "worker", "--image", "w:1", "--config", `${FIXTURES}invalid/empty.yaml`],
+      4,
+    ],
+    [["deploy", "event", "--app", "worker", "container_started"], 3],
+    [["deploy", "event", "1", "container_started"], 3],
+    [["recover", "worker"], 3],
+    [["rollback", "worker"], 3],
+    [["prune", "--older-than", "1d"], 3],
+  ];
+  for (const [args, code] of refused) {
+    const result = await cli(["--db", db, ...args]);
+    assertEquals(result.code, code, `${args.join(" ")}: ${result.stderr}`);
+    assertEquals(
+      [...Deno.readDirSync(dir.path)].map((entry) => entry.name),
+      [],
+      `${args.join(" ")} left a file`,
+    );
+  }
+  assertEquals((await cli(["--db", db, "config", "add", `${FIXTURES}apps/worker.yaml`])).code, 0);
+  assert(Deno.statSync(db).isFile);
+});

@@ -6,10 +6,12 @@ export interface CliIo {
   err(text: string): void;
   /** Reads stdin to its end, refusing more than `maxBytes`. */
   readStdin(maxBytes: number): Promise<Uint8Array>;
-  /** Reads a file's bytes. */
-  readFile(path: string): Uint8Array;
+  /** Reads a file's bytes, refusing more than `maxBytes` without reading further. */
+  readFile(path: string, maxBytes: number): Uint8Array;
   env(name: string): string | undefined;
   isDirectory(path: string): boolean;
+  /** True when something (a file, a folder) is at `path`. */
+  exists(path: string): boolean;
   /** True when stderr is a terminal (progress bars go there only then). */
   stderrIsTerminal: boolean;
 }
@@ -29,6 +31,16 @@ function writeAllSync(stream: { writeSync(p: Uint8Array): number }, text: string
   }
 }
 
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return all;
+}
+
 /** The real process: Deno's stdio, file system and environment. */
 export function denoIo(): CliIo {
   return {
@@ -42,16 +54,32 @@ export function denoIo(): CliIo {
         if (total > maxBytes) throw new RangeError(`stdin is larger than ${maxBytes} bytes`);
         chunks.push(chunk);
       }
-      const all = new Uint8Array(total);
-      let offset = 0;
-      for (const chunk of chunks) {
-        all.set(chunk, offset);
-        offset += chunk.length;
-      }
-      return all;
+      return concat(chunks, total);
     },
-    readFile: (path) => Deno.readFileSync(path),
+    readFile(path, maxBytes) {
+      // Read at most one byte past the cap: `config add /dev/zero` must fail fast, not fill memory.
+      using file = Deno.openSync(path, { read: true });
+      const buffer = new Uint8Array(Math.min(maxBytes + 1, 64 * 1024));
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      for (;;) {
+        const n = file.readSync(buffer);
+        if (n === null) break;
+        total += n;
+        if (total > maxBytes) throw new RangeError(`"${path}" is larger than ${maxBytes} bytes`);
+        chunks.push(buffer.slice(0, n));
+      }
+      return concat(chunks, total);
+    },
     env: (name) => Deno.env.get(name),
+    exists(path) {
+      try {
+        Deno.lstatSync(path);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     isDirectory(path) {
       try {
         return Deno.statSync(path).isDirectory;

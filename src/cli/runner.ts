@@ -5,7 +5,13 @@ import { openDatabase } from "../db/open.ts";
 import { describeAdoption } from "./adoption_report.ts";
 import { locateDatabase } from "../db/location.ts";
 import { DockswapError } from "../errors.ts";
-import { execute, type Operation, type OperationContext, parseParams } from "../operations/mod.ts";
+import {
+  execute,
+  mayCreateDatabase,
+  type Operation,
+  type OperationContext,
+  parseParams,
+} from "../operations/mod.ts";
 import { nowIso } from "../time.ts";
 import type { CliIo } from "./io.ts";
 import { type Format, render, type View } from "./output.ts";
@@ -96,13 +102,16 @@ export class CommandRunner {
     params: z.input<P>,
     view: View<z.infer<R>> = {},
   ): z.infer<R> {
-    // Bad parameters are refused before the file is looked at.
-    parseParams(operation, params);
-    // Only a write creates the file: a read of a mistyped path must not report "no apps".
+    // Bad parameters are refused before the file is looked at. Only a call that can succeed on
+    // an empty database creates a missing one: a read of a mistyped path must not report
+    // "no apps", nor a refused write leave an empty file behind.
+    const parsed = parseParams(operation, params);
+    const create = !this.io.exists(this.databasePath(command)) &&
+      mayCreateDatabase(operation, parsed);
     const result = this.withDatabase(
       command,
       (context) => execute(context, operation, params),
-      { create: operation.access === "write" },
+      { create },
     );
     this.print(command, result, { columns: rowColumns(operation.result), ...view });
     return result;
@@ -121,7 +130,9 @@ export class CommandRunner {
   /** Reads a named file, or stdin for "-", refusing files over `maxBytes`. */
   async readInput(path: string, maxBytes: number): Promise<Uint8Array> {
     try {
-      const bytes = path === "-" ? await this.io.readStdin(maxBytes) : this.io.readFile(path);
+      const bytes = path === "-"
+        ? await this.io.readStdin(maxBytes)
+        : this.io.readFile(path, maxBytes);
       if (bytes.length > maxBytes) throw new RangeError("too large");
       return bytes;
     } catch (error) {

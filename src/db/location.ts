@@ -1,5 +1,7 @@
 /** Where the database file lives when no --db is given, and why. */
 
+import { DockswapError } from "../errors.ts";
+
 /** The Go dockswap's config directory lookup order, after $DOCKSWAP_CONFIG_DIR. */
 const GO_CONFIG_DIRS = ["./dockswap-cfg", "$HOME/.config/dockswap-cfg", "/etc/dockswap-cfg"];
 
@@ -25,9 +27,11 @@ export interface DatabaseLocation {
  * /etc/dockswap-cfg), else `./dockswap.db`.
  */
 export function locateDatabase(inputs: LocationInputs): DatabaseLocation {
-  if (inputs.flag) return { path: inputs.flag, source: "--db" };
+  if (inputs.flag !== undefined) {
+    return { path: checkFilePath(inputs.flag, "--db"), source: "--db" };
+  }
   const fromEnv = inputs.env("DOCKSWAP_DB");
-  if (fromEnv) return { path: fromEnv, source: "DOCKSWAP_DB" };
+  if (fromEnv) return { path: checkFilePath(fromEnv, "$DOCKSWAP_DB"), source: "DOCKSWAP_DB" };
   const home = inputs.env("HOME");
   const candidates = [
     inputs.env("DOCKSWAP_CONFIG_DIR"),
@@ -42,4 +46,26 @@ export function locateDatabase(inputs: LocationInputs): DatabaseLocation {
     }
   }
   return { path: `./${DEFAULT_FILE_NAME}`, source: "default" };
+}
+
+/**
+ * An explicit --db must name a file: an empty value (an unset shell variable) would otherwise
+ * fall back to another database, and a trailing slash (here or in $DOCKSWAP_DB) would create
+ * a folder. An empty $DOCKSWAP_DB counts as unset, as shells treat it.
+ */
+function checkFilePath(flag: string, name: string): string {
+  if (flag === "") {
+    throw new DockswapError(
+      "invalid_argument",
+      "--db is empty (an unset variable?); give a database file path, or leave --db out to " +
+        "use $DOCKSWAP_DB or the default location",
+    );
+  }
+  if (flag.endsWith("/")) {
+    throw new DockswapError(
+      "invalid_argument",
+      `${name} "${flag}" names a folder; give a file path, e.g. ${flag}${DEFAULT_FILE_NAME}`,
+    );
+  }
+  return flag;
 }

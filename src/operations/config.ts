@@ -20,7 +20,7 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 const configYaml = z.string().max(MAX_CONFIG_BYTES).describe("Raw YAML text of the app config");
 
 /** Parses a config and checks it against an explicitly given app name. */
-function parseForApp(text: string, expectedApp: string | undefined) {
+export function parseForApp(text: string, expectedApp: string | undefined) {
   const config = parseAppConfig(text);
   if (expectedApp !== undefined && expectedApp !== config.app_name) {
     throw new DockswapError(
@@ -70,6 +70,8 @@ export const configAdd = defineOperation({
   access: "write",
   params: z.strictObject({ config_yaml: configYaml, app_name: appName.optional() }),
   result: z.object({ created: z.boolean(), config: configSummary }),
+  mayCreate: () => true,
+  precheck: (params) => void parseForApp(params.config_yaml, params.app_name),
   run(context, params) {
     const { created, config } = addConfig(context, params.config_yaml, params.app_name);
     return { created, config: summarize(config) };

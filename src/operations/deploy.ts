@@ -26,7 +26,13 @@ import {
 } from "../store/deployments.ts";
 import { type EventRecord, insertEvent, type JsonValue } from "../store/events.ts";
 import { liveDeploymentId } from "../store/live.ts";
-import { addConfig, configOfApp, MAX_CONFIG_BYTES, requireLatestConfig } from "./config.ts";
+import {
+  addConfig,
+  configOfApp,
+  MAX_CONFIG_BYTES,
+  parseForApp,
+  requireLatestConfig,
+} from "./config.ts";
 import {
   color,
   currentStateRecord,
@@ -200,6 +206,11 @@ export const deployStart = defineOperation({
     message: "give config_yaml or config_id, not both",
   }),
   result: startResult,
+  // Only a config given inline can succeed on an empty database.
+  mayCreate: (params) => params.config_yaml !== undefined,
+  precheck(params) {
+    if (params.config_yaml !== undefined) parseForApp(params.config_yaml, params.app_name);
+  },
   run(context, params) {
     const app = params.app_name;
     const current = requireStable(context, app);

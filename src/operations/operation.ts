@@ -21,6 +21,14 @@ export interface Operation<P extends z.ZodType = z.ZodType, R extends z.ZodType 
   readonly params: P;
   readonly result: R;
   readonly run: (context: OperationContext, params: z.infer<P>) => z.infer<R>;
+  /**
+   * Whether this call may create a missing database file: only a write that can succeed on an
+   * empty database (storing a config). Anything else, refused on an empty database anyway,
+   * must not leave a new file behind. Default: no.
+   */
+  readonly mayCreate?: (params: z.infer<P>) => boolean;
+  /** Checks that need no database (parsing a config), run before the file is opened. */
+  readonly precheck?: (params: z.infer<P>) => void;
 }
 
 /** Declares an operation with its types inferred from its schemas. */
@@ -46,6 +54,18 @@ export function parseParams<P extends z.ZodType>(
     `Invalid parameters for ${operation.name}: ${problems.join("; ")}`,
     { problems },
   );
+}
+
+/**
+ * Whether a call, its params already valid, may create a missing database file: its checks that
+ * need no database run first, so a refused call leaves no file behind.
+ */
+export function mayCreateDatabase<P extends z.ZodType>(
+  operation: Operation<P>,
+  params: z.infer<P>,
+): boolean {
+  operation.precheck?.(params);
+  return operation.access === "write" && (operation.mayCreate?.(params) ?? false);
 }
 
 /** Validates params and runs the operation in its own transaction (a savepoint when nested). */

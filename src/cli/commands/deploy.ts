@@ -118,7 +118,8 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       "Record a state-machine event of a deployment (by id, or --app for the app's current one)",
     )
     .usage("(DEPLOYMENT_ID | --app APP) EVENT [--payload JSON] [--error TEXT]")
-    .argument("<deployment_id>", "deployment id (omit with --app)")
+    // Both optional to commander: which one is missing depends on --app, so it is said here.
+    .argument("[deployment_id]", "deployment id (omit with --app)")
     .argument("[event]", `event: ${EVENTS.join(", ")}`)
     .option("--app <name>", "the app whose in-flight deployment the event is for")
     .option("--payload <json>", "event data: any JSON value, stored compactly")
@@ -134,7 +135,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         `  dockswap-db deploy event 7 health_check_failed --error "GET /health: 503"`,
     )
     .action((
-      first: string,
+      first: string | undefined,
       second: string | undefined,
       options: { app?: string; payload?: string; error?: string },
       command: Command,
@@ -143,7 +144,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       let deploymentId: number | undefined;
       let event: string;
       if (options.app === undefined) {
-        if (second === undefined) {
+        if (first === undefined || second === undefined) {
           throw new DockswapError(
             "invalid_argument",
             "Give the deployment and the event: deploy event DEPLOYMENT_ID EVENT, " +
@@ -153,6 +154,12 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         deploymentId = parseDeploymentId(first);
         event = second;
       } else {
+        if (first === undefined) {
+          throw new DockswapError(
+            "invalid_argument",
+            `Give the event: deploy event --app ${options.app} EVENT (one of ${EVENTS.join(", ")})`,
+          );
+        }
         if (second !== undefined) {
           throw new DockswapError(
             "invalid_argument",
