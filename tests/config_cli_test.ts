@@ -219,6 +219,18 @@ Deno.test("errors are one line on stderr, JSON with --json, with stable codes", 
   const badId = await cli(["--db", db, "config", "show", "web-api", "--id", "abc"]);
   assertEquals(badId.code, 2);
   assertStringIncludes(badId.stderr, "positive integer");
+
+  // Usage errors, caught by the parser before any option is read, follow --json too.
+  for (const args of [["--json", "nope"], ["deploy", "start", "web-api", "--format=ndjson"]]) {
+    const usage = await cli(["--db", db, ...args]);
+    assertEquals(usage.code, 2);
+    assertEquals(usage.stdout, "");
+    const { error } = JSON.parse(usage.stderr);
+    assertEquals(error.code, "invalid_argument");
+    assert(/unknown command 'nope'|required option '--image/.test(error.message), error.message);
+  }
+  const plain = await cli(["--db", db, "nope"]);
+  assertEquals(plain.stderr, "error: unknown command 'nope'\n(run with --help for usage)\n");
 });
 
 Deno.test("--version names the tool, schema and SQLite versions; --help teaches", async () => {

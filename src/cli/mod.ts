@@ -15,14 +15,23 @@ function versionLine(): string {
 /** Runs the command line and returns the exit status; never throws, never exits. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const runner = new CommandRunner(io);
-  const program = buildProgram(runner, versionLine);
+  const jsonErrors = asksForJson(argv);
+  const program = buildProgram(runner, versionLine, jsonErrors);
   try {
     await program.parseAsync(argv, { from: "user" });
     return runner.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Commander has already printed its message; help and version are not failures.
-      return error.exitCode === 0 ? 0 : ERROR_CODES.invalid_argument.exit;
+      // Help and version are not failures. Commander has printed a usage error, unless JSON
+      // was asked for.
+      if (error.exitCode === 0) return 0;
+      if (jsonErrors) {
+        const message = error.code === "commander.help"
+          ? "Missing command; run with --help for usage"
+          : error.message.replace(/^error: /, "");
+        io.err(JSON.stringify({ error: { code: "invalid_argument", message } }) + "\n");
+      }
+      return ERROR_CODES.invalid_argument.exit;
     }
     // The global options were parsed before the action ran.
     const { json, format } = program.opts<{ json?: boolean; format?: string }>();
@@ -43,4 +52,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     );
     return ERROR_CODES.internal.exit;
   }
+}
+
+/**
+ * Whether the command line asks for JSON (`--json`, `--format json|ndjson`), read from the raw
+ * arguments: a usage error stops commander before it has parsed them.
+ */
+function asksForJson(argv: string[]): boolean {
+  let json = false;
+  let format: string | undefined;
+  for (let i = 0; i < argv.length && argv[i] !== "--"; i++) {
+    const arg = argv[i];
+    if (arg === "--json") json = true;
+    else if (arg === "--format") format = argv[++i];
+    else if (arg.startsWith("--format=")) format = arg.slice("--format=".length);
+  }
+  return json || format === "json" || format === "ndjson";
 }

@@ -24,8 +24,16 @@ ${ERROR_CODES.schema_too_new.exit} database refused
 (newer schema, checksum, foreign or read-only file); ${ERROR_CODES.database_busy.exit} database busy; \
 ${ERROR_CODES.io_error.exit} file error; ${ERROR_CODES.internal.exit} internal error.`;
 
-/** Builds the command-line program; actions report through `runner`. */
-export function buildProgram(runner: CommandRunner, version: () => string): Command {
+/**
+ * Builds the command-line program; actions report through `runner`. With `jsonErrors` commander
+ * prints no usage error itself: the caller reports it as JSON.
+ */
+export function buildProgram(
+  runner: CommandRunner,
+  version: () => string,
+  jsonErrors = false,
+): Command {
+  const output = plainOutput(runner, jsonErrors);
   const program = new Command("dockswap-db")
     .description(
       "Blue-green deployment history of containerized apps, kept in one SQLite file.",
@@ -38,7 +46,7 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
     .option("--json", "shorthand for --format json")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", EXIT_STATUS_HELP)
-    .configureOutput(plainOutput(runner))
+    .configureOutput(output)
     .exitOverride();
   program.on("option:version", () => {
     runner.io.out(version() + "\n");
@@ -54,8 +62,8 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
   registerPruneCommand(program, runner);
   registerRpcCommand(program, runner);
   for (const command of program.commands) {
-    command.exitOverride().configureOutput(plainOutput(runner));
-    for (const sub of command.commands) sub.exitOverride().configureOutput(plainOutput(runner));
+    command.exitOverride().configureOutput(output);
+    for (const sub of command.commands) sub.exitOverride().configureOutput(output);
   }
   return program;
 }
@@ -64,10 +72,11 @@ export function buildProgram(runner: CommandRunner, version: () => string): Comm
  * Commander output through our streams, without color: deciding on color would read
  * NO_COLOR/FORCE_COLOR/CLICOLOR_FORCE, environment the binary is not permitted to read.
  */
-function plainOutput(runner: CommandRunner) {
+function plainOutput(runner: CommandRunner, jsonErrors: boolean) {
+  // Commander writes only usage errors (and the help shown after them) to stderr.
   return {
     writeOut: (text: string) => runner.io.out(text),
-    writeErr: (text: string) => runner.io.err(text),
+    writeErr: (text: string) => jsonErrors || runner.io.err(text),
     getOutHasColors: () => false,
     getErrHasColors: () => false,
   };
