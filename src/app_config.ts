@@ -34,6 +34,9 @@ export function parseAppConfig(text: string, source = "config_yaml"): AppConfig 
 function parseAndValidate(text: string, source: string): AppConfig {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const syntax = doc.errors[0];
+  if (syntax?.code === "MULTIPLE_DOCS") {
+    throw invalid(source, "the file holds several YAML documents (`---`); a config is one");
+  }
   if (syntax) {
     const line = syntax.linePos?.[0]?.line;
     const where = line ? ` at line ${line}` : "";
@@ -97,9 +100,15 @@ function validate(root: Mapping): string[] {
     check: (n: number) => boolean,
     rule: string,
   ): void => {
-    const n = value === undefined || value === null ? 0 : value;
+    const missing = value === undefined || value === null;
+    // A missing number counts as 0, as in Go; said as missing, since that is what to fix.
+    const n = missing ? 0 : value;
     if (typeof n !== "number" || !Number.isInteger(n) || !check(n)) {
-      problems.push(`\`${path}\` must be ${rule}, found ${JSON.stringify(value ?? null)}`);
+      problems.push(
+        missing
+          ? `\`${path}\` is missing (it must be ${rule})`
+          : `\`${path}\` must be ${rule}, found ${JSON.stringify(value)}`,
+      );
     }
   };
 

@@ -105,6 +105,19 @@ Deno.test("every invalid fixture is refused with its problem named and nothing w
     }
   }
   assertEquals(tableCounts(db), before);
+
+  // Made-up edge cases: a missing number is named as missing; several documents are refused.
+  const cases: [string, string][] = [
+    ["name: a\nports:\n  blue: 80\n", "`ports.green` is missing (it must be a port number"],
+    ["name: a\n---\nname: b\n", "several YAML documents"],
+  ];
+  for (const [yaml, message] of cases) {
+    const result = await cli(["--db", db, "config", "add", "-"], { stdin: yaml });
+    assertEquals(result.code, 4, result.stderr);
+    assertStringIncludes(result.stderr, message);
+    assert(!result.stderr.includes("found null"), result.stderr);
+  }
+  assertEquals(tableCounts(db), before);
 });
 
 Deno.test("config show, history, check and diff", async () => {

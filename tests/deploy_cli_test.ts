@@ -245,6 +245,10 @@ Deno.test("refusals name the state and what it accepts, and write nothing", asyn
   await refused(db, ["events", "999"], 3, "not_found");
   await refused(db, ["show", "999"], 3, "not_found");
   await refused(db, ["status", "worker"], 3, "not_found");
+  // A list of an app nothing was recorded of is a typo, not an empty answer.
+  await refused(db, ["history", "wrokers"], 3, "not_found");
+  await refused(db, ["config", "history", "wrokers"], 3, "not_found");
+  assertEquals(await cliJson(db, ["history", "web-api", "--status", "failed"]), []);
 
   // Config problems: the wrong app's file, an id of another app, an invalid file.
   const mismatch = await refused(
@@ -324,7 +328,7 @@ Deno.test("status lists apps by name; history filters by status", async () => {
   assertEquals(rolledBack.map((d) => d.id), [b.id]);
   const everything = await cliJson<Deployment[]>(db, ["history", "web-api"]);
   assertEquals(everything.map((d) => d.id), [b.id, a.id]);
-  assertEquals(await cliJson(db, ["history", "nobody"]), []);
+  assertEquals((await cli(["--db", db, "history", "nobody"])).code, 3);
 });
 
 interface RecoverResult {

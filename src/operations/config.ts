@@ -98,7 +98,10 @@ export const configHistoryOp = defineOperation({
   params: z.strictObject({ app_name: appName, limit: limit.optional() }),
   result: z.array(configSummary),
   run(context, params) {
-    return configHistory(context.db, params.app_name, params.limit ?? 1_000_000);
+    const history = configHistory(context.db, params.app_name, params.limit ?? 1_000_000);
+    // Empty only for an app never seen: a mistyped name, not an answer.
+    if (history.length === 0) requireLatestConfig(context, params.app_name);
+    return history;
   },
 });
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import type { Database } from "../db/database.ts";
 import { notFound } from "../errors.ts";
 import type { State } from "../lifecycle.ts";
-import { configById } from "../store/configs.ts";
+import { configById, latestConfig } from "../store/configs.ts";
 import { allCurrentStates, currentState } from "../store/current_state.ts";
 import { deploymentById, deploymentHistory } from "../store/deployments.ts";
 import { type EventRecord, eventsOfDeployment } from "../store/events.ts";
@@ -46,6 +47,16 @@ export function stateSpans(events: readonly EventRecord[]): z.infer<typeof state
   return spans;
 }
 
+/**
+ * Refuses an app nothing was ever recorded of: its empty history is far more likely a mistyped
+ * name than an answer. An app with configs but no deployment yet has an empty history.
+ */
+export function requireKnownApp(db: Database, app: string): void {
+  if (!currentState(db, app) && !latestConfig(db, app)) {
+    throw notFound(`Nothing is recorded for app ${app}; see "dockswap-db status" for the apps`);
+  }
+}
+
 export const stateGet = defineOperation({
   name: "state.get",
   summary: "Current state of one app: what is live and what is happening",
@@ -83,10 +94,12 @@ export const deployHistory = defineOperation({
   }),
   result: z.array(deploymentRecord),
   run(context, params) {
-    return deploymentHistory(context.db, params.app_name, {
+    const history = deploymentHistory(context.db, params.app_name, {
       limit: params.limit ?? 1_000_000,
       status: params.status,
     });
+    if (history.length === 0) requireKnownApp(context.db, params.app_name);
+    return history;
   },
 });
 
