@@ -126,3 +126,11 @@ Deno.test("deploy event --app without the event says the event is missing", asyn
   assertStringIncludes(result.stderr, "Give the event: deploy event --app web-api EVENT");
   assert(!result.stderr.includes("deployment_id"), result.stderr);
 });
+
+Deno.test("a --db that is a device is refused as such, not as a full disk", async () => {
+  for (const args of [["status"], ["config", "add", WORKER]]) {
+    const result = await cli(["--db", "/dev/null", ...args]);
+    assertEquals(result.code, 8, result.stderr);
+    assertStringIncludes(result.stderr, "not a regular file");
+  }
+});

@@ -121,6 +121,14 @@ function prepareFile(path: string, create: boolean): void {
         `Cannot open database "${path}": path is a directory; pass a file path with --db`,
       );
     }
+    if (!info.isFile) {
+      // /dev/null, a pipe: SQLite would fail later with a misleading "disk I/O error".
+      throw new DockswapError(
+        "io_error",
+        `Cannot open database "${path}": not a regular file (a device or a pipe); pass a file ` +
+          `path with --db`,
+      );
+    }
     return;
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw wrapIo(error, path);
