@@ -369,3 +369,22 @@ Deno.test("export --cursor to stdout and with --table all: each table's cursor m
   assertEquals(other.code, 2, other.stderr);
   assertEquals(await Deno.readTextFile(cursor), before);
 });
+
+Deno.test("exports read in pages: every row once, in id order, across page boundaries", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  // 3 apps x 40 deployments x 6 events: 720 events, several pages of every table that pages.
+  for (const app of ["a", "b", "c"]) addHistory(db, { app, deployments: 40 });
+  const events = allIds(db, "deployment_events");
+  assert(events.length > 300, `${events.length} events`);
+  const ndjson = await cli(["--db", db, "export", "--table", "events"]);
+  assertEquals(lines(ndjson.stdout).map((r) => r.id), events);
+  const csv = parseCsv(
+    (await cli(["--db", db, "export", "--table", "events", "--format", "csv"]))
+      .stdout,
+  );
+  assertEquals(csv.slice(1).map((r) => Number(r[0])), events);
+  const all = lines((await cli(["--db", db, "export", "--table", "all"])).stdout);
+  assertEquals(idsOf(all, "deployment"), allIds(db, "deployments"));
+  assertEquals(idsOf(all, "event"), events);
+});

@@ -123,8 +123,13 @@ function where(spec: TableSpec, filter: ExportFilter): { sql: string; params: Sq
   return { sql: clauses.length > 0 ? ` WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
-/** Rows read per query: large enough to amortise a query, small enough to bound memory. */
-const PAGE_ROWS = 1000;
+/**
+ * Rows read per query: enough to amortise a query, and few enough that a page of NDJSON stays
+ * far below V8's large-object size (~128 KiB). A larger page's text lands in large-object space,
+ * freed only by a full GC, so peak memory grew with the export (1M events: 150 MiB at 1,000 rows
+ * a page, 102 MiB at 100; same speed).
+ */
+const PAGE_ROWS = 100;
 
 /**
  * The rows of a table, a page at a time, as arrays in `spec.columns` order, ordered by id (by
