@@ -387,4 +387,20 @@ Deno.test("exports read in pages: every row once, in id order, across page bound
   const all = lines((await cli(["--db", db, "export", "--table", "all"])).stdout);
   assertEquals(idsOf(all, "deployment"), allIds(db, "deployments"));
   assertEquals(idsOf(all, "event"), events);
+
+  // A payload stored spaced over lines (as an adopted Go row may be) stays one NDJSON line, its
+  // big integer exact; CSV and JSON carry the same compact text.
+  const spaced = '{ "n": 12345678901234567890,\n  "s": "a b" }';
+  const raw = new DatabaseSync(db);
+  raw.prepare("UPDATE deployment_events SET payload = ? WHERE id = ?").run(spaced, events[0]);
+  raw.close();
+  const first = (await cli(["--db", db, "export", "--table", "events"])).stdout.split("\n")[0];
+  assertStringIncludes(first, '"payload":{"n":12345678901234567890,"s":"a b"},');
+  const csvFirst = parseCsv(
+    (await cli(["--db", db, "export", "--table", "events", "--format", "csv"])).stdout,
+  )[1];
+  assertEquals(csvFirst[6], '{"n":12345678901234567890,"s":"a b"}');
+  const json = (await cli(["--db", db, "export", "--table", "events", "--format", "json"])).stdout;
+  assertStringIncludes(json, '"payload":{"n":12345678901234567890,"s":"a b"},');
+  assertEquals(JSON.parse(json).length, events.length);
 });

@@ -14,15 +14,16 @@ import {
   writerSink,
 } from "../atomic_file.ts";
 import { cellText, csvField } from "../csv.ts";
-import type { Database } from "../db/database.ts";
+import type { Database, SqlValue } from "../db/database.ts";
 import { DockswapError } from "../errors.ts";
 import {
   countExportRows,
   EXPORT_SPECS,
   type ExportFilter,
-  exportNdjsonPages,
-  exportRows,
+  exportObjectPages,
+  type ExportPage,
   type ExportTable,
+  exportValuePages,
   oldestInFlightDeploymentId,
 } from "../store/export.ts";
 import {
@@ -60,7 +61,7 @@ export interface ExportRequest {
   /** The file to write atomically; else `stream`. */
   output?: string;
   /** Where bytes go without `output` (stdout). */
-  stream?: { write(p: Uint8Array): Promise<number> };
+  stream?: { writeSync(p: Uint8Array): number };
   gzip: boolean;
   /** The cursor file of an incremental export. */
   cursor?: string;
@@ -202,28 +203,19 @@ async function writeTables(
     }
     let rows = 0;
     let lastId: number | null = null;
-    if (format === "ndjson") {
-      // Lines built a page at a time in the store: no object per row, one write per page.
-      for (const page of exportNdjsonPages(db, table, filter, typed)) {
-        await writer.write(page.text);
-        rows += page.rows;
-        lastId = page.lastId;
-        progress?.tick(rows);
-      }
-    }
-    for (const row of format === "ndjson" ? [] : exportRows(db, table, filter)) {
-      if (format === "csv") {
-        const cells = spec.columns.map((column) =>
-          spec.json.includes(column)
-            ? (row[column] === null ? "" : JSON.stringify(row[column]))
-            : cellText(row[column])
-        );
-        await writer.write(cells.map(csvField).join(",") + "\r\n");
-      } else {
-        await writer.write(`${rows > 0 ? "," : ""}\n${JSON.stringify(row)}`);
-      }
-      rows++;
-      if (spec.hasId) lastId = Number(row.id);
+    // A page at a time, one write each: rows are built as text, never as objects.
+    const pages = format === "csv"
+      ? csvPages(exportValuePages(db, table, filter))
+      : exportObjectPages(db, table, filter, {
+        typed: typed && format === "ndjson",
+        // JSON: every object after ",\n"; the table's first one loses its comma below.
+        before: format === "json" ? ",\n" : "",
+        after: format === "json" ? "" : "\n",
+      });
+    for (const page of pages) {
+      await writer.write(format === "json" && rows === 0 ? page.rows.slice(1) : page.rows);
+      rows += page.count;
+      lastId = page.lastId;
       progress?.tick(rows);
     }
     if (format === "json") await writer.write(rows > 0 ? "\n]" : "]");
@@ -232,4 +224,15 @@ async function writeTables(
   }
   if (format === "json") await writer.write(typed ? "\n}\n" : "\n");
   return results;
+}
+
+/** Pages of value rows as CSV text. */
+function* csvPages(pages: Iterable<ExportPage<SqlValue[][]>>): Generator<ExportPage<string>> {
+  for (const page of pages) {
+    let text = "";
+    for (const values of page.rows) {
+      text += values.map((value) => csvField(cellText(value))).join(",") + "\r\n";
+    }
+    yield { ...page, rows: text };
+  }
 }

@@ -1,4 +1,4 @@
-import type { Database, Row, SqlValue } from "../db/database.ts";
+import type { Database, SqlValue } from "../db/database.ts";
 
 /** The tables `export` can write, by their export name. */
 export const EXPORT_TABLES = ["configs", "deployments", "events", "state"] as const;
@@ -13,7 +13,7 @@ interface TableSpec {
   readonly time: string;
   /** True when rows have an ever-growing id a cursor can remember (current_state has none). */
   readonly hasId: boolean;
-  /** Columns holding JSON text, exported parsed. */
+  /** Columns holding JSON text, exported as JSON values (not as strings). */
   readonly json: readonly string[];
   /** The `kind` of a typed line in `--table all`. */
   readonly kind: string;
@@ -131,104 +131,80 @@ function where(spec: TableSpec, filter: ExportFilter): { sql: string; params: Sq
  */
 const PAGE_ROWS = 100;
 
+/** One page of an export: its rows, how many, and the id of the last one. */
+export interface ExportPage<T> {
+  rows: T;
+  count: number;
+  /** Null for current_state, which has no id. */
+  lastId: number | null;
+}
+
 /**
  * The rows of a table, a page at a time, as arrays in `spec.columns` order, ordered by id (by
  * app for current_state) so that a cursor's "last id" splits exported from unexported rows.
  * Each page resumes after the previous page's last key (the order column is unique), so no
  * page re-reads what an earlier one returned; run inside one read snapshot for consistency.
+ * JSON columns come out as compact JSON text, minified by SQLite's json(): what we stored is
+ * already compact, and an adopted row's spacing (even line breaks) goes, its numbers exact.
  */
-function* rowPages(
+export function* exportValuePages(
   db: Database,
   table: ExportTable,
   filter: ExportFilter,
-): Generator<SqlValue[][]> {
+): Generator<ExportPage<SqlValue[][]>> {
   const spec = EXPORT_SPECS[table];
   const { sql, params } = where(spec, filter);
   const key = spec.hasId ? "id" : "app_name";
   const keyIndex = spec.columns.indexOf(key);
-  const columns = spec.columns.join(", ");
+  const columns = spec.columns
+    .map((column) => spec.json.includes(column) ? `json(${column}) AS ${column}` : column)
+    .join(", ");
   const first = `SELECT ${columns} FROM ${spec.table}${sql} ORDER BY ${key} LIMIT ${PAGE_ROWS}`;
   const next = `SELECT ${columns} FROM ${spec.table}${sql}${
     sql === "" ? " WHERE" : " AND"
   } ${key} > ? ORDER BY ${key} LIMIT ${PAGE_ROWS}`;
   let page = db.allArrays(first, ...params);
   while (page.length > 0) {
-    yield page;
+    const last = page[page.length - 1];
+    yield { rows: page, count: page.length, lastId: spec.hasId ? Number(last[keyIndex]) : null };
     if (page.length < PAGE_ROWS) return;
-    page = db.allArrays(next, ...params, page[page.length - 1][keyIndex]);
+    page = db.allArrays(next, ...params, last[keyIndex]);
   }
 }
 
 /**
- * The rows of a table one at a time, ordered by id (by app for current_state) so that a
- * cursor's "last id" splits exported from unexported rows; JSON columns come out parsed.
+ * The rows of a table as JSON objects, a page of text at a time, each object between `before`
+ * and `after` (NDJSON: "" and "\n"), with `"kind"` first when `typed`. Keys are precomputed and
+ * JSON columns copied as they come: no object is built per row.
  */
-export function* exportRows(
+export function* exportObjectPages(
   db: Database,
   table: ExportTable,
   filter: ExportFilter,
-): Generator<Row & Record<string, unknown>> {
+  layout: { typed: boolean; before: string; after: string },
+): Generator<ExportPage<string>> {
   const spec = EXPORT_SPECS[table];
-  const parsed = spec.columns.map((column) => spec.json.includes(column));
-  for (const page of rowPages(db, table, filter)) {
-    for (const values of page) {
-      const record: Record<string, unknown> = {};
-      for (let i = 0; i < values.length; i++) {
-        const value = values[i];
-        record[spec.columns[i]] = parsed[i] && typeof value === "string"
-          ? JSON.parse(value)
-          : value;
-      }
-      yield record as Row & Record<string, unknown>;
-    }
-  }
-}
-
-/** One page of NDJSON lines and what it holds. */
-export interface NdjsonPage {
-  /** The lines, each ending in "\n". */
-  text: string;
-  rows: number;
-  /** The id of the page's last row (null for current_state, which has none). */
-  lastId: number | null;
-}
-
-/**
- * The rows of a table as NDJSON, a page at a time: the same text as `JSON.stringify(row)` of
- * each `exportRows` record (with `{"kind": ...}` first when `typed`), built from array rows with
- * precomputed keys instead of an object per row.
- */
-export function* exportNdjsonPages(
-  db: Database,
-  table: ExportTable,
-  filter: ExportFilter,
-  typed: boolean,
-): Generator<NdjsonPage> {
-  const spec = EXPORT_SPECS[table];
-  const start = typed ? `{"kind":${JSON.stringify(spec.kind)},` : "{";
+  const start = layout.before + (layout.typed ? `{"kind":${JSON.stringify(spec.kind)},` : "{");
   const keys = spec.columns.map((column, i) =>
     (i === 0 ? start : ",") + JSON.stringify(column) + ":"
   );
-  const parsed = spec.columns.map((column) => spec.json.includes(column));
-  for (const page of rowPages(db, table, filter)) {
+  const end = "}" + layout.after;
+  const verbatim = spec.columns.map((column) => spec.json.includes(column));
+  for (const page of exportValuePages(db, table, filter)) {
     let text = "";
-    for (const values of page) {
-      let line = "";
+    for (const values of page.rows) {
       for (let i = 0; i < values.length; i++) {
         const value = values[i];
-        // Re-serialised rather than copied, as JSON.stringify(record) would: stored JSON may be
-        // spaced differently (adopted Go rows).
-        line += keys[i] +
-          JSON.stringify(parsed[i] && typeof value === "string" ? JSON.parse(value) : value);
+        text += keys[i] +
+          (verbatim[i] && typeof value === "string" ? value : JSON.stringify(value));
       }
-      text += line + "}\n";
+      text += end;
     }
-    const last = page[page.length - 1];
-    yield { text, rows: page.length, lastId: spec.hasId ? Number(last[0]) : null };
+    yield { rows: text, count: page.count, lastId: page.lastId };
   }
 }
 
-/** How many rows `exportRows` will yield (for the progress bar). */
+/** How many rows an export of the table will write (for the progress bar). */
 export function countExportRows(db: Database, table: ExportTable, filter: ExportFilter): number {
   const spec = EXPORT_SPECS[table];
   const { sql, params } = where(spec, filter);
