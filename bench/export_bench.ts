@@ -91,7 +91,7 @@ export async function exportEvents(options: BenchOptions): Promise<BenchReport> 
     title: "Export",
     method: `All ${formatNumber(events)} events of the at-scale dataset written to stdout ` +
       `(redirected to a file on the same disk) by \`dockswap-db export --table events\` (NDJSON, ` +
-      `payload parsed into the object) against \`sqlite3 -readonly -json DB "SELECT <same ` +
+      `payload a JSON value in the object, not a string) against \`sqlite3 -readonly -json DB "SELECT <same ` +
       `columns> FROM deployment_events ORDER BY id"\` (one JSON array, payload left as a ` +
       `string: less work than ours), best of ${oursRuns.length} alternated runs after a warm-up. ` +
       `Peak memory is /usr/bin/time's max RSS of the whole process; compared with the same ` +
