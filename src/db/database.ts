@@ -80,7 +80,7 @@ export class Database {
     });
   }
 
-  /** Rows of a query one at a time, for results too large to hold (exports). */
+  /** Rows of a query one at a time, for results too large to hold (a Go database adopted). */
   *iterate<T = Row>(sql: string, ...params: SqlValue[]): Generator<T> {
     const iterator = this.#guard(() => this.#statement(sql).iterate(...params));
     while (true) {
