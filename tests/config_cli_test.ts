@@ -210,8 +210,12 @@ Deno.test("output formats: table, json, ndjson and csv carry the same rows", asy
   const table = await cli(["--db", db, "config", "history", "web-api"]);
   assertMatch(table.stdout, /^id\s+app_name\s+config_sha\s+created_at\n/);
   assertEquals(table.stderr, "");
-  const empty = await cli(["--db", db, "--format", "csv", "config", "history", "worker"]);
-  assertEquals(empty.stdout, "id,app_name,config_sha,created_at\r\n");
+  // An empty list still has its CSV header: web-api has configs but has never deployed.
+  const empty = await cli(["--db", db, "--format", "csv", "history", "web-api"]);
+  assertEquals(
+    empty.stdout,
+    "id,app_name,config_id,image,started_at,ended_at,status,active_color,rollback_of\r\n",
+  );
   const bad = await cli(["--db", db, "--format", "xml", "config", "history", "web-api"]);
   assertEquals(bad.code, 2);
 });
