@@ -134,3 +134,30 @@ Deno.test("a --db that is a device is refused as such, not as a full disk", asyn
     assertStringIncludes(result.stderr, "not a regular file");
   }
 });
+
+Deno.test("invalid arguments are named as each surface names them", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  const cliError = await cli(["--db", db, "deploy", "start", "worker", "--image", "has space"]);
+  assertEquals(cliError.code, 2);
+  assertStringIncludes(cliError.stderr, "Invalid --image: ");
+  const event = await cli(["--db", db, "deploy", "event", "1", "teleported"]);
+  assertStringIncludes(event.stderr, "Invalid EVENT: ");
+  const [rpc] = await rpcLines(db, [
+    request(1, "deploy.start", { app_name: "worker", image: "has space" }),
+  ]) as RpcResponse[];
+  assertStringIncludes(rpc.error!.message, "Invalid parameters for deploy.start: image: ");
+  // A hint that needs a parameter names it for both: one success, nothing to roll back to.
+  const happy = ["container_started", "health_check_passed", "caddy_updated", "drain_complete"];
+  const answers = await rpcLines(db, [
+    request(1, "deploy.start", { app_name: "worker", image: "worker:1" }),
+    ...[...happy, "container_stopped"].map((event_type, i) =>
+      request(i + 2, "deploy.event", { app_name: "worker", event_type })
+    ),
+    request(9, "deploy.rollback", { app_name: "worker" }),
+  ]) as RpcResponse[];
+  const rollback = answers.at(-1)!;
+  assertEquals(rollback.error?.data?.code, "not_found");
+  assertStringIncludes(rollback.error!.message, "--to DEPLOYMENT_ID; to_deployment_id over RPC");
+});

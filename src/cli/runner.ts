@@ -14,6 +14,7 @@ import {
 } from "../operations/mod.ts";
 import { nowIso } from "../time.ts";
 import type { CliIo } from "./io.ts";
+import { cliParameterName } from "./parameter_names.ts";
 import { type Format, render, type View } from "./output.ts";
 
 /** Options every command accepts (declared on the root program). */
@@ -105,7 +106,7 @@ export class CommandRunner {
     // Bad parameters are refused before the file is looked at. Only a call that can succeed on
     // an empty database creates a missing one: a read of a mistyped path must not report
     // "no apps", nor a refused write leave an empty file behind.
-    const parsed = parseParams(operation, params);
+    const parsed = parseParams(operation, params, cliParameterName);
     const create = !this.io.exists(this.databasePath(command)) &&
       mayCreateDatabase(operation, parsed);
     const result = this.withDatabase(

@@ -114,7 +114,7 @@ function targetColor(current: CurrentStateRecord | undefined, requested?: Color)
     throw new DockswapError(
       "invalid_argument",
       `App ${current!.app_name} is live on ${live}; a new deployment must bring up ${other}, ` +
-        `not ${requested}. Omit --color. Nothing was written.`,
+        `not ${requested}. Omit the color (--color; color over RPC). Nothing was written.`,
     );
   }
   return other;
@@ -264,7 +264,8 @@ export const deployRollback = defineOperation({
       if (!target) {
         throw notFound(
           `App ${app} has no successful deployment other than the one live` +
-            `${live === null ? "" : ` (${live})`} to roll back to; pass --to DEPLOYMENT_ID`,
+            `${live === null ? "" : ` (${live})`} to roll back to; name the deployment ` +
+            `(--to DEPLOYMENT_ID; to_deployment_id over RPC)`,
         );
       }
     }

@@ -38,20 +38,26 @@ export function defineOperation<P extends z.ZodType, R extends z.ZodType>(
   return operation;
 }
 
-/** Validates raw params against an operation's schema; the error names each bad parameter. */
+/**
+ * Validates raw params against an operation's schema; the error names each bad parameter, by
+ * its RPC name unless `label` names it as the caller's surface does (the CLI: `--image`).
+ */
 export function parseParams<P extends z.ZodType>(
   operation: Operation<P>,
   raw: unknown,
+  label?: (param: string) => string,
 ): z.infer<P> {
   const parsed = operation.params.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const path = issue.path.length > 0 ? issue.path.join(".") : "params";
-    return `${path}: ${issue.message}`;
+    return `${label ? label(path) : path}: ${issue.message}`;
   });
   throw new DockswapError(
     "invalid_argument",
-    `Invalid parameters for ${operation.name}: ${problems.join("; ")}`,
+    label
+      ? `Invalid ${problems.join("; ")}`
+      : `Invalid parameters for ${operation.name}: ${problems.join("; ")}`,
     { problems },
   );
 }
