@@ -137,6 +137,11 @@ Deno.test("rpc: rpc.discover lists every registered operation with JSON Schemas 
   assertEquals(Object.keys(add.params.properties as object).sort(), ["app_name", "config_yaml"]);
   const get = discovery.methods.find((m) => m.name === "config.get")!;
   assertEquals((get.params.properties as Record<string, { type: string }>).id.type, "integer");
+  // Rules across parameters are in the schema too, not only enforced.
+  const event = discovery.methods.find((m) => m.name === "deploy.event")!;
+  assertEquals(event.params.oneOf, [{ required: ["deployment_id"] }, { required: ["app_name"] }]);
+  const start = discovery.methods.find((m) => m.name === "deploy.start")!;
+  assertEquals(start.params.not, { required: ["config_yaml", "config_id"] });
 });
 
 Deno.test("rpc: ids of every type come back unchanged, byte for byte", async () => {

@@ -204,6 +204,10 @@ export const deployStart = defineOperation({
     color: color.optional().describe("Color of a first deployment (default blue)"),
   }).refine((p) => p.config_yaml === undefined || p.config_id === undefined, {
     message: "give config_yaml or config_id, not both",
+  }).meta({
+    // The refinement above, in JSON Schema for rpc.discover.
+    not: { required: ["config_yaml", "config_id"] },
+    description: "config_yaml or config_id, not both; neither deploys the latest stored config",
   }),
   result: startResult,
   // Only a config given inline can succeed on an empty database.
@@ -398,6 +402,10 @@ export const deployEvent = defineOperation({
     error: z.string().max(MAX_ERROR_CHARS).optional().describe("Error message of a failure event"),
   }).refine((p) => (p.deployment_id === undefined) !== (p.app_name === undefined), {
     message: "give exactly one of deployment_id and app_name",
+  }).meta({
+    // The refinement above, in JSON Schema for rpc.discover.
+    oneOf: [{ required: ["deployment_id"] }, { required: ["app_name"] }],
+    description: "exactly one of deployment_id and app_name",
   }),
   result: eventResult,
   run(context, params) {
