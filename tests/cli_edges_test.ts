@@ -161,3 +161,45 @@ Deno.test("invalid arguments are named as each surface names them", async () => 
   assertEquals(rollback.error?.data?.code, "not_found");
   assertStringIncludes(rollback.error!.message, "--to DEPLOYMENT_ID; to_deployment_id over RPC");
 });
+
+Deno.test("a lone UTF-16 surrogate is refused where it would be stored as something else", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  await cliJson(db, ["deploy", "start", "worker", "--image", "worker:1"]);
+  const before = tableCounts(db);
+  const answers = await rpcLines(db, [
+    request(1, "deploy.event", {
+      app_name: "worker",
+      event_type: "container_started",
+      payload: { ok: ["fine", "half \ud800 a pair"] },
+    }),
+    request(2, "deploy.recover", { app_name: "worker", reason: "\udc00" }),
+  ]) as RpcResponse[];
+  assertEquals(answers[0].error?.data?.code, "invalid_argument");
+  assertStringIncludes(answers[0].error!.message, "payload.ok[1]: holds a lone UTF-16 surrogate");
+  assertStringIncludes(answers[1].error!.message, "reason: holds a lone UTF-16 surrogate");
+  const cliError = await cli([
+    "--db",
+    db,
+    "deploy",
+    "event",
+    "--app",
+    "worker",
+    "container_started",
+    "--payload",
+    '{"\\ud800": 1}',
+  ]);
+  assertEquals(cliError.code, 2);
+  assertStringIncludes(cliError.stderr, "Invalid --payload: holds a lone UTF-16 surrogate");
+  assertEquals(tableCounts(db), before);
+  // A surrogate pair is text, and is stored and answered as sent.
+  const [pair] = await rpcLines(db, [
+    request(3, "deploy.event", {
+      app_name: "worker",
+      event_type: "container_started",
+      payload: "\ud83d\ude80",
+    }),
+  ]) as { result: { event: { payload: string } } }[];
+  assertEquals(pair.result.event.payload, "🚀");
+});

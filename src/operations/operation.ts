@@ -47,12 +47,20 @@ export function parseParams<P extends z.ZodType>(
   raw: unknown,
   label?: (param: string) => string,
 ): z.infer<P> {
-  const parsed = operation.params.safeParse(raw ?? {});
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join(".") : "params";
-    return `${label ? label(path) : path}: ${issue.message}`;
-  });
+  const name = (path: string) => label ? label(path) : path;
+  let problems: string[];
+  const illFormed = illFormedPath(raw, "");
+  if (illFormed !== undefined) {
+    // Named by its parameter on the CLI (`--payload`), by its full path over RPC.
+    const where = label ? label(illFormed.split(/[.[]/)[0] || "params") : illFormed || "params";
+    problems = [`${where}: holds a lone UTF-16 surrogate (such as \\ud800), which is not text`];
+  } else {
+    const parsed = operation.params.safeParse(raw ?? {});
+    if (parsed.success) return parsed.data;
+    problems = parsed.error.issues.map((issue) =>
+      `${name(issue.path.length > 0 ? issue.path.join(".") : "params")}: ${issue.message}`
+    );
+  }
   throw new DockswapError(
     "invalid_argument",
     label
@@ -83,4 +91,21 @@ export function execute<P extends z.ZodType, R extends z.ZodType>(
   const params = parseParams(operation, raw);
   const work = () => operation.run(context, params);
   return operation.access === "write" ? context.db.write(work) : context.db.read(work);
+}
+
+/**
+ * The path of the first string or key in `value` holding a lone UTF-16 surrogate (JSON allows
+ * "\ud800"); SQLite would store U+FFFD instead, so what is stored would differ from what was
+ * acknowledged.
+ */
+function illFormedPath(value: unknown, path: string): string | undefined {
+  if (typeof value === "string") return value.isWellFormed() ? undefined : path;
+  if (value === null || typeof value !== "object") return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`;
+    if (!key.isWellFormed()) return at;
+    const found = illFormedPath(inner, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
