@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "../src/db/open.ts";
-import { configFor } from "./_lifecycle.ts";
+import { configFor, HAPPY_EVENTS } from "./_lifecycle.ts";
 
 /** How big a dataset is. */
 export interface DatasetShape {
@@ -36,14 +36,7 @@ export interface Dataset {
 
 // Events cycle through the happy path's transitions. The schema checks each name, not the
 // order, so ten per deployment is a size, not a lifecycle; the order and plans are real.
-const CYCLE = [
-  ["deploy", "stable", "starting"],
-  ["container_started", "starting", "health_check"],
-  ["health_check_passed", "health_check", "switching"],
-  ["caddy_updated", "switching", "draining"],
-  ["drain_complete", "draining", "stopping"],
-  ["container_stopped", "stopping", "stable"],
-] as const;
+const CYCLE = [["deploy", "stable", "starting"], ...HAPPY_EVENTS] as const;
 
 /** A typical event payload (what the demo's orchestrator sends): ~70 bytes of JSON. */
 export function typicalPayload(app: string, port: number): string {
