@@ -97,11 +97,18 @@ export interface ExportFilter {
   beforeId?: number;
 }
 
-function where(spec: TableSpec, filter: ExportFilter): { sql: string; params: SqlValue[] } {
+function where(
+  spec: TableSpec,
+  filter: ExportFilter,
+  paged = false,
+): { sql: string; params: SqlValue[] } {
   const clauses: string[] = [];
   const params: SqlValue[] = [];
   if (filter.app !== undefined) {
-    clauses.push("app_name = ?");
+    // Pages walk the primary key: `+` keeps SQLite off the app's (app_name, time) index, which
+    // would read and sort all of the app's rows again for every page. One pass over the key
+    // range instead, however large the app.
+    clauses.push(paged && spec.hasId ? "+app_name = ?" : "app_name = ?");
     params.push(filter.app);
   }
   if (filter.since !== undefined) {
@@ -140,6 +147,29 @@ export interface ExportPage<T> {
 }
 
 /**
+ * The query of one page: the rows after key `after` (from the start when undefined), in key
+ * order. The key's bound is the page's only lower bound on it: a cursor's `afterId` as a second
+ * `id > ?` made SQLite start every page's range at the cursor and read its way to the page.
+ */
+export function pageQuery(
+  table: ExportTable,
+  filter: ExportFilter,
+  after: SqlValue | undefined,
+): { sql: string; params: SqlValue[] } {
+  const spec = EXPORT_SPECS[table];
+  const key = spec.hasId ? "id" : "app_name";
+  const { sql, params } = where(spec, { ...filter, afterId: undefined }, true);
+  const columns = spec.columns
+    .map((column) => spec.json.includes(column) ? `json(${column}) AS ${column}` : column)
+    .join(", ");
+  const bound = after === undefined ? "" : `${sql === "" ? " WHERE" : " AND"} ${key} > ?`;
+  return {
+    sql: `SELECT ${columns} FROM ${spec.table}${sql}${bound} ORDER BY ${key} LIMIT ${PAGE_ROWS}`,
+    params: after === undefined ? params : [...params, after],
+  };
+}
+
+/**
  * The rows of a table, a page at a time, as arrays in `spec.columns` order, ordered by id (by
  * app for current_state) so that a cursor's "last id" splits exported from unexported rows.
  * Each page resumes after the previous page's last key (the order column is unique), so no
@@ -153,22 +183,17 @@ export function* exportValuePages(
   filter: ExportFilter,
 ): Generator<ExportPage<SqlValue[][]>> {
   const spec = EXPORT_SPECS[table];
-  const { sql, params } = where(spec, filter);
-  const key = spec.hasId ? "id" : "app_name";
-  const keyIndex = spec.columns.indexOf(key);
-  const columns = spec.columns
-    .map((column) => spec.json.includes(column) ? `json(${column}) AS ${column}` : column)
-    .join(", ");
-  const first = `SELECT ${columns} FROM ${spec.table}${sql} ORDER BY ${key} LIMIT ${PAGE_ROWS}`;
-  const next = `SELECT ${columns} FROM ${spec.table}${sql}${
-    sql === "" ? " WHERE" : " AND"
-  } ${key} > ? ORDER BY ${key} LIMIT ${PAGE_ROWS}`;
-  let page = db.allArrays(first, ...params);
+  const keyIndex = spec.columns.indexOf(spec.hasId ? "id" : "app_name");
+  const read = (after: SqlValue | undefined) => {
+    const { sql, params } = pageQuery(table, filter, after);
+    return db.allArrays(sql, ...params);
+  };
+  let page = read(spec.hasId ? filter.afterId : undefined);
   while (page.length > 0) {
     const last = page[page.length - 1];
     yield { rows: page, count: page.length, lastId: spec.hasId ? Number(last[keyIndex]) : null };
     if (page.length < PAGE_ROWS) return;
-    page = db.allArrays(next, ...params, last[keyIndex]);
+    page = read(last[keyIndex]);
   }
 }
 
