@@ -42,6 +42,9 @@ export function openDatabase(
     // which deployment history must; the cost is one more fsync per commit.
     if (!db.readOnly) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
+    // Each RPC request of a group commit runs in a savepoint, whose journal of changed pages
+    // would otherwise go to a temporary file: ~15% of a pipelined stream's time.
+    db.exec("PRAGMA temp_store = MEMORY");
     if (db.readOnly) {
       const history = readHistory(db);
       verifyHistory(db, history, MIGRATIONS);
