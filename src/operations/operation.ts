@@ -47,18 +47,20 @@ export function parseParams<P extends z.ZodType>(
   raw: unknown,
   label?: (param: string) => string,
 ): z.infer<P> {
-  const name = (path: string) => label ? label(path) : path;
+  // RPC callers get the full path (`payload.ok[1]`); the CLI names the parameter as it knows it.
+  const name = (path: string) =>
+    label ? label(path.split(/[.[]/)[0] || "params") : path || "params";
   let problems: string[];
   const illFormed = illFormedPath(raw, "");
   if (illFormed !== undefined) {
-    // Named by its parameter on the CLI (`--payload`), by its full path over RPC.
-    const where = label ? label(illFormed.split(/[.[]/)[0] || "params") : illFormed || "params";
-    problems = [`${where}: holds a lone UTF-16 surrogate (such as \\ud800), which is not text`];
+    problems = [
+      `${name(illFormed)}: holds a lone UTF-16 surrogate (such as \\ud800), which is not text`,
+    ];
   } else {
     const parsed = operation.params.safeParse(raw ?? {});
     if (parsed.success) return parsed.data;
     problems = parsed.error.issues.map((issue) =>
-      `${name(issue.path.length > 0 ? issue.path.join(".") : "params")}: ${issue.message}`
+      `${name(issue.path.join("."))}: ${issue.message}`
     );
   }
   throw new DockswapError(
