@@ -1,192 +1,602 @@
 /**
- * The README's shell examples, run as written: `deploy.sh` and the coprocess client, with the
- * real dockswap-db on PATH and a real database. Docker, curl, Caddy's reload script and sleep
- * are small shims whose behaviour each case sets through the environment; nothing else is faked.
+ * The README's shell examples, run as written: the `deploy.sh` of "What an orchestrator writes" and
+ * the coprocess of "A bash coprocess" are cut out of README.md, run with bash against a real
+ * database through the real program (a `dockswap-db` on PATH that execs it, so DOCKSWAP_DB_ENTRY's
+ * bundle too), and what they recorded is read back. Only the outside world is a stand-in: `docker`,
+ * `curl`, `./switch-caddy.sh` and `sleep` are small scripts whose behaviour each case sets through
+ * SHIM_* variables; `flock` is the real one when the machine has it.
  */
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, commandLine, FIXTURES, tempDir } from "./_cli.ts";
-import { query } from "./_db.ts";
+import { cleanEnv, cli, commandLine, FIXTURES } from "./_cli.ts";
+import { query, tableCounts } from "./_db.ts";
 
-const README = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+const README = new URL("../README.md", import.meta.url).pathname;
 
-/** The ```bash block of the README whose text contains `marker`. */
-function readmeScript(marker: string): string {
-  const blocks = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((match) => match[1]);
-  const found = blocks.filter((block) => block.includes(marker));
-  if (found.length !== 1) throw new Error(`README: ${found.length} bash blocks hold "${marker}"`);
+/**
+ * The one ```bash block of README.md holding a line that starts with `marker`; throws when there is
+ * none or more than one, so a README edit that moves or renames an example fails here, not silently.
+ */
+function bashBlock(marker: string): string {
+  const text = Deno.readTextFileSync(README);
+  const blocks = [...text.matchAll(/^```bash\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+  const found = blocks.filter((block) => block.split("\n").some((l) => l.startsWith(marker)));
+  if (found.length !== 1) {
+    throw new Error(
+      `README.md has ${found.length} bash blocks with a line starting "${marker}" (expected 1)`,
+    );
+  }
   return found[0];
 }
 
-const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+const DEPLOY_SH = bashBlock("# deploy.sh APP IMAGE CONFIG:");
+const COPROCESS = bashBlock("coproc DB {");
+const COPROCESS_DB = "--db /var/lib/dockswap/dockswap.db";
 
-const SHIMS: Record<string, string> = {
-  "dockswap-db": `exec ${[Deno.execPath(), ...commandLine()].map(quote).join(" ")} "$@"`,
-  docker: `echo "docker $*" >> "$WORK/docker.log"
-case $1 in
-  run) [ "\${DOCKER_RUN:-}" = fail ] && exit 1; echo 0123456789ab ;;
-  rm) [ "\${DOCKER_RM:-}" = fail ] && exit 1 ;;
-esac
-exit 0`,
-  curl: `printf '%s' "\${HEALTH_CODE:-200}"`,
-  sleep: "exit 0",
-};
+/** Single-quoted for sh. */
+function quote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
 
-/** A folder with the scripts, the shims on PATH, web-api.yaml and a database. */
-async function workspace(
-  dir: string,
-): Promise<
-  (
-    script: string,
-    args: string[],
-    env?: Record<string, string>,
-  ) => Promise<{ code: number; stderr: string }>
-> {
-  await Deno.mkdir(`${dir}/bin`);
-  for (const [name, body] of Object.entries(SHIMS)) {
-    await Deno.writeTextFile(`${dir}/bin/${name}`, `#!/usr/bin/env bash\n${body}\n`, {
-      mode: 0o755,
-    });
+/** The real flock, when this machine has one. */
+const FLOCK = (Deno.env.get("PATH") ?? "").split(":").map((dir) => `${dir}/flock`).find((path) => {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
   }
-  await Deno.writeTextFile(
-    `${dir}/switch-caddy.sh`,
-    '#!/usr/bin/env bash\n[ "${CADDY:-}" = fail ] && exit 1\nexit 0\n',
-    { mode: 0o755 },
-  );
-  await Deno.writeTextFile(`${dir}/deploy.sh`, readmeScript("# deploy.sh APP IMAGE CONFIG"), {
-    mode: 0o755,
-  });
-  await Deno.copyFile(`${FIXTURES}apps/web-api.yaml`, `${dir}/web-api.yaml`);
-  await Deno.copyFile(`${FIXTURES}apps/worker.yaml`, `${dir}/worker.yaml`);
-  return async (script, args, env = {}) => {
-    const output = await new Deno.Command("bash", {
-      args: [script, ...args],
-      cwd: dir,
-      clearEnv: true,
-      env: cleanEnv({
-        PATH: `${dir}/bin:${Deno.env.get("PATH")}`,
-        WORK: dir,
-        DOCKSWAP_DB: `${dir}/dockswap.db`,
-        ...env,
-      }),
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
-  };
-}
-
-function eventsOf(db: string, deployment: number): string[] {
-  return query<{ event_type: string }>(
-    db,
-    "SELECT event_type FROM deployment_events WHERE deployment_id = ? ORDER BY id",
-    deployment,
-  ).map((row) => row.event_type);
-}
-
-function stateOf(db: string, app: string) {
-  return query<{ status: string; active_color: string | null; image: string | null }>(
-    db,
-    "SELECT status, active_color, image FROM current_state WHERE app_name = ?",
-    app,
-  )[0];
-}
-
-function deployments(db: string, app: string): [number, string][] {
-  return query<{ id: number; status: string }>(
-    db,
-    "SELECT id, status FROM deployments WHERE app_name = ? ORDER BY id",
-    app,
-  ).map((row) => [row.id, row.status]);
-}
-
-Deno.test("README deploy.sh: success, auto-rollback, a failed app left alone, a crash recovered", async () => {
-  await using dir = await tempDir();
-  const run = await workspace(dir.path);
-  const db = `${dir.path}/dockswap.db`;
-  const deploy = (app: string, image: string, env?: Record<string, string>) =>
-    run("./deploy.sh", [app, image, `${app}.yaml`], env);
-
-  const ok = await deploy("web-api", "web-api:1");
-  assertEquals(ok.code, 0, ok.stderr);
-  assertEquals(eventsOf(db, 1), [
-    "deploy",
-    "container_started",
-    "health_check_passed",
-    "caddy_updated",
-    "drain_complete",
-    "container_stopped",
-  ]);
-  assertEquals(stateOf(db, "web-api"), {
-    status: "stable",
-    active_color: "blue",
-    image: "web-api:1",
-  });
-
-  // A failing health check rolls back; blue stays live.
-  const unhealthy = await deploy("web-api", "web-api:2", { HEALTH_CODE: "503" });
-  assertEquals(unhealthy.code, 1, unhealthy.stderr);
-  assertEquals(eventsOf(db, 2), [
-    "deploy",
-    "container_started",
-    "health_check_failed",
-    "rollback_complete",
-  ]);
-  assertEquals(stateOf(db, "web-api"), {
-    status: "stable",
-    active_color: "blue",
-    image: "web-api:1",
-  });
-
-  // The old container cannot be stopped: the app is failed, and a re-run must not clear that.
-  const stuck = await deploy("web-api", "web-api:3", { DOCKER_RM: "fail" });
-  assertEquals(stuck.code, 1, stuck.stderr);
-  assertEquals(stateOf(db, "web-api").status, "failed");
-  const again = await deploy("web-api", "web-api:4");
-  assertEquals(again.code, 5, again.stderr);
-  assertStringIncludes(again.stderr, "recover web-api");
-  assertEquals(stateOf(db, "web-api").status, "failed");
-  assertEquals(deployments(db, "web-api"), [[1, "success"], [2, "rolled_back"], [3, "failed"]]);
-
-  // A run that crashed in health_check left its deployment in flight: the next run abandons it.
-  const start = await run("dockswap-db", [
-    "deploy",
-    "start",
-    "worker",
-    "--image",
-    "worker:1",
-    "--config",
-    "worker.yaml",
-  ]);
-  assertEquals(start.code, 0, start.stderr);
-  await run("dockswap-db", ["deploy", "event", "--app", "worker", "container_started"]);
-  assertEquals(stateOf(db, "worker").status, "health_check");
-  const resumed = await deploy("worker", "worker:2");
-  assertEquals(resumed.code, 0, resumed.stderr);
-  const [abandoned, fresh] = deployments(db, "worker");
-  assertEquals(abandoned[1], "failed");
-  assertEquals(eventsOf(db, abandoned[0]).at(-1), "manual_recovery");
-  assertEquals(fresh[1], "success");
-  assertEquals(stateOf(db, "worker"), {
-    status: "stable",
-    active_color: "blue",
-    image: "worker:2",
-  });
 });
 
-Deno.test("README coprocess client: deploys through one rpc server and sees the refusal", async () => {
-  await using dir = await tempDir();
-  const run = await workspace(dir.path);
-  const db = `${dir.path}/coproc.db`;
-  const script = readmeScript("coproc DB").replace("/var/lib/dockswap/dockswap.db", db);
-  await Deno.writeTextFile(`${dir.path}/client.sh`, script);
-  const result = await run("./client.sh", []);
-  assertEquals(result.code, 0, result.stderr);
-  assertStringIncludes(result.stderr, "[invalid_transition]");
-  assertEquals(deployments(db, "web-api"), [[1, "success"]]);
-  assertEquals(stateOf(db, "web-api"), {
-    status: "stable",
-    active_color: "blue",
-    image: "registry.local/web-api:1.4.2",
-  });
-  assert(eventsOf(db, 1).length === 6);
+// The stand-ins. Each appends what it was asked to $SHIM_DIR/calls.log; containers are files in
+// $SHIM_DIR/containers (holding the image), Caddy's upstream per app is $SHIM_DIR/caddy-APP.
+const SHIMS: Record<string, string> = {
+  // Docker >= 20.10: `rm -f` of a missing container warns and succeeds; `run` refuses a name in use.
+  docker: `#!/usr/bin/env bash
+echo "docker $*" >>"$SHIM_DIR/calls.log"
+box=$SHIM_DIR/containers
+case $1 in
+run)
+  shift; name= image=
+  while [ $# -gt 0 ]; do
+    case $1 in -d) shift ;; --name) name=$2; shift 2 ;; -*) echo "docker shim: unknown option $1" >&2; exit 2 ;; *) image=$1; shift ;; esac
+  done
+  if [ -n "\${SHIM_DOCKER_RUN_FAIL:-}" ]; then echo "docker: Error response from daemon: pull access denied for $image" >&2; exit 125; fi
+  if [ -e "$box/$name" ]; then echo "docker: Error response from daemon: Conflict. The container name \\"/$name\\" is already in use." >&2; exit 125; fi
+  echo "$image" >"$box/$name"; echo 4f1c0ffee ;;
+rm)
+  shift; [ "$1" = -f ] || { echo "docker shim: rm without -f" >&2; exit 2; }; shift
+  for name; do
+    if [ "$name" = "\${SHIM_DOCKER_RM_FAIL:-}" ]; then echo "Error response from daemon: could not kill container: $name" >&2; exit 1; fi
+    if [ -e "$box/$name" ]; then rm "$box/$name"; echo "$name"; else echo "Error: No such container: $name" >&2; fi
+  done ;;
+*) echo "docker shim: unexpected command: $*" >&2; exit 2 ;;
+esac
+`,
+  // The health endpoint of a container answers SHIM_HEALTH_STATUS (200); no container: refused.
+  curl: `#!/usr/bin/env bash
+echo "curl $*" >>"$SHIM_DIR/calls.log"
+url=\${!#}; host=\${url#http://}; host=\${host%%[:/]*}
+[ -e "$SHIM_DIR/containers/$host" ] || { printf 000; exit 7; }
+printf '%s' "\${SHIM_HEALTH_STATUS:-200}"
+`,
+  sleep: `#!/usr/bin/env bash
+echo "sleep $*" >>"$SHIM_DIR/calls.log"
+`,
+  // Without a real flock, one that always gets the lock (the lock case is then skipped).
+  ...(FLOCK ? {} : { flock: "#!/bin/sh\n" }),
+};
+
+const SWITCH_CADDY = `#!/usr/bin/env bash
+echo "switch-caddy $*" >>"$SHIM_DIR/calls.log"
+if [ -n "\${SHIM_CADDY_FAIL:-}" ]; then echo "caddy: reload failed" >&2; exit 1; fi
+echo "$2" >"$SHIM_DIR/caddy-$1"
+`;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+interface Deployment {
+  id: number;
+  image: string;
+  status: string;
+  active_color: string;
+}
+
+interface EventRow {
+  deployment_id: number;
+  event_type: string;
+  to_state: string;
+  payload: string | null;
+  error: string | null;
+}
+
+interface StateRow {
+  deployment_id: number;
+  active_color: string | null;
+  image: string | null;
+  status: string;
+}
+
+/** A folder with deploy.sh, switch-caddy.sh, the shims on PATH, a config and a database. */
+class World implements AsyncDisposable {
+  readonly app = `web-api-${crypto.randomUUID().slice(0, 8)}`;
+  readonly db: string;
+  readonly config: string;
+  readonly shims: string;
+  readonly bin: string;
+
+  private constructor(readonly dir: string) {
+    this.db = `${dir}/dockswap.db`;
+    this.config = `${dir}/${this.app}.yaml`;
+    this.shims = `${dir}/shims`;
+    this.bin = `${dir}/bin`;
+  }
+
+  static async create(): Promise<World> {
+    const world = new World(await Deno.makeTempDir({ prefix: "dockswap-db-readme-" }));
+    await world.setUp();
+    return world;
+  }
+
+  private async setUp(): Promise<void> {
+    await Deno.mkdir(`${this.shims}/containers`, { recursive: true });
+    await Deno.mkdir(this.bin);
+    const program = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
+    const scripts: Record<string, string> = {
+      [`${this.bin}/dockswap-db`]: `#!/bin/sh\nexec ${program} "$@"\n`,
+      [`${this.dir}/deploy.sh`]: DEPLOY_SH,
+      [`${this.dir}/switch-caddy.sh`]: SWITCH_CADDY,
+    };
+    for (const [name, text] of Object.entries(SHIMS)) scripts[`${this.bin}/${name}`] = text;
+    for (const [path, text] of Object.entries(scripts)) {
+      await Deno.writeTextFile(path, text, { mode: 0o755 });
+    }
+    const fixture = await Deno.readTextFile(`${FIXTURES}apps/web-api.yaml`);
+    await Deno.writeTextFile(this.config, fixture.replace(/^name: web-api$/m, `name: ${this.app}`));
+  }
+
+  /** Runs a bash script of the folder with the shims' SHIM_* settings. */
+  async bash(args: string[], settings: Record<string, string> = {}): Promise<Run> {
+    const output = await new Deno.Command("bash", {
+      args,
+      cwd: this.dir,
+      env: cleanEnv({
+        ...settings,
+        PATH: `${this.bin}:${Deno.env.get("PATH")}`,
+        HOME: this.dir,
+        DOCKSWAP_DB: this.db,
+        SHIM_DIR: this.shims,
+      }),
+      clearEnv: true,
+      stdin: "null",
+    }).output();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  }
+
+  /** `./deploy.sh APP IMAGE CONFIG`. */
+  deploy(image: string, settings: Record<string, string> = {}): Promise<Run> {
+    return this.bash(["deploy.sh", this.app, image, this.config], settings);
+  }
+
+  /**
+   * What a previous deploy.sh left: `image` live on blue (its container running, Caddy pointing at
+   * it), plus `events` of a next deployment of `next` when given (a run that died there). One rpc.
+   */
+  async seed(image: string, next?: { image: string; events: string[] }): Promise<void> {
+    const config_yaml = await Deno.readTextFile(this.config);
+    const requests: { method: string; params: Record<string, unknown> }[] = [
+      { method: "deploy.start", params: { app_name: this.app, image, config_yaml } },
+      ...HAPPY.slice(1).map((event_type) => ({
+        method: "deploy.event",
+        params: { app_name: this.app, event_type },
+      })),
+    ];
+    await this.container(`${this.app}-blue`, image);
+    await Deno.writeTextFile(`${this.shims}/caddy-${this.app}`, "blue\n");
+    if (next) {
+      requests.push({ method: "deploy.start", params: { app_name: this.app, image: next.image } });
+      for (const event_type of next.events) {
+        requests.push({ method: "deploy.event", params: { app_name: this.app, event_type } });
+      }
+      await this.container(`${this.app}-green`, next.image);
+    }
+    const stdin = requests.map((r, i) => JSON.stringify({ jsonrpc: "2.0", id: i, ...r })).join(
+      "\n",
+    );
+    const result = await cli(["--db", this.db, "rpc"], { stdin: stdin + "\n" });
+    assertEquals(result.code, 0, result.stderr);
+    for (const line of result.stdout.trim().split("\n")) {
+      assert(!("error" in JSON.parse(line)), `seeding: ${line}`);
+    }
+  }
+
+  async container(name: string, image: string): Promise<void> {
+    await Deno.writeTextFile(`${this.shims}/containers/${name}`, `${image}\n`);
+  }
+
+  /** Running containers: name -> image. */
+  containers(): Record<string, string> {
+    const found: Record<string, string> = {};
+    for (const entry of Deno.readDirSync(`${this.shims}/containers`)) {
+      found[entry.name] = Deno.readTextFileSync(`${this.shims}/containers/${entry.name}`).trim();
+    }
+    return found;
+  }
+
+  /** The color Caddy sends the app's traffic to. */
+  caddy(): string | null {
+    try {
+      return Deno.readTextFileSync(`${this.shims}/caddy-${this.app}`).trim();
+    } catch {
+      return null;
+    }
+  }
+
+  /** What the stand-ins were asked, in order. */
+  calls(): string[] {
+    try {
+      return Deno.readTextFileSync(`${this.shims}/calls.log`).trim().split("\n").filter(Boolean);
+    } catch {
+      return [];
+    }
+  }
+
+  deployments(): Deployment[] {
+    return query<Deployment>(
+      this.db,
+      "SELECT id, image, status, active_color FROM deployments WHERE app_name = ? ORDER BY id",
+      this.app,
+    );
+  }
+
+  events(deployment: number): EventRow[] {
+    return query<EventRow>(
+      this.db,
+      `SELECT deployment_id, event_type, to_state, payload, error FROM deployment_events
+       WHERE deployment_id = ? ORDER BY id`,
+      deployment,
+    );
+  }
+
+  eventTypes(deployment: number): string[] {
+    return this.events(deployment).map((e) => e.event_type);
+  }
+
+  state(): StateRow {
+    const [row] = query<StateRow>(
+      this.db,
+      "SELECT deployment_id, active_color, image, status FROM current_state WHERE app_name = ?",
+      this.app,
+    );
+    return row;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Deno.remove(this.dir, { recursive: true });
+    // deploy.sh locks /tmp/deploy-APP.lock (the app name is unique to this world).
+    await Deno.remove(`/tmp/deploy-${this.app}.lock`).catch(() => {});
+  }
+}
+
+/**
+ * The cases, each in its own folder with its own database and app name (so its own lock file): they
+ * run at once, as steps of one test (steps run in parallel only without the sanitizers).
+ */
+const SCENARIOS: Deno.TestStepDefinition[] = [];
+
+function scenario(definition: { name: string; ignore?: boolean; fn: () => Promise<void> }): void;
+function scenario(name: string, fn: () => Promise<void>): void;
+function scenario(
+  first: string | { name: string; ignore?: boolean; fn: () => Promise<void> },
+  fn?: () => Promise<void>,
+): void {
+  SCENARIOS.push(typeof first === "string" ? { name: first, fn: fn! } : first);
+}
+
+const HAPPY = [
+  "deploy",
+  "container_started",
+  "health_check_passed",
+  "caddy_updated",
+  "drain_complete",
+  "container_stopped",
+];
+
+scenario(
+  "README deploy.sh: a first deploy, then a blue-green switch, each ending success",
+  async () => {
+    await using w = await World.create();
+
+    const first = await w.deploy("registry.local/web-api:1.0.0");
+    assertEquals(first.code, 0, first.stderr);
+    assertEquals(first.stdout, "");
+    const second = await w.deploy("registry.local/web-api:1.1.0");
+    assertEquals(second.code, 0, second.stderr);
+
+    assertEquals(w.deployments(), [
+      { id: 1, image: "registry.local/web-api:1.0.0", status: "success", active_color: "blue" },
+      { id: 2, image: "registry.local/web-api:1.1.0", status: "success", active_color: "green" },
+    ]);
+    assertEquals(w.eventTypes(1), HAPPY);
+    const events = w.events(2);
+    assertEquals(events.map((e) => e.event_type), HAPPY);
+    assertEquals(events.map((e) => e.to_state), [
+      "starting",
+      "health_check",
+      "switching",
+      "draining",
+      "stopping",
+      "stable",
+    ]);
+    assertEquals(JSON.parse(events[1].payload!), { container: `${w.app}-green` });
+    assertEquals(JSON.parse(events[2].payload!), { status: 200 });
+    assert(events.every((e) => e.error === null));
+    assertEquals(w.state(), {
+      deployment_id: 2,
+      active_color: "green",
+      image: "registry.local/web-api:1.1.0",
+      status: "stable",
+    });
+    // The outside world agrees: traffic on green, only the new container left.
+    assertEquals(w.caddy(), "green");
+    assertEquals(w.containers(), { [`${w.app}-green`]: "registry.local/web-api:1.1.0" });
+    const calls = w.calls();
+    assertStringIncludes(
+      calls.join("\n"),
+      `curl -s -o /dev/null -w %{http_code} http://${w.app}-green:8080/health`,
+    );
+    assert(calls.includes("sleep 10"), calls.join("\n"));
+  },
+);
+
+scenario(
+  "README deploy.sh: a failing health check rolls back; the old color stays live",
+  async () => {
+    await using w = await World.create();
+    await w.seed("registry.local/web-api:1.0.0");
+
+    const run = await w.deploy("registry.local/web-api:1.1.0", { SHIM_HEALTH_STATUS: "503" });
+    assertEquals(run.code, 1, run.stderr);
+
+    const [live, attempt] = w.deployments();
+    assertEquals(live.status, "success");
+    assertEquals(attempt.status, "rolled_back");
+    const events = w.events(attempt.id);
+    assertEquals(events.map((e) => e.event_type), [
+      "deploy",
+      "container_started",
+      "health_check_failed",
+      "rollback_complete",
+    ]);
+    assertEquals(events[2].error, "GET /health returned 503");
+    assertEquals(w.state(), {
+      deployment_id: attempt.id,
+      active_color: "blue",
+      image: "registry.local/web-api:1.0.0",
+      status: "stable",
+    });
+    assertEquals(w.caddy(), "blue");
+    assertEquals(w.containers(), { [`${w.app}-blue`]: "registry.local/web-api:1.0.0" });
+    assert(!w.calls().some((c) => c.startsWith("switch-caddy")), "Caddy was switched");
+  },
+);
+
+scenario(
+  "README deploy.sh: a failed Caddy reload rolls back; a failed docker run fails the app",
+  async () => {
+    await using w = await World.create();
+    await w.seed("registry.local/web-api:1.0.0");
+
+    const caddy = await w.deploy("registry.local/web-api:1.1.0", { SHIM_CADDY_FAIL: "1" });
+    assertEquals(caddy.code, 1, caddy.stderr);
+    const rolledBack = w.deployments()[1];
+    assertEquals(rolledBack.status, "rolled_back");
+    const events = w.events(rolledBack.id);
+    assertEquals(events.map((e) => e.event_type), [
+      "deploy",
+      "container_started",
+      "health_check_passed",
+      "caddy_failed",
+      "rollback_complete",
+    ]);
+    assertEquals(events[3].error, "caddy reload failed");
+    assertEquals(w.state().active_color, "blue");
+    assertEquals(w.state().status, "stable");
+    assertEquals(w.caddy(), "blue");
+    assertEquals(Object.keys(w.containers()), [`${w.app}-blue`]);
+
+    const docker = await w.deploy("registry.local/web-api:1.2.0", { SHIM_DOCKER_RUN_FAIL: "1" });
+    assertEquals(docker.code, 1, docker.stderr);
+    const failed = w.deployments()[2];
+    assertEquals(failed.status, "failed");
+    assertEquals(w.eventTypes(failed.id), ["deploy", "container_failed"]);
+    assertEquals(w.events(failed.id)[1].error, "docker run failed");
+    assertEquals(w.state().status, "failed");
+    assertEquals(w.state().image, "registry.local/web-api:1.0.0");
+  },
+);
+
+scenario(
+  "README deploy.sh: stop_failed leaves the app failed; the next run exits 5 and does not recover it",
+  async () => {
+    await using w = await World.create();
+    await w.seed("registry.local/web-api:1.0.0");
+
+    const run = await w.deploy("registry.local/web-api:1.1.0", {
+      SHIM_DOCKER_RM_FAIL: `${w.app}-blue`,
+    });
+    assertEquals(run.code, 1, run.stderr);
+    const attempt = w.deployments()[1];
+    assertEquals(attempt.status, "failed");
+    const events = w.events(attempt.id);
+    assertEquals(events.map((e) => e.event_type), [...HAPPY.slice(0, -1), "stop_failed"]);
+    assertEquals(events.at(-1)!.error, `could not stop ${w.app}-blue`);
+    // Traffic had moved: green is live, and the app waits for a person.
+    assertEquals(w.state(), {
+      deployment_id: attempt.id,
+      active_color: "green",
+      image: "registry.local/web-api:1.1.0",
+      status: "failed",
+    });
+
+    const before = tableCounts(w.db);
+    const callsBefore = w.calls();
+    const again = await w.deploy("registry.local/web-api:1.2.0");
+    assertEquals(again.code, 5, again.stderr);
+    assertStringIncludes(again.stderr, "[app_failed]");
+    assertStringIncludes(again.stderr, `dockswap-db recover ${w.app}`);
+    assertEquals(tableCounts(w.db), before);
+    assertEquals(w.state().status, "failed");
+    assertEquals(w.deployments().length, 2);
+    assertEquals(w.calls(), callsBefore, "the refused run touched Docker");
+
+    // A person recovers it; the next run deploys on blue, where the old container was left running.
+    const recovered = await cli([
+      "--db",
+      w.db,
+      "recover",
+      w.app,
+      "--reason",
+      "blue removed by hand",
+    ]);
+    assertEquals(recovered.code, 0, recovered.stderr);
+    const next = await w.deploy("registry.local/web-api:1.2.0");
+    assertEquals(next.code, 0, next.stderr);
+    const last = w.deployments()[2];
+    assertEquals(last, {
+      id: last.id,
+      image: "registry.local/web-api:1.2.0",
+      status: "success",
+      active_color: "blue",
+    });
+    assertEquals(w.eventTypes(last.id), HAPPY);
+    assertEquals(w.caddy(), "blue");
+    assertEquals(w.containers(), { [`${w.app}-blue`]: "registry.local/web-api:1.2.0" });
+  },
+);
+
+scenario(
+  "README deploy.sh: a deployment left in health_check by a crash is abandoned, then the deploy runs",
+  async () => {
+    await using w = await World.create();
+    // The crashed run had started green and was checking its health.
+    await w.seed("registry.local/web-api:1.0.0", {
+      image: "registry.local/web-api:1.1.0",
+      events: ["container_started"],
+    });
+    assertEquals(w.state().status, "health_check");
+
+    const run = await w.deploy("registry.local/web-api:1.1.0");
+    assertEquals(run.code, 0, run.stderr);
+
+    const [live, crashed, redo] = w.deployments();
+    assertEquals(live.status, "success");
+    assertEquals(crashed.status, "failed");
+    const abandoned = w.events(crashed.id).at(-1)!;
+    assertEquals(abandoned.event_type, "manual_recovery");
+    assertEquals(abandoned.error, "deploy.sh restarted after a crash");
+    assertEquals(redo.status, "success");
+    assertEquals(w.eventTypes(redo.id), HAPPY);
+    assertEquals(w.state(), {
+      deployment_id: redo.id,
+      active_color: "green",
+      image: "registry.local/web-api:1.1.0",
+      status: "stable",
+    });
+    assertEquals(w.caddy(), "green");
+    assertEquals(w.containers(), { [`${w.app}-green`]: "registry.local/web-api:1.1.0" });
+  },
+);
+
+scenario({
+  name: "README deploy.sh: a second run while one holds the lock exits 1 and writes nothing",
+  ignore: FLOCK === undefined,
+  fn: async () => {
+    await using w = await World.create();
+    await w.seed("registry.local/web-api:1.0.0");
+    const holder = new Deno.Command("bash", {
+      args: ["-c", `exec 9>"/tmp/deploy-${w.app}.lock" && flock 9 && echo locked && read -r _`],
+      stdin: "piped",
+      stdout: "piped",
+    }).spawn();
+    const reader = holder.stdout.getReader();
+    const { value } = await reader.read();
+    assertEquals(new TextDecoder().decode(value), "locked\n");
+    try {
+      const before = tableCounts(w.db);
+      const run = await w.deploy("registry.local/web-api:1.1.0");
+      assertEquals(run.code, 1, run.stderr);
+      assertEquals(run.stderr, `deploy of ${w.app} already running\n`);
+      assertEquals(tableCounts(w.db), before);
+      assertEquals(w.calls(), []);
+    } finally {
+      await holder.stdin.close();
+      reader.releaseLock();
+      await holder.stdout.cancel();
+      await holder.status;
+    }
+  },
+});
+
+scenario("README coprocess: records a whole deployment through one rpc server", async () => {
+  await using w = await World.create();
+  assert(COPROCESS.includes(COPROCESS_DB), `the coprocess example no longer has ${COPROCESS_DB}`);
+  const script = COPROCESS.replace(COPROCESS_DB, `--db ${quote(w.db)}`);
+  await Deno.writeTextFile(`${w.dir}/coprocess.sh`, script);
+  const yaml = await Deno.readTextFile(`${FIXTURES}apps/web-api.yaml`);
+  await Deno.writeTextFile(`${w.dir}/web-api.yaml`, yaml);
+
+  const run = await w.bash(["coprocess.sh"]);
+  assertEquals(run.code, 0, run.stderr);
+
+  // It prints the state it read, then the refusal it expected (the message on stderr).
+  const [printed, refusal, ...rest] = run.stdout.split("\n");
+  assertEquals(rest, [""]);
+  assertEquals(refusal, "refused, as expected");
+  assertStringIncludes(run.stderr, "[invalid_transition]");
+  assertEquals(run.stderr.trim().split("\n").length, 1, run.stderr);
+
+  const [state] = query<Record<string, unknown>>(
+    w.db,
+    `SELECT app_name, deployment_id, active_color, image, status, updated_at FROM current_state
+     WHERE app_name = 'web-api'`,
+  );
+  assertEquals(JSON.parse(printed), state);
+  assertEquals(state.status, "stable");
+  assertEquals(state.active_color, "blue");
+  assertEquals(state.image, "registry.local/web-api:1.4.2");
+
+  const [config] = query<{ id: number; config_yaml: string; config_sha: string }>(
+    w.db,
+    "SELECT id, config_yaml, config_sha FROM app_configs WHERE app_name = 'web-api'",
+  );
+  assertEquals(config.config_yaml, yaml);
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(yaml)),
+  );
+  assertEquals(config.config_sha, [...digest].map((b) => b.toString(16).padStart(2, "0")).join(""));
+
+  const deployments = query<{ id: number; status: string; config_id: number }>(
+    w.db,
+    "SELECT id, status, config_id FROM deployments WHERE app_name = 'web-api'",
+  );
+  assertEquals(deployments, [{ id: 1, status: "success", config_id: config.id }]);
+  assertEquals(w.eventTypes(1), HAPPY);
+});
+
+Deno.test({
+  name: "README shell examples, run as written",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  sanitizeExit: false,
+  fn: async (t) => {
+    await Promise.all(SCENARIOS.map((definition) => t.step(definition)));
+  },
 });
