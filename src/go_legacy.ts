@@ -2,10 +2,13 @@
  * How the Go dockswap's words and times translate to this schema's, for adopting its
  * database. Pure: no database.
  */
-import { EVENTS, IN_FLIGHT_STATES, type State, STATES, TRANSITIONS } from "./lifecycle.ts";
+import { type State, STATES } from "./lifecycle.ts";
 
 /** The Go dockswap schema version this tool knows how to adopt. */
 export const GO_SCHEMA_VERSION = 202507101010;
+
+/** The only timestamp shape this schema stores. */
+const FOUR_DIGIT_YEAR_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /**
  * A Go timestamp as stored: `2025-07-24 14:32:20.123456789 +0000 UTC` (time.Time.String(),
@@ -23,7 +26,11 @@ export function goTimeToIso(text: string | null | undefined): string | undefined
   const ms = (fraction + "000").slice(0, 3);
   const offset = zone === "Z" ? "Z" : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
   const instant = Date.parse(`${date}T${time}.${ms}${offset}`);
-  return Number.isNaN(instant) ? undefined : new Date(instant).toISOString();
+  if (Number.isNaN(instant)) return undefined;
+  const iso = new Date(instant).toISOString();
+  // A zone can carry a time past a four-digit year (9999-12-31 23:59 -0100): this schema's
+  // timestamps cannot hold it, so it is as unreadable as any other text.
+  return FOUR_DIGIT_YEAR_ISO.test(iso) ? iso : undefined;
 }
 
 /** This schema's deployment statuses. */
@@ -54,15 +61,12 @@ export const GO_DEPLOYMENT_STATUS: Readonly<Record<string, DeploymentStatus>> = 
   starting: "in_progress",
 };
 
-/** This schema's state words (current_state.status, event states). */
-export type StateWord = State;
-
 /**
  * Go current_state status words with a direct meaning. Any other word (`unknown`, ...) is
  * derived from the app's latest deployment; so is a word that contradicts it (an in-flight
  * word while no deployment is in flight, or the reverse).
  */
-export const GO_STATE_STATUS: Readonly<Record<string, StateWord>> = {
+export const GO_STATE_STATUS: Readonly<Record<string, State>> = {
   ready: "stable",
   active: "stable",
   stable: "stable",
@@ -74,17 +78,3 @@ export const GO_STATE_STATUS: Readonly<Record<string, StateWord>> = {
   deploying: "starting",
   ...Object.fromEntries(STATES.map((s) => [s, s])),
 };
-
-/**
- * The state each event leads to, read from the state machine's table (each event has one
- * target): an adopted event's `to_state`; its `from_state` is the previous event's `to_state`
- * ("stable" first), since Go recorded no transitions.
- */
-export const EVENT_TARGET: Readonly<Record<string, StateWord>> = Object.fromEntries(
-  EVENTS.map((event) => [
-    event,
-    STATES.map((state) => TRANSITIONS[state][event]).find((to) => to !== undefined)!,
-  ]),
-);
-
-export { IN_FLIGHT_STATES };

@@ -1,35 +1,169 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cli, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, tempDir } from "./_cli.ts";
 import { query } from "./_db.ts";
-import { GO_SCHEMA, makeGoDockswapDb } from "./fixtures/make_go_dockswap_db.ts";
+import { request, rpcLines } from "./_rpc.ts";
+import {
+  GO_SCHEMA,
+  type GoFixtureKind,
+  goTime,
+  makeGoDockswapDb,
+} from "./fixtures/make_go_dockswap_db.ts";
+import { MIGRATIONS } from "../migrations/mod.ts";
 
-/** The deployment status each fixture row must end with (see README "Adopting"). */
+/** Runs the `sqlite3` command-line shell on `path`: an independent look at what is stored. */
+async function sqlite3(path: string, sql: string) {
+  const output = await new Deno.Command("sqlite3", { args: [path, sql] }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+/** Runs a printed hint exactly as an operator would paste it into bash. */
+async function pasteIntoShell(hint: string) {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const binary = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
+  const output = await new Deno.Command("bash", {
+    args: ["-c", `dockswap-db() { ${binary} "$@"; }\n${hint}`],
+    env: cleanEnv(),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+/** Every table of a Go file, rowids included, to compare a backup with its original. */
+function dumpGo(path: string) {
+  return Object.fromEntries(
+    [
+      "app_configs",
+      "deployments",
+      "deployment_events",
+      "current_state",
+      "schema_version",
+      "sqlite_sequence",
+    ].map((t) => [t, query(path, `SELECT _rowid_ AS rowid_, * FROM ${t} ORDER BY 1, 2`)]),
+  );
+}
+
+/** Every app a Go file names anywhere. */
+function goApps(path: string): string[] {
+  return query<{ app_name: string }>(
+    path,
+    `SELECT app_name FROM app_configs UNION SELECT app_name FROM deployments
+     UNION SELECT app_name FROM deployment_events UNION SELECT app_name FROM current_state
+     ORDER BY 1`,
+  ).map((r) => r.app_name);
+}
+
+/** A valid app config for `app`, written to `dir`; returns its path. */
+async function writeConfig(dir: string, app: string): Promise<string> {
+  const path = `${dir}/${app}.yaml`;
+  await Deno.writeTextFile(
+    path,
+    `name: ${app}
+docker:
+  expose_port: 8080
+ports: {blue: 8081, green: 8082}
+health_check:
+  endpoint: /health
+  success_threshold: 1
+  expected_status: 200
+`,
+  );
+  return path;
+}
+
+const HAPPY_PATH = [
+  "container_started",
+  "health_check_passed",
+  "caddy_updated",
+  "drain_complete",
+  "container_stopped",
+];
+
+/**
+ * The guarantee adoption makes: with the documented commands only (doctor's hints pasted as
+ * printed, `recover`, `deploy start`, then the events of a deployment over RPC), every app comes
+ * back to `stable` and deploys again, and doctor is then content.
+ */
+async function assertEveryAppReachesStable(db: string, dir: string, apps: string[]) {
+  const doctor = JSON.parse((await cli(["--db", db, "--json", "doctor"])).stdout) as {
+    checks: { check: string; status: string; hint: string | null }[];
+  };
+  for (const check of doctor.checks.filter((c) => c.status !== "ok")) {
+    assert(check.hint, `doctor's ${check.check} check fails without a hint`);
+    for (const hint of check.hint.split("; ")) {
+      const run = await pasteIntoShell(hint);
+      assertEquals(run.code, 0, `${hint}: ${run.stderr}`);
+    }
+  }
+  const states = async () =>
+    new Map(
+      (await cliJson<{ app_name: string; status: string; image: string | null }[]>(db, ["status"]))
+        .map((s) => [s.app_name, s]),
+    );
+  for (const [app, state] of await states()) {
+    if (state.status === "stable") continue;
+    const recovered = await cli(["--db", db, "recover", app]);
+    assertEquals(recovered.code, 0, recovered.stderr);
+  }
+  const recovered = await states();
+  for (const app of apps) assert([undefined, "stable"].includes(recovered.get(app)?.status), app);
+  // Each app deploys again, and its deployment runs to the end.
+  const events: string[] = [];
+  for (const app of apps) {
+    const started = await cli([
+      "--db",
+      db,
+      "deploy",
+      "start",
+      app,
+      "--image",
+      `${app}:next`,
+      "--config",
+      await writeConfig(dir, app),
+    ]);
+    assertEquals(started.code, 0, `${app}: ${started.stderr}`);
+    for (const event_type of HAPPY_PATH) {
+      events.push(request(events.length, "deploy.event", { app_name: app, event_type }));
+    }
+  }
+  for (const response of await rpcLines(db, events)) {
+    assert(!(response as { error?: unknown }).error, JSON.stringify(response));
+  }
+  const deployed = await states();
+  for (const app of apps) {
+    const state = deployed.get(app);
+    assertEquals([state?.status, state?.image], ["stable", `${app}:next`], app);
+  }
+  const again = await cli(["--db", db, "doctor"]);
+  assertEquals(again.code, 0, again.stdout);
+}
+
+/** The deployment status each row of the full fixture ends with (see README "Adopting"). */
 const EXPECTED_STATUS: Record<number, string> = {
-  1: "success", // success
-  2: "success", // active
-  3: "rolled_back", // rolled_back
-  4: "failed", // deploying, superseded by 5
-  5: "failed", // failed
-  6: "success", // ready
-  7: "failed", // unknown
-  8: "in_progress", // deploying, the app's latest
-  77: "failed", // missing; rebuilt from its events
+  1: "success", // deploying; its events end with container_stopped
+  2: "rolled_back", // deploying; its events end with rollback_complete
+  3: "in_progress", // deploying, stuck in health_check, worker's latest
+  4: "success", // ready (CLI)
+  5: "success", // ready (CLI)
+  6: "success", // deploying; container_stopped
+  7: "failed", // deploying, superseded by the missing deployment 9
+  8: "success", // active
+  9: "failed", // missing; rebuilt from its events, which end with container_failed
 };
 
-Deno.test("a Go dockswap database is backed up, adopted in place, and every row is accounted for", async () => {
+Deno.test("a database as the Go dockswap writes it (NOT NULL, foreign keys, dangling references) is backed up, adopted in place, every row accounted for", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/dockswap.db`;
   const go = makeGoDockswapDb(db);
-  const dump = (path: string) =>
-    Object.fromEntries(
-      [...Object.keys(go), "schema_version", "sqlite_sequence"].map((t) => [
-        t,
-        query(path, `SELECT _rowid_ AS rowid_, * FROM ${t} ORDER BY 1, 2`),
-      ]),
-    );
-  const original = dump(db);
+  const original = dumpGo(db);
   const originalSchema = query(db, "SELECT type, name, sql FROM sqlite_schema ORDER BY name");
+  // What the Go tool left: references that point nowhere, which its connection never checks.
+  const dangling = (await sqlite3(db, "PRAGMA foreign_key_check")).stdout;
+  assertStringIncludes(dangling, "current_state|");
+  assertStringIncludes(dangling, "deployment_events|");
 
   const first = await cli(["--db", db, "export", "--table", "deployments"]);
   assertEquals(first.code, 0, first.stderr);
@@ -37,114 +171,301 @@ Deno.test("a Go dockswap database is backed up, adopted in place, and every row 
   const backup = /Backup of the original: (\S+)/.exec(first.stderr)?.[1];
   assert(backup, first.stderr);
   assert(backup.startsWith(`${db}.go-dockswap-backup-`));
-  // The backup holds the Go file's schema and every row as the Go tool left them.
-  assertEquals(dump(backup), original);
+  // The backup holds the Go file's schema and every row as the Go tool left them, dangling
+  // references included.
+  assertEquals(dumpGo(backup), original);
   assertEquals(
     query(backup, "SELECT type, name, sql FROM sqlite_schema ORDER BY name"),
     originalSchema,
   );
-  assertEquals(query(backup, "PRAGMA quick_check"), [{ quick_check: "ok" }]);
-
+  assertEquals((await sqlite3(backup, "PRAGMA foreign_key_check")).stdout, dangling);
+  assertEquals((await sqlite3(backup, "PRAGMA quick_check")).stdout, "ok\n");
   assertEquals((await Deno.stat(backup)).mode! & 0o777, 0o600);
 
-  // Every config, deployment and event keeps its id.
+  // The adopted file: every reference resolves, checked by sqlite3 itself.
+  assertEquals(await sqlite3(db, "PRAGMA foreign_key_check"), { code: 0, stdout: "", stderr: "" });
+  assertEquals((await sqlite3(db, "PRAGMA integrity_check")).stdout, "ok\n");
+
+  // Every config, deployment and event keeps its id; the missing deployment 9 is rebuilt.
   const ids = (table: string) =>
     query<{ id: number }>(db, `SELECT id FROM ${table} ORDER BY id`).map((r) => r.id);
   assertEquals(ids("app_configs"), go.app_configs.map((r) => r.id));
   assertEquals(ids("deployment_events"), go.deployment_events.map((r) => r.id));
-  assertEquals(ids("deployments"), [...go.deployments.map((r) => r.id as number), 77]);
+  assertEquals(ids("deployments"), [...go.deployments.map((r) => r.id as number), 9]);
 
-  // Statuses mapped, original words kept.
   const deployments = query<
-    { id: number; status: string; legacy_status: string | null; ended_at: string | null }
-  >(
-    db,
-    "SELECT id, status, legacy_status, ended_at FROM deployments ORDER BY id",
-  );
+    {
+      id: number;
+      status: string;
+      legacy_status: string | null;
+      ended_at: string | null;
+      config_id: number | null;
+    }
+  >(db, "SELECT id, status, legacy_status, ended_at, config_id FROM deployments ORDER BY id");
   for (const d of deployments) {
     assertEquals(d.status, EXPECTED_STATUS[d.id], `deployment ${d.id}`);
     assertEquals(d.legacy_status, go.deployments.find((g) => g.id === d.id)?.status ?? null);
     assertEquals(d.ended_at === null, d.status === "in_progress");
   }
-  assertEquals(
-    query(
-      db,
-      "SELECT app_name, count(*) AS n FROM deployments WHERE status = 'in_progress' GROUP BY app_name",
-    ),
-    [{ app_name: "worker", n: 1 }],
-  );
-  // Superseded: ended when the next deployment started.
-  assertEquals(deployments.find((d) => d.id === 4)?.ended_at, "2025-07-24T14:32:20.123Z");
+  // Ended when its events say so, or when the next deployment started.
+  assertEquals(deployments[0].ended_at, "2025-07-20T09:00:50.000Z");
+  assertEquals(deployments[6].ended_at, "2025-07-24T12:00:00.100Z");
+  // config_id 1 is worker's config: the CLI's hard-coded id on web-api and cron rows is dropped.
+  assertEquals(deployments.map((d) => d.config_id), [1, 2, 2, null, null, 3, 3, null, null]);
 
-  // Timestamps: ISO-8601 UTC, milliseconds truncated, zones and monotonic suffixes read.
+  // Both Go time formats, 0-9 fraction digits, truncated to milliseconds.
   assertEquals(
     query(db, "SELECT created_at FROM app_configs ORDER BY id").map((r) => r.created_at),
+    ["2025-07-20T09:00:00.123Z", "2025-07-21T09:00:00.250Z", "2025-07-22T12:00:00.500Z"],
+  );
+
+  // '{}' kept, '' errors are none, transitions replayed through the state machine: an event
+  // the Go machine refused leaves the state where it was.
+  const events = query<Record<string, string | number | null>>(
+    db,
+    "SELECT id, payload, error, from_state, to_state FROM deployment_events ORDER BY id",
+  );
+  assertEquals([events[0].payload, events[0].error], ["{}", null]);
+  assertEquals(
+    events.slice(8, 11).map((e) => [e.id, e.from_state, e.to_state, e.error]),
     [
-      "2025-07-20T10:00:00.123Z",
-      "2025-07-21T10:00:00.500Z",
-      "2025-07-22T08:00:00.000Z",
-      "2025-07-22T09:00:00.000Z",
+      [9, "health_check", "health_check", "invalid event drain_complete for state health_check"],
+      [10, "health_check", "rolling_back", "health check timed out"],
+      [11, "rolling_back", "stable", null],
     ],
   );
 
-  // '' means "none"; non-JSON payloads kept as JSON strings; transitions derived.
-  const events = query<Record<string, string | number | null>>(
+  // current_state: the live pair, never the Go `ready` row's old color with the new image.
+  const states = query(
     db,
-    "SELECT id, deployment_id, payload, error, from_state, to_state FROM deployment_events ORDER BY id",
-  );
-  assertEquals(events[0].error, null);
-  assertEquals(events[1].payload, null);
-  assertEquals(JSON.parse(events[6].payload as string), "not json at all");
-  assertEquals(events[7].error, "timeout after 5s");
-  assertEquals([events[7].from_state, events[7].to_state], ["starting", "rolling_back"]);
-  assertEquals(events.filter((e) => e.deployment_id === 77).length, 2);
-
-  // current_state: apps that deployed keep a row; the others are dropped and logged whole.
-  const states = query<
-    { app_name: string; deployment_id: number; status: string; legacy_status: string }
-  >(
-    db,
-    "SELECT app_name, deployment_id, status, legacy_status FROM current_state ORDER BY app_name",
-  );
-  assertEquals(states.map((s) => [s.app_name, s.deployment_id, s.status, s.legacy_status]), [
-    ["web-api", 5, "stable", "ready"],
-    ["worker", 8, "health_check", "deploying"],
+    `SELECT app_name, deployment_id, active_color, image, status, legacy_status
+     FROM current_state ORDER BY app_name`,
+  ).map((s) => Object.values(s));
+  assertEquals(states, [
+    ["billing", 9, "green", "registry.local/billing:1", "failed", "failed"],
+    ["cron", 8, "green", "cron:1", "stable", "active"],
+    ["web-api", 5, "green", "web:1", "stable", "ready"],
+    ["worker", 3, "green", "registry.local/worker:1.0", "health_check", "health_check"],
   ]);
+
+  // Each repair was reported on stderr and logged, with the value it replaced.
   const log = query<
-    { table_name: string; row_key: string; old_value: string | null; reason: string }
-  >(
-    db,
-    "SELECT table_name, row_key, old_value, reason FROM adoption_log ORDER BY id",
-  );
-  for (const app of ["billing", "legacy"]) {
-    const dropped = log.find((l) => l.row_key === `app=${app}` && l.table_name === "current_state");
-    assert(dropped, `no log of dropping ${app}`);
-    assertEquals(JSON.parse(dropped.old_value!).app_name, app);
-  }
-  // Each repair was reported on stderr and logged.
+    { table_name: string; row_key: string; column_name: string | null; old_value: string | null }
+  >(db, "SELECT table_name, row_key, column_name, old_value FROM adoption_log ORDER BY id");
   const reported = first.stderr.split("\n").filter((l) =>
     /^ {2}(app_configs|deployments|deployment_events|current_state) (id|app)=/.test(l)
   );
   assertEquals(reported.length, log.length);
   assertStringIncludes(first.stderr, `${log.length} repair(s)`);
-
-  // Healthy apart from worker's deployment left in flight by the Go process.
-  const doctor = await cli(["--db", db, "--json", "doctor"]);
-  const report = JSON.parse(doctor.stdout) as {
-    checks: { check: string; status: string; hint: string }[];
-  };
-  assertEquals(report.checks.filter((c) => c.status !== "ok").map((c) => c.check), [
-    "stuck_deployments",
-  ]);
-  assertStringIncludes(
-    report.checks.find((c) => c.check === "stuck_deployments")!.hint,
-    "recover worker",
-  );
+  const logged = (table: string, row: string, column: string | null) =>
+    log.find((l) => l.table_name === table && l.row_key === row && l.column_name === column);
+  assertEquals(logged("deployments", "id=4", "config_id")?.old_value, "1");
+  assertEquals(logged("deployments", "id=8", "rollback_of")?.old_value, "42");
+  assertEquals(logged("current_state", "app=web-api", "active_color")?.old_value, "green/web:2");
+  assertEquals(logged("current_state", "app=cron", "deployment_id")?.old_value, "0");
+  assertEquals(logged("app_configs", "id=1", "config_sha")?.old_value, "sha-stub");
+  assertEquals(JSON.parse(logged("current_state", "app=reports", null)!.old_value!).image, "");
 
   // Adopted once: the next open is an ordinary open.
   const again = await cli(["--db", db, "export", "--table", "state"]);
   assertEquals(again.code, 0);
   assertEquals(again.stderr, "");
+});
+
+Deno.test("the shipped Go CLI's file: config_id 1 without a config, deployment_id 0 rows, `ready` rows read as what they mean", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db, "cli");
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(await sqlite3(db, "PRAGMA foreign_key_check"), { code: 0, stdout: "", stderr: "" });
+  assertEquals(
+    query(db, "SELECT id, config_id, status FROM deployments ORDER BY id").map((r) =>
+      Object.values(r)
+    ),
+    [[1, null, "success"], [2, null, "success"], [3, null, "success"], [4, null, "success"]],
+  );
+  // api: deployed api:3 to green while blue served api:2 (the Go row says blue/api:3).
+  // shop: deployed once to green, never switched; its row names blue, which nothing ever ran.
+  assertEquals(
+    query(db, "SELECT app_name, deployment_id, active_color, image, status FROM current_state")
+      .map((r) => Object.values(r)),
+    [["api", 4, "blue", "api:2", "stable"], ["shop", 1, null, null, "stable"]],
+  );
+  assertEquals(
+    query(
+      db,
+      "SELECT row_key, old_value FROM adoption_log WHERE column_name = 'config_id' ORDER BY id",
+    ),
+    [1, 2, 3, 4].map((id) => ({ row_key: `id=${id}`, old_value: "1" })),
+  );
+  // docs never deployed: its row (deployment_id 0) is logged whole.
+  const docs = query<{ old_value: string }>(
+    db,
+    "SELECT old_value FROM adoption_log WHERE row_key = 'app=docs'",
+  );
+  assertEquals(JSON.parse(docs[0].old_value).deployment_id, 0);
+});
+
+/** Adds rows whose times lie outside four-digit years, before or after conversion to UTC. */
+function addOutOfRangeTimes(path: string): void {
+  const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });
+  try {
+    db.prepare("INSERT INTO app_configs VALUES (4, 'calendar', 'cal:1', 'sha-stub', ?)")
+      .run("9999-12-31 23:59:59.5 -0100");
+    db.prepare(
+      "INSERT INTO deployments VALUES (10, 'calendar', 4, 'cal:1', ?, ?, 'deploying', 'green', NULL)",
+    ).run("-0001-03-01 10:00:00 +0000 UTC", "10000-01-01 00:00:00 +0000 UTC");
+    db.prepare("INSERT INTO deployment_events VALUES (23, 10, 'calendar', 'deploy', '{}', '', ?)")
+      .run("9999-12-31 23:30:00 -0100 -01");
+    db.prepare("INSERT INTO current_state VALUES ('calendar', 10, 'blue', 'cal:1', 'starting', ?)")
+      .run("9999-12-31 23:59:59.999999999 -0001");
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("Go times outside four-digit years are repaired as unreadable, logged, not a crash", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  addOutOfRangeTimes(db);
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  const unreadable = query<{ table_name: string; column_name: string; old_value: string }>(
+    db,
+    `SELECT table_name, column_name, old_value FROM adoption_log
+     WHERE reason = 'unreadable timestamp' ORDER BY id`,
+  ).map((r) => Object.values(r));
+  assertEquals(unreadable, [
+    ["app_configs", "created_at", "9999-12-31 23:59:59.5 -0100"],
+    ["deployments", "started_at", "-0001-03-01 10:00:00 +0000 UTC"],
+    ["deployments", "ended_at", "10000-01-01 00:00:00 +0000 UTC"],
+    ["deployment_events", "created_at", "9999-12-31 23:30:00 -0100 -01"],
+    ["current_state", "updated_at", "9999-12-31 23:59:59.999999999 -0001"],
+  ]);
+  await assertEveryAppReachesStable(db, dir.path, ["calendar"]);
+});
+
+/** Adds Go events whose deployment is gone (0, not an integer, the next free id, another app's missing id) or of another app. */
+function addOrphanEvents(path: string, extra: { unknownType?: boolean } = {}): void {
+  const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });
+  try {
+    const insert = db.prepare(
+      `INSERT INTO deployment_events (id, deployment_id, app_name, event_type, payload, error, created_at)
+       VALUES (?, ?, ?, ?, '{}', '', ?)`,
+    );
+    const at = goTime("2025-07-26", "08:00:00");
+    insert.run(100, 0, "worker", "deploy", at);
+    insert.run(101, 0, "cron", "deploy", at);
+    // 10 is one above the highest id in the file: a fresh id for the groups above must not take it.
+    insert.run(102, 10, "other", "deploy", at);
+    insert.run(103, 2.5, "other", "deploy", at);
+    // Missing deployment 9 is billing's: these events of another app need one of their own.
+    insert.run(104, 9, "other", "deploy", goTime("2025-07-26", "09:00:00"));
+    // An event naming an existing deployment of another app: the deployment's app wins.
+    insert.run(105, 6, "web-api", "container_started", goTime("2025-07-22", "12:00:01"));
+    if (extra.unknownType) insert.run(106, 1, "web-api", "teleported", at);
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("Go events whose deployment is gone or of another app: every one kept, under a deployment of its own app, each repair reported", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  addOrphanEvents(db);
+  const goEvents = query<{ id: number }>(db, "SELECT id FROM deployment_events ORDER BY id");
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(await sqlite3(db, "PRAGMA foreign_key_check"), { code: 0, stdout: "", stderr: "" });
+  assertEquals(query(db, "SELECT id FROM deployment_events ORDER BY id"), goEvents);
+  // No event of one app under another app's deployment.
+  assertEquals(
+    query(
+      db,
+      `SELECT e.id FROM deployment_events e JOIN deployments d ON d.id = e.deployment_id
+       WHERE e.app_name <> d.app_name`,
+    ),
+    [],
+  );
+  const orphans = query<{ id: number; deployment_id: number; app: string }>(
+    db,
+    `SELECT e.id, e.deployment_id, d.app_name AS app FROM deployment_events e
+     JOIN deployments d ON d.id = e.deployment_id WHERE e.id >= 100 ORDER BY e.id`,
+  );
+  // Each group of orphan events has a deployment of its own, of its own app.
+  assertEquals(new Set(orphans.slice(0, 5).map((o) => o.deployment_id)).size, 5);
+  assertEquals(orphans.map((o) => o.app), [
+    "worker",
+    "cron",
+    "other",
+    "other",
+    "other",
+    "billing",
+  ]);
+  assertEquals(orphans.find((o) => o.id === 102)?.deployment_id, 10);
+  assertEquals(orphans.find((o) => o.id === 105)?.deployment_id, 6);
+  for (const o of orphans.filter((o) => o.id !== 102 && o.id !== 105)) {
+    assertStringIncludes(run.stderr, `deployment_events id=${o.id} deployment_id: no deployment`);
+    assertStringIncludes(run.stderr, `deployments id=${o.deployment_id}: missing`);
+  }
+  assertStringIncludes(run.stderr, "deployments id=10: missing, but 1 event(s)");
+  assertStringIncludes(
+    run.stderr,
+    `deployment_events id=105 app_name: deployment 6 is of app billing ("web-api" -> "billing")`,
+  );
+  // Opening it again adopts nothing and leaves no second backup.
+  assertEquals((await cli(["--db", db, "status"])).code, 0);
+  assertEquals(
+    [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) =>
+      n.includes("backup") || n.includes(".tmp")
+    ).length,
+    1,
+  );
+  await assertEveryAppReachesStable(db, dir.path, ["other"]);
+});
+
+Deno.test("after adoption every app of every fixture is brought back to stable by the documented commands", async () => {
+  for (const kind of ["full", "cli"] as GoFixtureKind[]) {
+    await using dir = await tempDir();
+    const db = `${dir.path}/dockswap.db`;
+    makeGoDockswapDb(db, kind);
+    const apps = goApps(db);
+    const adopted = await cli(["--db", db, "status"]);
+    assertEquals(adopted.code, 0, adopted.stderr);
+    await assertEveryAppReachesStable(db, dir.path, apps);
+  }
+});
+
+Deno.test("a stuck Go deployment followed by events of a missing later deployment: recover unlocks the app and deploy start works", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  assertEquals((await cli(["--db", db, "status"])).code, 0);
+  // billing's deployment 7 was left in flight by the Go process; deployment 9 came after it.
+  assertEquals(
+    query(db, "SELECT id, status FROM deployments WHERE app_name = 'billing' ORDER BY id"),
+    [{ id: 6, status: "success" }, { id: 7, status: "failed" }, { id: 9, status: "failed" }],
+  );
+  const recovered = await cliJson<{ recovered: boolean; state: { status: string } }>(db, [
+    "recover",
+    "billing",
+  ]);
+  assertEquals([recovered.recovered, recovered.state.status], [true, "stable"]);
+  const started = await cli([
+    "--db",
+    db,
+    "deploy",
+    "start",
+    "billing",
+    "--image",
+    "billing:3",
+    "--config",
+    await writeConfig(dir.path, "billing"),
+  ]);
+  assertEquals(started.code, 0, started.stderr);
 });
 
 Deno.test("a Go database of an unknown schema version and other programs' files are refused untouched", async () => {
@@ -190,64 +511,9 @@ Deno.test("two processes opening a Go database at once: one adopts it, the other
     e.name.includes("go-dockswap-backup")
   );
   assertEquals(backups.length, 1);
-  assertEquals(query(db, "SELECT count(*) AS n FROM schema_migrations"), [{ n: 2 }]);
-});
-
-/** Adds Go events whose deployment is gone in every way Go leaves them: 0, NULL, not an integer, the next free id. */
-function addOrphanEvents(path: string, extra: { unknownType?: boolean } = {}): void {
-  const db = new DatabaseSync(path);
-  try {
-    const insert = db.prepare(
-      `INSERT INTO deployment_events (id, deployment_id, app_name, event_type, payload, error, created_at)
-       VALUES (?, ?, ?, ?, '{}', '', '2025-07-24 08:00:00 +0000 UTC')`,
-    );
-    insert.run(100, 0, "worker", "deploy");
-    insert.run(101, null, "worker", "deploy");
-    // 9 is one above the highest deployment id: a fresh id for the groups above must not take it.
-    insert.run(102, 9, "other", "deploy");
-    insert.run(103, 2.5, "other", "deploy");
-    if (extra.unknownType) insert.run(104, 1, "web-api", "teleported");
-  } finally {
-    db.close();
-  }
-}
-
-Deno.test("Go events whose deployment is gone: every one kept under its own reconstructed deployment, each repair reported", async () => {
-  await using dir = await tempDir();
-  const db = `${dir.path}/dockswap.db`;
-  makeGoDockswapDb(db);
-  addOrphanEvents(db);
-  const goEvents = query<{ id: number }>(db, "SELECT id FROM deployment_events ORDER BY id");
-  const run = await cli(["--db", db, "status"]);
-  assertEquals(run.code, 0, run.stderr);
-  assertEquals(query(db, "PRAGMA foreign_key_check"), []);
-  assertEquals(query(db, "SELECT id FROM deployment_events ORDER BY id"), goEvents);
-  const orphans = query<{ id: number; deployment_id: number; app: string }>(
-    db,
-    `SELECT e.id, e.deployment_id, d.app_name AS app FROM deployment_events e
-     JOIN deployments d ON d.id = e.deployment_id WHERE e.id >= 100 ORDER BY e.id`,
-  );
-  // Each group of orphan events has a deployment of its own, of its own app.
-  assertEquals(new Set(orphans.map((o) => o.deployment_id)).size, 4);
-  assertEquals(orphans.map((o) => o.app), ["worker", "worker", "other", "other"]);
-  assertEquals(orphans.find((o) => o.id === 102)?.deployment_id, 9);
-  for (const o of orphans.filter((o) => o.id !== 102)) {
-    assertStringIncludes(run.stderr, `deployment_events id=${o.id} deployment_id: no deployment`);
-    assertStringIncludes(run.stderr, `deployments id=${o.deployment_id}: missing`);
-  }
-  assertStringIncludes(run.stderr, "deployments id=9: missing, but 1 event(s)");
-  assertEquals(
-    query(db, "SELECT count(*) AS n FROM adoption_log WHERE table_name = 'deployment_events'"),
-    [{ n: 4 }], // three re-pointed orphans, one payload that was not JSON
-  );
-  // Opening it again adopts nothing and leaves no second backup.
-  assertEquals((await cli(["--db", db, "status"])).code, 0);
-  assertEquals(
-    [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) =>
-      n.includes("backup") || n.includes(".tmp")
-    ).length,
-    1,
-  );
+  assertEquals(query(db, "SELECT count(*) AS n FROM schema_migrations"), [{
+    n: MIGRATIONS.length,
+  }]);
 });
 
 Deno.test("a Go adoption that fails changes nothing and leaves no backup or temporary file behind", async () => {

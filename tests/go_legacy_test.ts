@@ -11,6 +11,13 @@ Deno.test("Go time text becomes UTC ISO-8601 with milliseconds, truncated", () =
     ["2025-07-24 14:32:20", "2025-07-24T14:32:20.000Z"],
     ["2025-07-24T14:32:20.123456Z", "2025-07-24T14:32:20.123Z"],
     ["2025-07-24T16:32:20+02:00", "2025-07-24T14:32:20.000Z"],
+    ["2025-07-24 14:32:20.123456789+00:00", "2025-07-24T14:32:20.123Z"],
+    ["0001-01-01 00:00:00 +0000 UTC", "0001-01-01T00:00:00.000Z"],
+    // Past a four-digit year once in UTC, or before year 0: unreadable, not a malformed ISO.
+    ["9999-12-31 23:59:59.5 -0100", undefined],
+    ["0000-01-01 00:30:00 +0100 CET", undefined],
+    ["10000-01-01 00:00:00 +0000 UTC", undefined],
+    ["-0001-03-01 10:00:00 +0000 UTC", undefined],
     ["", undefined],
     ["yesterday", undefined],
   ];

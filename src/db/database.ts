@@ -25,14 +25,18 @@ export class Database {
   /** True when the connection was opened read-only (every write fails with database_readonly). */
   readonly readOnly: boolean;
 
-  constructor(path: string, options: { readOnly?: boolean } = {}) {
+  /**
+   * `foreignKeys: false` only for a copy of a Go dockswap file, whose declared foreign keys the
+   * Go tool never enforced.
+   */
+  constructor(path: string, options: { readOnly?: boolean; foreignKeys?: boolean } = {}) {
     this.path = path;
     this.readOnly = options.readOnly ?? false;
     try {
       this.#db = new DatabaseSync(path, {
         readOnly: this.readOnly,
         timeout: BUSY_TIMEOUT_MS,
-        enableForeignKeyConstraints: true,
+        enableForeignKeyConstraints: options.foreignKeys ?? true,
       });
     } catch (error) {
       throw translateSqliteError(error, path);
