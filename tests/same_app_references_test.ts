@@ -7,9 +7,9 @@ import { assertEquals, assertStringIncludes } from "./_assert.ts";
 import { cli, tempDir } from "./_cli.ts";
 import { query } from "./_db.ts";
 
-async function sqlite3(path: string, sql: string) {
+async function sqlite3(path: string, sql: string, foreignKeys = "ON") {
   const output = await new Deno.Command("sqlite3", {
-    args: [path, `PRAGMA foreign_keys = ON; ${sql}`],
+    args: [path, `PRAGMA foreign_keys = ${foreignKeys}; ${sql}`],
   }).output();
   return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
 }
@@ -74,6 +74,47 @@ Deno.test("the database refuses an event of another app than its deployment's, a
     assertEquals(rules.some((r) => run.stderr.includes(r)), true, `${sql}: ${run.stderr}`);
   }
   assertEquals(rows(db), before);
+
+  // With foreign keys off a child can be written before its parent: the parent of another app
+  // is then refused, whichever row came first.
+  const orphans = [
+    event(99, "beta").replace("(deployment_id,", "(id, deployment_id,").replace(
+      "VALUES (",
+      "VALUES (99, ",
+    ),
+    endedDeployment("beta", 50),
+  ];
+  for (const sql of orphans) assertEquals((await sqlite3(db, sql, "OFF")).code, 0, sql);
+  const withOrphans = rows(db);
+  for (
+    const [sql, rule] of [
+      [
+        endedDeployment("alpha", null).replace("(app_name,", "(id, app_name,").replace(
+          "VALUES (",
+          "VALUES (99, ",
+        ),
+        EVENT_RULE,
+      ],
+      [
+        `INSERT INTO app_configs (id, app_name, config_yaml, config_sha, created_at)
+        VALUES (50, 'alpha', 'name: alpha', '${"a".repeat(64)}', ${AT})`,
+        CONFIG_RULE,
+      ],
+    ]
+  ) {
+    const run = await sqlite3(db, sql, "OFF");
+    assertEquals(run.code === 0, false, `accepted: ${sql}`);
+    assertStringIncludes(run.stderr, rule);
+  }
+  assertEquals(rows(db), withOrphans);
+  for (
+    const sql of [
+      "DELETE FROM deployment_events WHERE id = 99",
+      "DELETE FROM deployments WHERE config_id = 50",
+    ]
+  ) {
+    assertEquals((await sqlite3(db, sql, "OFF")).code, 0, sql);
+  }
   // The tool's own history of alpha still works on top.
   const event2 = await cli(["--db", db, "deploy", "event", "1", "container_started"]);
   assertEquals(event2.code, 0, event2.stderr);

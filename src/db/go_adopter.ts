@@ -115,8 +115,7 @@ export class GoAdopter {
     ) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
     for (const table of GO_TABLES) db.exec(`ALTER TABLE ${table} RENAME TO go_${table}`);
     migrate(db, MIGRATIONS, () => markAsDockswapFile(db));
-    // Parents before children: the schema's triggers check an event's and a deployment's app
-    // against the row they point at, which must be there.
+    // Parents before children, each row's app checked by the schema against the row it names.
     const configApps = this.#configs();
     const goDeployments = db.all<GoRow>("SELECT * FROM go_deployments ORDER BY id").map((d) => {
       const key = `id=${d.id}`;
