@@ -104,11 +104,10 @@ export class CommandRunner {
     view: View<z.infer<R>> = {},
   ): z.infer<R> {
     // Bad parameters are refused before the file is looked at. Only a call that can succeed on
-    // an empty database creates a missing one: a read of a mistyped path must not report
-    // "no apps", nor a refused write leave an empty file behind.
+    // an empty database creates a missing one or initialises an empty file: a read of a
+    // mistyped path must not report "no apps", nor a refused write leave an empty file behind.
     const parsed = parseParams(operation, params, cliParameterName);
-    const create = !this.io.exists(this.databasePath(command)) &&
-      mayCreateDatabase(operation, parsed);
+    const create = mayCreateDatabase(operation, parsed);
     const result = this.withDatabase(
       command,
       (context) => execute(context, operation, params),

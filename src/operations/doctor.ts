@@ -60,7 +60,11 @@ function identity({ db }: OperationContext): Check {
   if (id === APPLICATION_ID) return ok("identity", "dockswap-db file (application_id DSWD)");
   const tables = tableNames(db);
   if (id === 0 && tables.length === 0) {
-    return warn("identity", "empty file", "any command other than doctor initialises it");
+    return warn(
+      "identity",
+      "empty file",
+      `a write initialises it, e.g. ${command(db, "config", "add", "FILE")}`,
+    );
   }
   if (isGoDockswap(db)) {
     return fail(
