@@ -153,6 +153,17 @@ function prepareFile(path: string, create: boolean): void {
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw wrapIo(error, path);
   }
+  const link = danglingLinkTarget(path);
+  if (link !== undefined) {
+    // Its target may sit on a disk that is not mounted: a fresh, empty history there would
+    // hide the real one, so the link is refused rather than followed.
+    throw new DockswapError(
+      "not_found",
+      `No database at "${path}": it is a symbolic link to "${link}", which does not exist. ` +
+        `dockswap-db does not create a database through a dangling link; restore its target, ` +
+        `create the target as an empty file to start a new database there, or use another path.`,
+    );
+  }
   if (!create) {
     throw new DockswapError(
       "not_found",
@@ -167,6 +178,16 @@ function prepareFile(path: string, create: boolean): void {
     Deno.chmodSync(path, 0o600);
   } catch (error) {
     if (!(error instanceof Deno.errors.AlreadyExists)) throw wrapIo(error, path);
+  }
+}
+
+/** The target of a symbolic link at `path` that points nowhere, else undefined. */
+function danglingLinkTarget(path: string): string | undefined {
+  try {
+    if (!Deno.lstatSync(path).isSymlink) return undefined;
+    return Deno.readLinkSync(path);
+  } catch {
+    return undefined;
   }
 }
 
