@@ -127,6 +127,7 @@ Deno.test("doctor passes a healthy database", async () => {
     "migrations",
     "journal_mode",
     "wal_size",
+    "file_permissions",
     "stuck_deployments",
     "current_state",
   ]);
