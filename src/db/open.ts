@@ -1,4 +1,5 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
+import { resolvedPath } from "../atomic_file.ts";
 import { commandFor } from "../command_hint.ts";
 import { DockswapError } from "../errors.ts";
 import { Database } from "./database.ts";
@@ -256,7 +257,8 @@ export function openForInspection(path: string): Database {
 /** Size in bytes of the database's write-ahead log, 0 when there is none. */
 export function walSizeBytes(path: string): number {
   try {
-    return Deno.statSync(`${path}-wal`).size;
+    // Beside the file a symbolic link resolves to, where SQLite keeps it.
+    return Deno.statSync(`${resolvedPath(path)}-wal`).size;
   } catch {
     return 0;
   }
