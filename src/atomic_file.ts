@@ -105,24 +105,47 @@ export function absolutePath(path: string): string {
   return path.startsWith("/") ? path : `${Deno.cwd()}/${path.replace(/^\.\//, "")}`;
 }
 
-/** True when two paths name one file: the same inode when both exist, else the same path. */
+/**
+ * `path` with every symbolic link in it resolved. A name that does not exist (yet) is resolved
+ * through its folder, so that it can still be compared with another spelling of it.
+ */
+export function resolvedPath(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    // Missing, or a dangling link (a rename would replace the link itself, not its target).
+  }
+  try {
+    return `${Deno.realPathSync(folderOf(path))}/${baseOf(path)}`;
+  } catch {
+    return absolutePath(path);
+  }
+}
+
+/**
+ * True when two paths name one file: the same device and inode when both exist, else the same
+ * path once symbolic links are resolved. Never by spelling alone.
+ */
 export function sameFile(a: string, b: string): boolean {
   try {
     const x = Deno.statSync(a);
     const y = Deno.statSync(b);
     if (x.ino !== null && y.ino !== null) return x.dev === y.dev && x.ino === y.ino;
   } catch {
-    // One of them does not exist yet: compare the names.
+    // One of them does not exist yet: compare where they lead.
   }
-  return absolutePath(a) === absolutePath(b);
+  return resolvedPath(a) === resolvedPath(b);
 }
 
 /**
  * Refuses to write `target` when it is the database or one of its journal files: renaming a
  * file over a database that other processes have open would silently lose their writes.
+ * SQLite keeps the journals beside the file a symbolic link resolves to, so they are named
+ * from the resolved path, whether they exist yet or not.
  */
 export function refuseDatabaseTarget(target: string, database: string, what: string): void {
-  for (const file of [database, `${database}-wal`, `${database}-shm`, `${database}-journal`]) {
+  const real = resolvedPath(database);
+  for (const file of [database, `${real}-wal`, `${real}-shm`, `${real}-journal`]) {
     if (sameFile(target, file)) {
       throw new DockswapError(
         "invalid_argument",

@@ -127,6 +127,7 @@ Deno.test("doctor passes a healthy database", async () => {
     "migrations",
     "journal_mode",
     "wal_size",
+    "file_permissions",
     "stuck_deployments",
     "current_state",
   ]);
@@ -278,6 +279,40 @@ Deno.test("backup and export refuse to write over the database or its journal, e
   assertEquals(query(db, "PRAGMA quick_check"), [{ quick_check: "ok" }]);
   assertEquals(
     [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) => !n.startsWith("d.db")),
+    [],
+  );
+});
+
+Deno.test("backup and export know the database's journal files by identity, through symbolic links", async () => {
+  await using dir = await tempDir();
+  const real = `${dir.path}/real/w.db`;
+  Deno.mkdirSync(`${dir.path}/real`);
+  await cliJson(real, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  addHistory(real, { app: "web-api", deployments: 2 });
+  Deno.symlinkSync("real/w.db", `${dir.path}/link.db`);
+  Deno.symlinkSync("real", `${dir.path}/linkdir`);
+  const before = await cliJson(real, ["--format", "json", "history", "web-api"]);
+  // SQLite keeps the journals beside the file the link resolves to: real/w.db-wal.
+  const cases: [string, string[]][] = [
+    ["link.db", ["backup", "real/w.db-wal", "--force"]],
+    ["link.db", ["backup", "real/w.db-shm", "--force"]],
+    ["link.db", ["backup", "real/w.db-journal", "--force"]],
+    ["linkdir/w.db", ["backup", "real/w.db-wal", "--force"]],
+    ["real/w.db", ["backup", "linkdir/w.db-wal", "--force"]],
+    ["link.db", ["export", "--output", "real/w.db-wal"]],
+    ["link.db", ["export", "--cursor", "linkdir/w.db-shm"]],
+  ];
+  for (const [database, args] of cases) {
+    const run = await cli(["--db", database, ...args], { cwd: dir.path });
+    assertEquals(run.code, 2, `--db ${database} ${args.join(" ")}: ${run.stderr}`);
+    assert(/is the database/.test(run.stderr), run.stderr);
+    assertEquals(await cliJson(real, ["--format", "json", "history", "web-api"]), before);
+  }
+  assertEquals(query(real, "PRAGMA quick_check"), [{ quick_check: "ok" }]);
+  assertEquals(
+    [...Deno.readDirSync(`${dir.path}/real`)].map((e) => e.name).filter((n) =>
+      !n.startsWith("w.db")
+    ),
     [],
   );
 });

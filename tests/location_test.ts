@@ -91,3 +91,44 @@ Deno.test("a refused write leaves no database file behind; a valid config add cr
   assertEquals((await cli(["--db", db, "config", "add", `${FIXTURES}apps/worker.yaml`])).code, 0);
   assert(Deno.statSync(db).isFile);
 });
+
+Deno.test("--db on a dangling symbolic link is refused by reads and writes alike, creating nothing", async () => {
+  await using dir = await tempDir();
+  // As when the link's target is on a disk that is not mounted: its folder is missing, or there.
+  for (const target of ["unmounted/dockswap.db", "dockswap.db"]) {
+    const link = `${dir.path}/link-${target.replace("/", "-")}`;
+    Deno.symlinkSync(target, link);
+    for (
+      const args of [
+        ["config", "add", `${FIXTURES}apps/worker.yaml`],
+        ["deploy", "start", "worker", "--image", "w:1", "--config", `${FIXTURES}apps/worker.yaml`],
+        ["status"],
+      ]
+    ) {
+      const result = await cli(["--db", link, ...args]);
+      assertEquals(result.code, 3, `${target} ${args.join(" ")}: ${result.stderr}`);
+      assert(
+        result.stderr.includes(`symbolic link to "${target}", which does not exist`),
+        result.stderr,
+      );
+      assert(!result.stderr.includes("a write"), result.stderr);
+      assert(!exists(`${dir.path}/${target}`), `${target} was created`);
+      assertEquals(Deno.readLinkSync(link), target);
+    }
+    // Creating the target as an empty file is how to start a new database there.
+    Deno.mkdirSync(`${dir.path}/unmounted`, { recursive: true });
+    Deno.writeFileSync(`${dir.path}/${target}`, new Uint8Array());
+    const added = await cli(["--db", link, "config", "add", `${FIXTURES}apps/worker.yaml`]);
+    assertEquals(added.code, 0, added.stderr);
+    assert(Deno.statSync(`${dir.path}/${target}`).size > 0);
+  }
+});
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

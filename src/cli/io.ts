@@ -10,8 +10,6 @@ export interface CliIo {
   readFile(path: string, maxBytes: number): Uint8Array;
   env(name: string): string | undefined;
   isDirectory(path: string): boolean;
-  /** True when something (a file, a folder) is at `path`. */
-  exists(path: string): boolean;
   /** True when stderr is a terminal (progress bars go there only then). */
   stderrIsTerminal: boolean;
 }
@@ -72,14 +70,6 @@ export function denoIo(): CliIo {
       return concat(chunks, total);
     },
     env: (name) => Deno.env.get(name),
-    exists(path) {
-      try {
-        Deno.lstatSync(path);
-        return true;
-      } catch {
-        return false;
-      }
-    },
     isDirectory(path) {
       try {
         return Deno.statSync(path).isDirectory;

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import type { AdoptionReport } from "../db/adopt_go.ts";
 import { openDatabase } from "../db/open.ts";
+import { octalMode, OTHERS_BITS, ownerOnlyCommand, sharedFiles } from "../db/file_modes.ts";
 import { describeAdoption } from "./adoption_report.ts";
 import { locateDatabase } from "../db/location.ts";
 import { DockswapError } from "../errors.ts";
@@ -61,6 +62,7 @@ export class CommandRunner {
       ...options,
       onAdopted: this.reportAdoption,
     });
+    this.warnIfReadableByOthers(db.path);
     try {
       return work({ db, now: nowIso });
     } finally {
@@ -77,6 +79,7 @@ export class CommandRunner {
       create: false,
       onAdopted: this.reportAdoption,
     });
+    this.warnIfReadableByOthers(db.path);
     try {
       return await work({ db, now: nowIso });
     } finally {
@@ -96,6 +99,23 @@ export class CommandRunner {
     this.note(describeAdoption(report));
   };
 
+  /**
+   * Tells the user, on stderr, when every user of the host may read the database: its journals
+   * get the same mode, and nothing else would say so. (Group access is only doctor's warning:
+   * a shared group is often meant.)
+   */
+  warnIfReadableByOthers(path: string): void {
+    const shared = sharedFiles(path, OTHERS_BITS);
+    if (!shared.database) return;
+    this.note(
+      `dockswap-db: warning: other users can read "${shared.database.path}" (mode ` +
+        `${octalMode(shared.database.mode)}), and SQLite gives its -wal and -shm the same ` +
+        `mode; make it owner-only: ${
+          ownerOnlyCommand({ database: shared.database, journals: [] })
+        }`,
+    );
+  }
+
   /** Runs an operation and prints its result in the chosen format. */
   invoke<P extends z.ZodType, R extends z.ZodType>(
     command: Command,
@@ -104,11 +124,10 @@ export class CommandRunner {
     view: View<z.infer<R>> = {},
   ): z.infer<R> {
     // Bad parameters are refused before the file is looked at. Only a call that can succeed on
-    // an empty database creates a missing one: a read of a mistyped path must not report
-    // "no apps", nor a refused write leave an empty file behind.
+    // an empty database creates a missing one or initialises an empty file: a read of a
+    // mistyped path must not report "no apps", nor a refused write leave an empty file behind.
     const parsed = parseParams(operation, params, cliParameterName);
-    const create = !this.io.exists(this.databasePath(command)) &&
-      mayCreateDatabase(operation, parsed);
+    const create = mayCreateDatabase(operation, parsed);
     const result = this.withDatabase(
       command,
       (context) => execute(context, operation, params),

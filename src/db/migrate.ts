@@ -65,9 +65,11 @@ export function verifyHistory(
 }
 
 /**
- * Applies every pending migration. Each runs with its history row in one BEGIN IMMEDIATE
- * transaction, re-reading the history under the lock, so concurrent openers apply each
- * migration exactly once and a crash leaves no half-applied ("dirty") state.
+ * Applies every pending migration. The history is first read in a plain read transaction, so
+ * an up-to-date database (every open) never waits for another process's write lock. Each
+ * pending migration then runs with its history row in one BEGIN IMMEDIATE transaction,
+ * re-reading the history under the lock, so concurrent openers apply each migration exactly
+ * once and a crash leaves no half-applied ("dirty") state.
  * `beforeFirstWrite` runs inside each transaction before anything is written.
  */
 export function migrate(
@@ -75,9 +77,13 @@ export function migrate(
   migrations: readonly Migration[],
   beforeFirstWrite: () => void = () => {},
 ): AppliedMigration[] {
-  verifyHistory(db, readHistory(db), migrations);
+  const pending = db.read(() => {
+    const history = readHistory(db);
+    verifyHistory(db, history, migrations);
+    return compareHistory(history, migrations).pending;
+  });
   const appliedNow: AppliedMigration[] = [];
-  for (const migration of migrations) {
+  for (const migration of pending) {
     const record = db.write(() => {
       const history = readHistory(db);
       verifyHistory(db, history, migrations);

@@ -1,4 +1,5 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
+import { resolvedPath } from "../atomic_file.ts";
 import { commandFor } from "../command_hint.ts";
 import { DockswapError } from "../errors.ts";
 import { Database } from "./database.ts";
@@ -23,32 +24,46 @@ export function openDatabase(
   path: string,
   options: {
     applyMigrations?: boolean;
-    /** Create a missing file (default); when false a missing file is `not_found`. */
+    /**
+     * Create a missing file, or initialise an empty one (default); when false either is
+     * `not_found`, so a read never creates or changes a database.
+     */
     create?: boolean;
     onAdopted?: (report: AdoptionReport) => void;
   } = {},
 ): Database {
-  prepareFile(path, options.create ?? true);
+  const create = options.create ?? true;
+  const applyMigrations = options.applyMigrations ?? true;
+  prepareFile(path, create);
   const db = connect(path);
   try {
-    if ((options.applyMigrations ?? true) && isGoDockswap(db)) {
+    if (!create && db.read(() => isEmptyDatabase(db))) {
+      throw new DockswapError(
+        "not_found",
+        `No database in "${path}": it is an empty file, nothing has been recorded there yet. ` +
+          `A write (e.g. "dockswap-db config add FILE") initialises it.`,
+      );
+    }
+    if (applyMigrations && isGoDockswap(db)) {
       const report = adoptGoDatabase(db);
       if (report) options.onAdopted?.(report);
     }
-    // Before anything that could write (even the journal mode is stored in the file header).
-    // One snapshot: another process may commit the first migration between two reads.
-    db.read(() => checkIdentity(db));
+    // Before anything that could write (even the journal mode is stored in the file header), so
+    // that a refused file is left byte for byte as it was. One snapshot: another process may
+    // commit the first migration between two reads.
+    db.read(() => {
+      checkIdentity(db);
+      verifyHistory(db, readHistory(db), MIGRATIONS);
+    });
     // WAL: readers never block the writer. synchronous=FULL: a commit survives power loss,
     // which deployment history must; the cost is one more fsync per commit.
-    if (!db.readOnly) db.exec("PRAGMA journal_mode = WAL");
+    if (!db.readOnly && applyMigrations) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
     // Each RPC request of a group commit runs in a savepoint, whose journal of changed pages
     // would otherwise go to a temporary file: ~15% of a pipelined stream's time.
     db.exec("PRAGMA temp_store = MEMORY");
     if (db.readOnly) {
-      const history = readHistory(db);
-      verifyHistory(db, history, MIGRATIONS);
-      const { pending } = compareHistory(history, MIGRATIONS);
+      const { pending } = compareHistory(db.read(() => readHistory(db)), MIGRATIONS);
       if (pending.length > 0) {
         // There is no separate "migrate" command: any command that opens a writable file applies them.
         throw new DockswapError(
@@ -58,19 +73,22 @@ export function openDatabase(
             `(e.g. ${commandFor(path, "status")})`,
         );
       }
-    } else if (options.applyMigrations ?? true) {
+    } else if (applyMigrations) {
       migrate(db, MIGRATIONS, () => {
         checkIdentity(db);
         markAsDockswapFile(db);
       });
-    } else {
-      verifyHistory(db, readHistory(db), MIGRATIONS);
     }
     return db;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/** True for a file SQLite sees no page in (an empty file, with nothing committed to a WAL). */
+function isEmptyDatabase(db: Database): boolean {
+  return (db.get<{ page_count: number }>("PRAGMA page_count")?.page_count ?? 0) === 0;
 }
 
 /**
@@ -136,6 +154,17 @@ function prepareFile(path: string, create: boolean): void {
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw wrapIo(error, path);
   }
+  const link = danglingLinkTarget(path);
+  if (link !== undefined) {
+    // Its target may sit on a disk that is not mounted: a fresh, empty history there would
+    // hide the real one, so the link is refused rather than followed.
+    throw new DockswapError(
+      "not_found",
+      `No database at "${path}": it is a symbolic link to "${link}", which does not exist. ` +
+        `dockswap-db does not create a database through a dangling link; restore its target, ` +
+        `create the target as an empty file to start a new database there, or use another path.`,
+    );
+  }
   if (!create) {
     throw new DockswapError(
       "not_found",
@@ -150,6 +179,16 @@ function prepareFile(path: string, create: boolean): void {
     Deno.chmodSync(path, 0o600);
   } catch (error) {
     if (!(error instanceof Deno.errors.AlreadyExists)) throw wrapIo(error, path);
+  }
+}
+
+/** The target of a symbolic link at `path` that points nowhere, else undefined. */
+function danglingLinkTarget(path: string): string | undefined {
+  try {
+    if (!Deno.lstatSync(path).isSymlink) return undefined;
+    return Deno.readLinkSync(path);
+  } catch {
+    return undefined;
   }
 }
 
@@ -218,7 +257,8 @@ export function openForInspection(path: string): Database {
 /** Size in bytes of the database's write-ahead log, 0 when there is none. */
 export function walSizeBytes(path: string): number {
   try {
-    return Deno.statSync(`${path}-wal`).size;
+    // Beside the file a symbolic link resolves to, where SQLite keeps it.
+    return Deno.statSync(`${resolvedPath(path)}-wal`).size;
   } catch {
     return 0;
   }

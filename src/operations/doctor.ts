@@ -10,6 +10,7 @@ import {
   tableNames,
 } from "../db/identity.ts";
 import { walSizeBytes } from "../db/open.ts";
+import { octalMode, ownerOnlyCommand, sharedFiles } from "../db/file_modes.ts";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
 import {
@@ -60,7 +61,11 @@ function identity({ db }: OperationContext): Check {
   if (id === APPLICATION_ID) return ok("identity", "dockswap-db file (application_id DSWD)");
   const tables = tableNames(db);
   if (id === 0 && tables.length === 0) {
-    return warn("identity", "empty file", "any command other than doctor initialises it");
+    return warn(
+      "identity",
+      "empty file",
+      `a write initialises it, e.g. ${command(db, "config", "add", "FILE")}`,
+    );
   }
   if (isGoDockswap(db)) {
     return fail(
@@ -155,6 +160,19 @@ function walSize({ db }: OperationContext): Check {
   );
 }
 
+function filePermissions({ db }: OperationContext): Check {
+  const shared = sharedFiles(db.path);
+  const files = [...(shared.database ? [shared.database] : []), ...shared.journals];
+  if (files.length === 0) return ok("file_permissions", "owner-only");
+  return warn(
+    "file_permissions",
+    `${files.map((f) => `${f.path} is ${octalMode(f.mode)}`).join("; ")}: other users can ` +
+      `read ${files.length === 1 ? "it" : "them"} (SQLite gives the -wal and -shm the ` +
+      "database's mode)",
+    ownerOnlyCommand(shared),
+  );
+}
+
 function stuck(context: OperationContext, stuckAfterMs: number): Check {
   const cutoff = new Date(Date.parse(context.now()) - stuckAfterMs).toISOString();
   const rows = stuckDeployments(context.db, cutoff);
@@ -193,7 +211,8 @@ function currentState({ db }: OperationContext): Check {
 
 export const doctor = defineOperation({
   name: "db.doctor",
-  summary: "Check the database: integrity, references, migrations, journal, stuck deployments",
+  summary:
+    "Check the database: integrity, references, migrations, journal, file permissions, stuck deployments",
   access: "read",
   params: z.strictObject({
     stuck_after_ms: z.number().int().positive().max(MAX_DURATION_MS).optional()
@@ -208,6 +227,7 @@ export const doctor = defineOperation({
       ["migrations", () => migrations(context)],
       ["journal_mode", () => journal(context)],
       ["wal_size", () => walSize(context)],
+      ["file_permissions", () => filePermissions(context)],
       ["stuck_deployments", () => stuck(context, params.stuck_after_ms ?? DEFAULT_STUCK_AFTER_MS)],
       ["current_state", () => currentState(context)],
     ];

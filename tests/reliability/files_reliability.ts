@@ -134,6 +134,52 @@ Deno.test("files: a new database, its folder and its -wal/-shm are owner-only, w
   assertEquals(mode(`${db}-shm`).toString(8), "600");
 });
 
+Deno.test("files: a database others can read is reported by doctor and, when every user can, by each command", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const add = (name: string) =>
+    cli(["--db", db, "--json", "config", "add", "-"], { stdin: configFor(name) });
+  assertEquals((await add("web")).code, 0);
+  Deno.chmodSync(db, 0o644); // as the Go dockswap and sqlite3 create files under umask 022
+  const doctorCheck = async () => {
+    const run = await cli(["--db", db, "--json", "doctor"]);
+    const report = JSON.parse(run.stdout) as {
+      checks: { check: string; status: string; detail: string; hint: string }[];
+    };
+    return report.checks.find((c) => c.check === "file_permissions")!;
+  };
+  {
+    await using server = new RpcProcess(db);
+    assert(!(await server.call(1, "state.list", {})).error);
+    // SQLite gives the journals the database's mode, whatever the umask: 0644 here.
+    assertEquals(mode(`${db}-wal`).toString(8), "644");
+    const run = await add("worker");
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(JSON.parse(run.stdout).created, true); // stdout stays parseable
+    assertMatch(run.stderr, /warning: other users can read ".*d\.db" \(mode 0644\)/);
+    assert(run.stderr.includes(`chmod 600 ${db}`), run.stderr);
+    const check = await doctorCheck();
+    assertEquals(check.status, "warn", JSON.stringify(check));
+    assert(check.detail.includes(`${db}-wal is 0644`), check.detail);
+    // The hint works pasted as printed.
+    const pasted = await new Deno.Command("bash", { args: ["-c", check.hint] }).output();
+    assertEquals(pasted.code, 0, new TextDecoder().decode(pasted.stderr));
+    assertEquals(mode(db).toString(8), "600");
+  }
+  {
+    await using server = new RpcProcess(db);
+    assert(!(await server.call(1, "state.list", {})).error);
+    assertEquals(mode(`${db}-wal`).toString(8), "600");
+    assertEquals(mode(`${db}-shm`).toString(8), "600");
+    assertEquals((await add("billing")).stderr, "Stored billing config 3\n");
+    assertEquals((await doctorCheck()).status, "ok");
+  }
+  // Readable by its group only: often meant (a shared deploy group), so only doctor says it.
+  Deno.chmodSync(db, 0o640);
+  assertEquals((await add("cron")).stderr, "Stored cron config 4\n");
+  assertEquals((await doctorCheck()).status, "warn");
+});
+
 Deno.test({
   name:
     "files: a read-only (0444) database answers reads, refuses writes with database_readonly (exit 6), stays unchanged",
