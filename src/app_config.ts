@@ -16,11 +16,36 @@ export interface AppConfig {
  * the SHA-256 of the stored text equals `sha256sum FILE`.
  */
 export function decodeConfigBytes(bytes: Uint8Array, source: string): string {
+  let text: string;
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new DockswapError("config_invalid", `${source}: not valid UTF-8 text; save it as UTF-8`);
   }
+  checkYamlCharacters(text, source);
+  return text;
+}
+
+/**
+ * Characters YAML does not allow anywhere in a stream (YAML 1.2 c-printable, as the Go
+ * dockswap's yaml.v3 reader checks them): C0 controls but tab, LF and CR; DEL; C1 controls
+ * but NEL; lone surrogates; U+FFFE and U+FFFF.
+ */
+// deno-lint-ignore no-control-regex -- control characters are what it finds
+const NOT_YAML = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|\p{Cs}/u;
+
+/** Refuses text holding a character YAML does not allow, naming it and where it is. */
+function checkYamlCharacters(text: string, source: string): void {
+  const match = NOT_YAML.exec(text);
+  if (!match) return;
+  const before = text.slice(0, match.index).split(/\r\n|\r|\n/);
+  const code = match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+  throw invalid(
+    source,
+    `control character U+${code} at line ${before.length}, column ${
+      before.at(-1)!.length + 1
+    }: YAML does not allow it (the Go dockswap refuses the file too); remove it`,
+  );
 }
 
 /**
@@ -32,6 +57,7 @@ export function parseAppConfig(text: string, source = "config_yaml"): AppConfig 
 }
 
 function parseAndValidate(text: string, source: string): AppConfig {
+  checkYamlCharacters(text, source);
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const syntax = doc.errors[0];
   if (syntax?.code === "MULTIPLE_DOCS") {
