@@ -125,11 +125,11 @@ function validate(root: Mapping): string[] {
     rule: string,
   ): void => {
     const missing = value === undefined || value === null;
-    // Not a number at all was reported above, as a type the Go dockswap cannot decode.
-    if (!missing && typeof value !== "number") return;
+    // Not an integer was reported above, as a type the Go dockswap cannot decode.
+    if (!missing && !Number.isInteger(value)) return;
     // A missing number counts as 0, as in Go; said as missing, since that is what to fix.
-    const n = missing ? 0 : value;
-    if (!Number.isInteger(n) || !check(n)) {
+    const n = missing ? 0 : value as number;
+    if (!check(n)) {
       problems.push(
         missing
           ? `\`${path}\` is missing (it must be ${rule})`

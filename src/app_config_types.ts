@@ -136,7 +136,8 @@ function typeProblem(value: unknown, type: GoType): string | undefined {
       // Any scalar is taken as its text (`port: 80` gives "80").
       return isScalar(value) ? undefined : `must be a single value, ${found}`;
     case "int":
-      return typeof value === "number" && Number.isFinite(value) && Math.abs(value) < INT64_LIMIT
+      // yaml.v3 truncates a fraction (8080.5 gives 8080); refused here as the typo it must be.
+      return Number.isInteger(value) && Math.abs(value as number) < INT64_LIMIT
         ? undefined
         : `must be an integer, ${found}`;
     case "bool":

@@ -75,6 +75,18 @@ Deno.test("config.add over RPC refuses the same files, naming the field", async 
     assertStringIncludes(answer.error!.message, REFUSED[names[i]]);
   });
   assertEquals(tableCounts(db), before);
+  // An integer with a fraction, which Go would truncate, is refused as the typo it must be.
+  const worker = await Deno.readTextFile(WORKER);
+  const [fraction] = await rpcLines(db, [
+    request("f", "config.add", {
+      config_yaml: worker.replace("  listen_port: 9000", "  listen_port: 9000.5"),
+    }),
+  ]) as RpcResponse[];
+  assertStringIncludes(
+    fraction.error!.message,
+    "`proxy.listen_port` must be an integer, found 9000.5",
+  );
+  assertEquals(tableCounts(db), before);
 });
 
 Deno.test("values the Go dockswap decodes are still accepted", async () => {
