@@ -58,6 +58,10 @@ Deno.test("doctor tells configs adopted with a Go hash apart from damaged ones",
   insert.run(1, "web", "name: web\n", "ab".repeat(32), "2025-07-20 10:00:00.5 +0000 UTC");
   insert.run(2, "web", "name: web\n# 2\n", "CD".repeat(32), "2025-07-21 10:00:00 +0000 UTC");
   go.close();
+  // Before adoption, doctor leaves the file as it is and reports the same rows as Go's.
+  const notYetAdopted = await configShaCheck(db);
+  assertEquals(notYetAdopted.check.status, "ok");
+  assertStringIncludes(notYetAdopted.check.detail, "2 written by the Go dockswap");
   const adopting = await cli(["--db", db, "status"]);
   assertStringIncludes(adopting.stderr, "Adopted Go dockswap database");
 
@@ -65,7 +69,7 @@ Deno.test("doctor tells configs adopted with a Go hash apart from damaged ones",
   assertEquals([adopted.code, adopted.check.status], [0, "ok"]);
   assertStringIncludes(
     adopted.check.detail,
-    "0 of 2 config(s) match the SHA-256 of their YAML; 2 adopted from the Go dockswap",
+    "0 of 2 config(s) match the SHA-256 of their YAML; 2 written by the Go dockswap",
   );
   assertStringIncludes(adopted.check.detail, "web config 1, web config 2");
 
@@ -76,5 +80,5 @@ Deno.test("doctor tells configs adopted with a Go hash apart from damaged ones",
   const damaged = await configShaCheck(db);
   assertEquals([damaged.code, damaged.check.status], [1, "fail"]);
   assertStringIncludes(damaged.check.detail, "1 config(s) whose config_sha is not the SHA-256");
-  assertStringIncludes(damaged.check.detail, ": web config 3; 2 adopted");
+  assertStringIncludes(damaged.check.detail, ": web config 3; 2 written by the Go dockswap");
 });

@@ -204,6 +204,8 @@ const CONFIG_PAGE = 100;
  * other way; they are reported as such, not as damage.
  */
 function configHashes({ db }: OperationContext): Check {
+  // In a Go file not yet adopted every row is Go's; once adopted, adoption_log tells.
+  const goFile = isGoDockswap(db);
   const adoptionKnown = tableNames(db).includes("adoption_log");
   const foreign: StoredConfig[] = [];
   const adopted: StoredConfig[] = [];
@@ -212,14 +214,15 @@ function configHashes({ db }: OperationContext): Check {
     for (const config of page) {
       count++;
       if (sha256Hex(config.config_yaml) === config.config_sha) continue;
-      (adoptionKnown && isAdoptedConfig(db, config) ? adopted : foreign).push(config);
+      const fromGo = goFile || (adoptionKnown && isAdoptedConfig(db, config));
+      (fromGo ? adopted : foreign).push(config);
     }
     page = configsAfter(db, page.at(-1)!.id, CONFIG_PAGE);
   }
   const list = (configs: StoredConfig[]) =>
     configs.slice(0, 10).map((c) => `${c.app_name} config ${c.id}`).join(", ") +
     (configs.length > 10 ? `, and ${configs.length - 10} more` : "");
-  const adoptedNote = adopted.length === 0 ? "" : `; ${adopted.length} adopted from the Go ` +
+  const adoptedNote = adopted.length === 0 ? "" : `; ${adopted.length} written by the Go ` +
     `dockswap keep the hash it recorded, which is not of their text (${list(adopted)})`;
   if (foreign.length === 0) {
     return ok(
