@@ -1,5 +1,6 @@
 import { parseDocument } from "yaml";
 import { APP_NAME_RULE, isValidAppName } from "./app_name.ts";
+import { goTypeProblems } from "./app_config_types.ts";
 import { DockswapError } from "./errors.ts";
 import { sha256Hex } from "./hash.ts";
 import { withYamlEnvironment } from "./yaml_environment.ts";
@@ -16,11 +17,36 @@ export interface AppConfig {
  * the SHA-256 of the stored text equals `sha256sum FILE`.
  */
 export function decodeConfigBytes(bytes: Uint8Array, source: string): string {
+  let text: string;
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new DockswapError("config_invalid", `${source}: not valid UTF-8 text; save it as UTF-8`);
   }
+  checkYamlCharacters(text, source);
+  return text;
+}
+
+/**
+ * Characters YAML does not allow anywhere in a stream (YAML 1.2 c-printable, as the Go
+ * dockswap's yaml.v3 reader checks them): C0 controls but tab, LF and CR; DEL; C1 controls
+ * but NEL; lone surrogates; U+FFFE and U+FFFF.
+ */
+// deno-lint-ignore no-control-regex -- control characters are what it finds
+const NOT_YAML = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|\p{Cs}/u;
+
+/** Refuses text holding a character YAML does not allow, naming it and where it is. */
+function checkYamlCharacters(text: string, source: string): void {
+  const match = NOT_YAML.exec(text);
+  if (!match) return;
+  const before = text.slice(0, match.index).split(/\r\n|\r|\n/);
+  const code = match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+  throw invalid(
+    source,
+    `control character U+${code} at line ${before.length}, column ${
+      before.at(-1)!.length + 1
+    }: YAML does not allow it (the Go dockswap refuses the file too); remove it`,
+  );
 }
 
 /**
@@ -32,6 +58,7 @@ export function parseAppConfig(text: string, source = "config_yaml"): AppConfig 
 }
 
 function parseAndValidate(text: string, source: string): AppConfig {
+  checkYamlCharacters(text, source);
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const syntax = doc.errors[0];
   if (syntax?.code === "MULTIPLE_DOCS") {
@@ -82,18 +109,15 @@ function invalid(
   return new DockswapError("config_invalid", `${source}: ${problem}`, details);
 }
 
-/** Returns every rule the config breaks, as readable sentences naming the field. */
+/**
+ * Returns every rule the config breaks, as readable sentences naming the field: first what
+ * the Go dockswap's YAML decoding refuses (a value of the wrong type), then the checks of its
+ * validateConfig on the fields that decoded.
+ */
 function validate(root: Mapping): string[] {
-  const problems: string[] = [];
-  const section = (key: string): Mapping => {
-    const value = root[key];
-    if (value === undefined || value === null) return {};
-    if (!isMapping(value)) {
-      problems.push(`\`${key}\` must be a mapping, found ${describe(value)}`);
-      return {};
-    }
-    return value;
-  };
+  const problems = goTypeProblems(root);
+  // A section of the wrong type was reported above; its fields count as missing.
+  const section = (key: string): Mapping => isMapping(root[key]) ? root[key] as Mapping : {};
   const integer = (
     path: string,
     value: unknown,
@@ -101,9 +125,11 @@ function validate(root: Mapping): string[] {
     rule: string,
   ): void => {
     const missing = value === undefined || value === null;
+    // Not an integer was reported above, as a type the Go dockswap cannot decode.
+    if (!missing && !Number.isInteger(value)) return;
     // A missing number counts as 0, as in Go; said as missing, since that is what to fix.
-    const n = missing ? 0 : value;
-    if (typeof n !== "number" || !Number.isInteger(n) || !check(n)) {
+    const n = missing ? 0 : value as number;
+    if (!check(n)) {
       problems.push(
         missing
           ? `\`${path}\` is missing (it must be ${rule})`
@@ -114,7 +140,9 @@ function validate(root: Mapping): string[] {
 
   if (root.name === undefined || root.name === null || root.name === "") {
     problems.push("`name` is required");
-  } else if (typeof root.name !== "string" || !isValidAppName(root.name)) {
+  } else if (
+    typeof root.name !== "object" && (typeof root.name !== "string" || !isValidAppName(root.name))
+  ) {
     problems.push(`\`name\` must be ${APP_NAME_RULE}, found ${JSON.stringify(root.name)}`);
   }
 
@@ -122,18 +150,14 @@ function validate(root: Mapping): string[] {
   const port = (n: number) => n > 0 && n <= 65535;
   integer("docker.expose_port", docker.expose_port, port, "a port number 1-65535");
   const overrides = docker.environment_overrides;
-  if (overrides !== undefined && overrides !== null) {
-    if (!isMapping(overrides)) {
-      problems.push("`docker.environment_overrides` must be a mapping with keys blue and green");
-    } else {
-      for (const key of Object.keys(overrides)) {
-        if (key !== "blue" && key !== "green") {
-          problems.push(
-            `\`docker.environment_overrides\` may only have keys blue and green, found ${
-              JSON.stringify(key)
-            }`,
-          );
-        }
+  if (isMapping(overrides)) {
+    for (const key of Object.keys(overrides)) {
+      if (key !== "blue" && key !== "green") {
+        problems.push(
+          `\`docker.environment_overrides\` may only have keys blue and green, found ${
+            JSON.stringify(key)
+          }`,
+        );
       }
     }
   }
@@ -141,7 +165,7 @@ function validate(root: Mapping): string[] {
   const ports = section("ports");
   integer("ports.blue", ports.blue, port, "a port number 1-65535");
   integer("ports.green", ports.green, port, "a port number 1-65535");
-  if (ports.blue !== undefined && ports.blue === ports.green) {
+  if (typeof ports.blue === "number" && ports.blue === ports.green) {
     problems.push(`\`ports.blue\` and \`ports.green\` must differ, both are ${ports.blue}`);
   }
 

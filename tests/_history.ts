@@ -3,6 +3,7 @@
  * tests of commands that read history: configs, ended deployments with their events, and the
  * current_state row each app's latest deployment implies.
  */
+import { createHash } from "node:crypto";
 import { DatabaseSync } from "node:sqlite";
 
 /** What `addHistory` should write for one app. */
@@ -33,11 +34,9 @@ const EVENTS: [string, string, string][] = [
   ["container_stopped", "stopping", "stable"],
 ];
 
+// The real hash: doctor checks that each config_sha is the SHA-256 of its text.
 function sha256Hex(text: string): string {
-  // A stand-in SHA shape is enough here: tests of config hashing live elsewhere.
-  let h = 0;
-  for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return h.toString(16).padStart(8, "0").repeat(8);
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** Appends history for one app in one transaction; returns the new ids. */

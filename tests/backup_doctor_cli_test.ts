@@ -41,12 +41,14 @@ function check(report: DoctorReport, name: string) {
 /** A separate process that keeps committing config rows until it has written `rows`. */
 function startWriter(db: string, rows: number) {
   const code = `
+    import { createHash } from "node:crypto";
     import { DatabaseSync } from "node:sqlite";
     const db = new DatabaseSync(${JSON.stringify(db)}, { timeout: 10000 });
     for (let i = 0; i < ${rows}; i++) {
+      const yaml = "name: writer\\n# " + i + "\\n";
       db.exec("BEGIN IMMEDIATE");
       db.prepare("INSERT INTO app_configs (app_name, config_yaml, config_sha, created_at) VALUES (?, ?, ?, ?)")
-        .run("writer", "name: writer\\n# " + i + "\\n", "a".repeat(64), new Date().toISOString());
+        .run("writer", yaml, createHash("sha256").update(yaml).digest("hex"), new Date().toISOString());
       db.exec("COMMIT");
     }
     db.close();`;
@@ -130,6 +132,7 @@ Deno.test("doctor passes a healthy database", async () => {
     "file_permissions",
     "stuck_deployments",
     "current_state",
+    "config_sha",
   ]);
   assert(report.checks.every((c) => c.status === "ok"), JSON.stringify(report));
   const table = await cli(["--db", db, "doctor"]);

@@ -13,11 +13,15 @@ import { walSizeBytes } from "../db/open.ts";
 import { octalMode, ownerOnlyCommand, sharedFiles } from "../db/file_modes.ts";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
+import { sha256Hex } from "../hash.ts";
 import {
+  configsAfter,
   foreignKeyCheck,
   integrityCheck,
+  isAdoptedConfig,
   journalMode,
   stateDisagreements,
+  type StoredConfig,
   stuckDeployments,
 } from "../store/maintenance.ts";
 import type { Database } from "../db/database.ts";
@@ -209,10 +213,56 @@ function currentState({ db }: OperationContext): Check {
   );
 }
 
+/** Configs read per query while re-hashing: bounds memory, whatever the history's size. */
+const CONFIG_PAGE = 100;
+
+/**
+ * Every config_sha must be the SHA-256 of its config_yaml, or `config check` compares files
+ * against a wrong hash. Rows adopted from the Go dockswap may keep a hash Go computed some
+ * other way; they are reported as such, not as damage.
+ */
+function configHashes({ db }: OperationContext): Check {
+  // In a Go file not yet adopted every row is Go's; once adopted, adoption_log tells.
+  const goFile = isGoDockswap(db);
+  const adoptionKnown = tableNames(db).includes("adoption_log");
+  const foreign: StoredConfig[] = [];
+  const adopted: StoredConfig[] = [];
+  let count = 0;
+  for (let page = configsAfter(db, 0, CONFIG_PAGE); page.length > 0;) {
+    for (const config of page) {
+      count++;
+      if (sha256Hex(config.config_yaml) === config.config_sha) continue;
+      const fromGo = goFile || (adoptionKnown && isAdoptedConfig(db, config));
+      (fromGo ? adopted : foreign).push(config);
+    }
+    page = configsAfter(db, page.at(-1)!.id, CONFIG_PAGE);
+  }
+  const list = (configs: StoredConfig[]) =>
+    configs.slice(0, 10).map((c) => `${c.app_name} config ${c.id}`).join(", ") +
+    (configs.length > 10 ? `, and ${configs.length - 10} more` : "");
+  const adoptedNote = adopted.length === 0 ? "" : `; ${adopted.length} written by the Go ` +
+    `dockswap keep the hash it recorded, which is not of their text (${list(adopted)})`;
+  if (foreign.length === 0) {
+    return ok(
+      "config_sha",
+      `${count - adopted.length} of ${count} config(s) match the SHA-256 of their YAML` +
+        adoptedNote,
+    );
+  }
+  return fail(
+    "config_sha",
+    `${foreign.length} config(s) whose config_sha is not the SHA-256 of their YAML: ` +
+      list(foreign) + adoptedNote,
+    "the rows were changed outside dockswap-db: restore the latest backup, or store the " +
+      `app's file again (${command(db, "config", "add", "FILE")}) so later checks compare ` +
+      "against a true hash",
+  );
+}
+
 export const doctor = defineOperation({
   name: "db.doctor",
-  summary:
-    "Check the database: integrity, references, migrations, journal, file permissions, stuck deployments",
+  summary: "Check the database: integrity, references, migrations, journal, file permissions, " +
+    "stuck deployments, config hashes",
   access: "read",
   params: z.strictObject({
     stuck_after_ms: z.number().int().positive().max(MAX_DURATION_MS).optional()
@@ -230,6 +280,7 @@ export const doctor = defineOperation({
       ["file_permissions", () => filePermissions(context)],
       ["stuck_deployments", () => stuck(context, params.stuck_after_ms ?? DEFAULT_STUCK_AFTER_MS)],
       ["current_state", () => currentState(context)],
+      ["config_sha", () => configHashes(context)],
     ];
     const results = checks.map(([name, check]) => {
       try {

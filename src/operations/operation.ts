@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Database } from "../db/database.ts";
 import { DockswapError } from "../errors.ts";
+import { exactJson } from "./schemas.ts";
 
 /** What an operation may use: the open database and the clock. */
 export interface OperationContext {
@@ -51,11 +52,9 @@ export function parseParams<P extends z.ZodType>(
   const name = (path: string) =>
     label ? label(path.split(/[.[]/)[0] || "params") : path || "params";
   let problems: string[];
-  const illFormed = illFormedPath(raw, "");
-  if (illFormed !== undefined) {
-    problems = [
-      `${name(illFormed)}: holds a lone UTF-16 surrogate (such as \\ud800), which is not text`,
-    ];
+  const unstorable = unstorableText(raw, jsonParams(operation.params));
+  if (unstorable !== undefined) {
+    problems = [`${name(unstorable.path)}: ${unstorable.problem}`];
   } else {
     const parsed = operation.params.safeParse(raw ?? {});
     if (parsed.success) return parsed.data;
@@ -95,19 +94,62 @@ export function execute<P extends z.ZodType, R extends z.ZodType>(
   return operation.access === "write" ? context.db.write(work) : context.db.read(work);
 }
 
+/** The top-level parameters that take any JSON value (stored as JSON text, strings escaped). */
+function jsonParams(schema: z.ZodType): Set<string> {
+  const names = new Set<string>();
+  if (!(schema instanceof z.ZodObject)) return names;
+  for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+    let inner = field;
+    while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) {
+      inner = inner.unwrap() as z.ZodType;
+    }
+    if (inner === exactJson) names.add(name);
+  }
+  return names;
+}
+
+/** A string or key that SQLite would not give back as sent: where, and why. */
+interface Unstorable {
+  path: string;
+  problem: string;
+}
+
 /**
- * The path of the first string or key in `value` holding a lone UTF-16 surrogate (JSON allows
- * "\ud800"); SQLite would store U+FFFD instead, so what is stored would differ from what was
- * acknowledged.
+ * The first string or key in `params` that SQLite would not give back as sent. A lone UTF-16
+ * surrogate (JSON allows "\ud800") is stored as U+FFFD. A NUL in a text column is stored, but
+ * every reader (node:sqlite, the sqlite3 shell, SQL functions) stops at it; inside a JSON
+ * parameter it is stored as the escape \u0000 and read back whole, so there it is kept.
  */
-function illFormedPath(value: unknown, path: string): string | undefined {
-  if (typeof value === "string") return value.isWellFormed() ? undefined : path;
+function unstorableText(
+  value: unknown,
+  jsonParams: Set<string>,
+  path = "",
+  inJson = false,
+): Unstorable | undefined {
+  if (typeof value === "string") {
+    const problem = textProblem(value, inJson);
+    return problem === undefined ? undefined : { path, problem };
+  }
   if (value === null || typeof value !== "object") return undefined;
   for (const [key, inner] of Object.entries(value)) {
     const at = Array.isArray(value) ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`;
-    if (!key.isWellFormed()) return at;
-    const found = illFormedPath(inner, at);
+    const innerIsJson = inJson || (path === "" && jsonParams.has(key));
+    const keyProblem = textProblem(key, innerIsJson);
+    if (keyProblem !== undefined) return { path: at, problem: keyProblem };
+    const found = unstorableText(inner, jsonParams, at, innerIsJson);
     if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function textProblem(text: string, inJson: boolean): string | undefined {
+  if (!text.isWellFormed()) {
+    return "holds a lone UTF-16 surrogate (such as \\ud800), which is not text";
+  }
+  const nul = inJson ? -1 : text.indexOf("\0");
+  if (nul >= 0) {
+    return `holds a NUL character (U+0000) at character ${nul + 1}, where a read of the ` +
+      "stored text would stop; remove it";
   }
   return undefined;
 }

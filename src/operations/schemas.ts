@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { APP_NAME_RULE, isValidAppName } from "../app_name.ts";
+import type { JsonValue } from "../store/events.ts";
 
 /** Shared parameter and record schemas, so every operation spells a concept the same way. */
 
@@ -40,11 +41,26 @@ function inexactNumberPath(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
+/** Whether `value` is a JSON value: what JSON.parse returns (finite numbers, plain objects). */
+function isJsonValue(value: unknown): value is JsonValue {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJsonValue);
+  if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return Object.values(value).every(isJsonValue);
+}
+
+/**
+ * Any JSON value, checked but not copied: z.json() rebuilds objects by assignment, which turns
+ * a "__proto__" key into the copy's prototype, so the key would vanish from what is stored.
+ */
+const jsonValue = z.custom<JsonValue>(isJsonValue, { message: "must be a JSON value" });
+
 /**
  * Any JSON value whose numbers survive storage exactly: integers beyond ±2^53 were already
  * rounded when parsed, so they are refused (send them as strings) instead of stored wrong.
  */
-export const exactJson = z.json().superRefine((value, context) => {
+export const exactJson = jsonValue.superRefine((value, context) => {
   const path = inexactNumberPath(value, "payload");
   if (path) {
     context.addIssue({

@@ -88,3 +88,39 @@ export function stateDisagreements(db: Database): StateDisagreement[] {
      ORDER BY 1, 2`,
   );
 }
+
+/** A stored config version with its text and recorded hash, for re-hashing. */
+export interface StoredConfig {
+  id: number;
+  app_name: string;
+  config_yaml: string;
+  config_sha: string;
+  created_at: string;
+}
+
+/** Up to `limit` configs with an id above `afterId`, in id order (a page of a full scan). */
+export function configsAfter(db: Database, afterId: number, limit: number): StoredConfig[] {
+  return db.all<StoredConfig>(
+    `SELECT id, app_name, config_yaml, config_sha, created_at FROM app_configs
+     WHERE id > ? ORDER BY id LIMIT ?`,
+    afterId,
+    limit,
+  );
+}
+
+/**
+ * Whether a config row came from adopting a Go dockswap database: adoption logged a repair
+ * of it, an adopted deployment (one with a Go status word) uses it, or it is older than this
+ * database's own schema, which only an adopted row can be. Needs schema 2 (adoption_log).
+ */
+export function isAdoptedConfig(db: Database, config: StoredConfig): boolean {
+  const row = db.get<{ adopted: number }>(
+    `SELECT EXISTS (SELECT 1 FROM adoption_log WHERE table_name = 'app_configs' AND row_key = ?)
+         OR EXISTS (SELECT 1 FROM deployments WHERE config_id = ? AND legacy_status IS NOT NULL)
+         OR ? < (SELECT min(applied_at) FROM schema_migrations) AS adopted`,
+    `id=${config.id}`,
+    config.id,
+    config.created_at,
+  );
+  return row?.adopted === 1;
+}
