@@ -4,6 +4,8 @@ import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.t
 import { parseCsv } from "./_csv.ts";
 import { query } from "./_db.ts";
 import { addHistory } from "./_history.ts";
+import { request, rpcLines } from "./_rpc.ts";
+import { configFor } from "./reliability/_support.ts";
 
 type Line = { kind: string; id?: number; app_name: string; [key: string]: unknown };
 
@@ -403,4 +405,157 @@ Deno.test("exports read in pages: every row once, in id order, across page bound
   const json = (await cli(["--db", db, "export", "--table", "events", "--format", "json"])).stdout;
   assertStringIncludes(json, '"payload":{"n":12345678901234567890,"s":"a b"},');
   assertEquals(JSON.parse(json).length, events.length);
+});
+
+/** The statements that made `source`'s schema (tables, indexes, triggers), in their order. */
+function schemaOf(source: string): string[] {
+  return query<{ sql: string }>(
+    source,
+    "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+  ).map((r) => r.sql);
+}
+
+/**
+ * Loads one NDJSON export (`--table all`) into `target`, row by row, in one transaction, with
+ * foreign keys enforced at each row: configs and events are insert-once (a re-delivered row
+ * changes nothing), deployments and state rows are upserts (the newest delivery wins).
+ */
+function loadIncrement(target: DatabaseSync, text: string): void {
+  const upsert = (table: string, key: string, row: Line, columns: string[], update: boolean) => {
+    const values = columns.map((c) => {
+      const value = row[c];
+      return c === "payload" && value !== null ? JSON.stringify(value) : value;
+    }) as (string | number | null)[];
+    const set = columns.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`).join(", ");
+    target.prepare(
+      `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
+       ON CONFLICT (${key}) DO ${update ? `UPDATE SET ${set}` : "NOTHING"}`,
+    ).run(...values);
+  };
+  target.exec("BEGIN");
+  try {
+    for (const row of lines(text)) {
+      const { kind: _kind, ...fields } = row;
+      const columns = Object.keys(fields);
+      if (row.kind === "config") upsert("app_configs", "id", row, columns, false);
+      else if (row.kind === "deployment") upsert("deployments", "id", row, columns, true);
+      else if (row.kind === "event") upsert("deployment_events", "id", row, columns, false);
+      else if (row.kind === "state") upsert("current_state", "app_name", row, columns, true);
+      else throw new Error(`unknown kind ${row.kind}`);
+    }
+    target.exec("COMMIT");
+  } catch (error) {
+    target.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+function tableDump(db: DatabaseSync, table: string, key: string): string {
+  const columns = table === "deployment_events" ? "*, json(payload) AS payload" : "*";
+  return JSON.stringify(db.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${key}`).all());
+}
+
+Deno.test("export --cursor: every increment loads in order into the same schema with foreign keys on, and the loads add up to the source", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const cursor = `${dir.path}/export.cursor`;
+  const rpc = async (requests: [string, Record<string, unknown>][]) => {
+    const answers = await rpcLines(db, requests.map(([m, p], i) => request(i, m, p))) as {
+      error?: unknown;
+    }[];
+    assert(answers.every((a) => !a.error), JSON.stringify(answers));
+  };
+  const deploy = (app: string, image: string, events: string[]) =>
+    [
+      ["deploy.start", { app_name: app, image }],
+      ...events.map((
+        event_type,
+      ) => ["deploy.event", { app_name: app, event_type, payload: { image } }]),
+    ] as [string, Record<string, unknown>][];
+  const HAPPY = [
+    "container_started",
+    "health_check_passed",
+    "caddy_updated",
+    "drain_complete",
+    "container_stopped",
+  ];
+  const files: string[] = [];
+  const exportRun = async () => {
+    const out = `${dir.path}/history-${files.length + 1}.ndjson`;
+    const run = await cli(["--db", db, "export", "--cursor", cursor, "--output", out]);
+    assertEquals(run.code, 0, run.stderr);
+    files.push(await Deno.readTextFile(out));
+  };
+
+  await rpc([
+    ...["web", "api", "worker"].map((app) =>
+      ["config.add", { config_yaml: configFor(app) }] as [string, Record<string, unknown>]
+    ),
+    ...deploy("web", "web:1", HAPPY),
+    // api stays in flight across two exports; worker's deployment comes after it and has ended.
+    ...deploy("api", "api:1", ["container_started"]),
+    ...deploy("worker", "worker:1", HAPPY),
+    ...deploy("web", "web:2", HAPPY),
+  ]);
+  await exportRun();
+  await rpc([
+    ["deploy.event", { app_name: "api", event_type: "health_check_passed" }],
+    ...deploy("worker", "worker:2", ["container_started"]),
+    ...deploy("web", "web:3", HAPPY),
+  ]);
+  await exportRun();
+  await rpc([
+    ["deploy.event", { app_name: "api", event_type: "caddy_updated" }],
+    ["deploy.event", { app_name: "api", event_type: "drain_complete" }],
+    ["deploy.event", { app_name: "api", event_type: "container_stopped" }],
+    ["deploy.event", { app_name: "worker", event_type: "health_check_failed" }],
+    ["deploy.event", { app_name: "worker", event_type: "rollback_complete" }],
+  ]);
+  await exportRun();
+
+  const source = new DatabaseSync(db, { readOnly: true });
+  const target = new DatabaseSync(`${dir.path}/loaded.db`);
+  try {
+    for (const sql of schemaOf(db)) target.exec(sql);
+    target.exec("PRAGMA foreign_keys = ON");
+    assertEquals(
+      (target.prepare("PRAGMA foreign_keys").get() as { foreign_keys: number }).foreign_keys,
+      1,
+    );
+    for (const [i, text] of files.entries()) {
+      try {
+        loadIncrement(target, text);
+      } catch (error) {
+        throw new Error(`increment ${i + 1} does not load: ${(error as Error).message}\n${text}`);
+      }
+      // A re-delivered file (a retry after a kill) loads again and changes nothing.
+      const before = tableDump(target, "deployments", "id") +
+        tableDump(target, "deployment_events", "id");
+      loadIncrement(target, text);
+      assertEquals(
+        tableDump(target, "deployments", "id") + tableDump(target, "deployment_events", "id"),
+        before,
+      );
+    }
+    assertEquals(target.prepare("PRAGMA foreign_key_check").all(), []);
+    for (
+      const [table, key] of [
+        ["app_configs", "id"],
+        ["deployments", "id"],
+        ["deployment_events", "id"],
+        ["current_state", "app_name"],
+      ]
+    ) {
+      assertEquals(tableDump(target, table, key), tableDump(source, table, key), table);
+    }
+  } finally {
+    source.close();
+    target.close();
+  }
+  // What the first file held back: api's in-flight deployment, and the events and state rows
+  // of it and of every deployment after it.
+  const first = lines(files[0]);
+  const api = first.find((l) => l.kind === "state" && l.app_name === "api");
+  assertEquals(api, undefined, "api's state points at its deployment in flight");
+  assert(!first.some((l) => l.kind === "event" && l.app_name !== "web"));
 });

@@ -24,6 +24,7 @@ import {
   type ExportPage,
   type ExportTable,
   exportValuePages,
+  firstEventOfDeploymentsFrom,
   oldestInFlightDeploymentId,
 } from "../store/export.ts";
 import {
@@ -188,13 +189,16 @@ async function writeTables(
   const { tables, format } = request;
   const typed = tables.length > 1;
   const results: TableResult[] = [];
+  const held = cursor === undefined ? undefined : heldBack(db, request.filter.app);
   if (format === "json") await writer.write(typed ? "{" : "");
   for (const [index, table] of tables.entries()) {
     const spec = EXPORT_SPECS[table];
     const filter: ExportFilter = { ...request.filter };
-    if (cursor !== undefined && spec.hasId) {
-      filter.afterId = cursor.last_id[table] ?? 0;
-      if (table === "deployments") filter.beforeId = oldestInFlightDeploymentId(db, filter.app);
+    if (cursor !== undefined && spec.hasId) filter.afterId = cursor.last_id[table] ?? 0;
+    if (held !== undefined) {
+      if (table === "deployments") filter.beforeId = held.deployment;
+      if (table === "events") filter.beforeId = held.event;
+      if (table === "state") filter.beforeDeploymentId = held.deployment;
     }
     const progress = request.progress?.(table, countExportRows(db, table, filter));
     if (format === "csv") await writer.write(spec.columns.map(csvField).join(",") + "\r\n");
@@ -224,6 +228,17 @@ async function writeTables(
   }
   if (format === "json") await writer.write(typed ? "\n}\n" : "\n");
   return results;
+}
+
+/**
+ * Where an incremental export stops: at the oldest deployment in flight (its row still changes),
+ * and, so that every file loads in order into a database enforcing foreign keys, at the first
+ * event of that deployment or a later one and before any state row pointing at one of them.
+ */
+function heldBack(db: Database, app?: string): { deployment: number; event?: number } | undefined {
+  const deployment = oldestInFlightDeploymentId(db, app);
+  if (deployment === undefined) return undefined;
+  return { deployment, event: firstEventOfDeploymentsFrom(db, deployment, app) };
 }
 
 /** Pages of value rows as CSV text. */

@@ -45,8 +45,10 @@ Format: the global --format; export defaults to ndjson when none is given (table
           (config, deployment, event, state). csv: one table only, RFC 4180 with a header.
   json:   one array (one object of arrays with --table all).
 Time columns: configs created_at, deployments started_at, events created_at, state updated_at.
-With --cursor, deployments are exported once they have ended (a row in flight still changes);
-current_state has no id and is always exported whole.
+With --cursor, deployments are exported once they have ended (a row in flight still changes),
+and their events and current_state rows wait with them: each file loads, in order, into a
+database that enforces foreign keys. current_state has no id: each run exports it whole (upsert
+it by app_name when loading).
 Example (cron, daily, incremental):
   dockswap-db export --output /var/backups/dockswap/events-$(date +%F).ndjson.gz --gzip \\
     --cursor /var/lib/dockswap/export.cursor`,
