@@ -254,6 +254,25 @@ export class AtomicFile implements ByteSink {
     syncFolder(folderOf(this.path));
   }
 
+  /**
+   * `publish` that never replaces anything: link() refuses an existing name atomically (where
+   * exists-then-rename would race), then the temporary name goes. Throws `file_exists` when
+   * `path` exists, leaving the temporary file for the caller to `abort`.
+   */
+  publishNew(): void {
+    try {
+      Deno.linkSync(this.tempPath, this.path);
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) {
+        throw new DockswapError("file_exists", `"${this.path}" already exists`);
+      }
+      throw fileError(error, this.path, "write");
+    }
+    // Published: a temporary name left by a failure here is only a second link, cleaned later.
+    this.abort();
+    syncFolder(folderOf(this.path));
+  }
+
   /** Drops the temporary file; `path` is left as it was. */
   abort(): void {
     try {

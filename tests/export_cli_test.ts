@@ -196,6 +196,8 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
   ).run(ids.deployments[0]);
   big.close();
 
+  // The next run writes a file of its own: a delivered one is never replaced.
+  const retryOut = `${dir.path}/events-2.ndjson`;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       ...commandLine(),
@@ -205,7 +207,7 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
       "--table",
       "events",
       "--output",
-      out,
+      retryOut,
       "--cursor",
       cursor,
     ],
@@ -218,7 +220,7 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
   let temp: string | undefined;
   for (let i = 0; i < 3000 && temp === undefined; i++) {
     for (const entry of Deno.readDirSync(dir.path)) {
-      if (entry.name.startsWith(".events.ndjson.tmp-")) {
+      if (entry.name.startsWith(".events-2.ndjson.tmp-")) {
         const size = Deno.statSync(`${dir.path}/${entry.name}`).size;
         if (size > 0) temp = entry.name;
       }
@@ -230,9 +232,11 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
   assert(temp !== undefined, "the export never started writing");
   assertEquals(status.signal, "SIGKILL", "the export finished before it could be killed");
   assertEquals(await Deno.readTextFile(out), previousOutput);
+  assertEquals(exists(retryOut), false);
   assertEquals(await Deno.readTextFile(cursor), previousCursor);
 
-  // The next run picks up exactly the rows the killed one did not deliver.
+  // A retry (under the same name, never delivered) picks up exactly the rows the killed run
+  // did not deliver.
   const again = await cli([
     "--db",
     db,
@@ -240,12 +244,13 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
     "--table",
     "events",
     "--output",
-    out,
+    retryOut,
     "--cursor",
     cursor,
   ]);
   assertEquals(again.code, 0, again.stderr);
-  const text = await Deno.readTextFile(out);
+  assertEquals(await Deno.readTextFile(out), previousOutput);
+  const text = await Deno.readTextFile(retryOut);
   let count = 0;
   let firstId = 0;
   for (const line of text.split("\n")) {
@@ -558,4 +563,54 @@ Deno.test("export --cursor: every increment loads in order into the same schema 
   const api = first.find((l) => l.kind === "state" && l.app_name === "api");
   assertEquals(api, undefined, "api's state points at its deployment in flight");
   assert(!first.some((l) => l.kind === "event" && l.app_name !== "web"));
+});
+
+Deno.test("export --cursor never replaces its output: a same-name re-run is refused (file_exists), the file and cursor kept, and no row is in no file", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  addHistory(db, { app: "web-api", deployments: 2 });
+  const cursor = `${dir.path}/export.cursor`;
+  const today = `${dir.path}/history-2026-11-30.ndjson`;
+  const exportTo = (out: string) =>
+    cli(["--db", db, "export", "--output", out, "--cursor", cursor]);
+  const first = await exportTo(today);
+  assertEquals(first.code, 0, first.stderr);
+  const delivered = await Deno.readTextFile(today);
+  const cursorAfterFirst = await Deno.readTextFile(cursor);
+
+  // A second run the same day (a catch-up timer, a manual test) with new rows to deliver.
+  addHistory(db, { app: "worker", deployments: 1 });
+  const again = await exportTo(today);
+  assertEquals(again.code, 8, again.stderr);
+  assertStringIncludes(again.stderr, "[file_exists]");
+  assertStringIncludes(again.stderr, "Give each run its own name");
+  assertEquals(await Deno.readTextFile(today), delivered, "a delivered file was replaced");
+  assertEquals(await Deno.readTextFile(cursor), cursorAfterFirst, "the cursor moved");
+  assertEquals(
+    [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) => n.startsWith(".")),
+    [],
+    "the refused run left a temporary file or a pending cursor",
+  );
+
+  // Under its own name the next run delivers what the refused one did not: every row of the
+  // source is in exactly one file.
+  const later = `${dir.path}/history-2026-11-30T10.ndjson`;
+  assertEquals((await exportTo(later)).code, 0);
+  const seen = [...lines(delivered), ...lines(await Deno.readTextFile(later))];
+  for (
+    const [kind, table] of [
+      ["config", "app_configs"],
+      ["deployment", "deployments"],
+      ["event", "deployment_events"],
+    ]
+  ) {
+    assertEquals(idsOf(seen, kind).toSorted((a, b) => a - b), allIds(db, table), kind);
+  }
+
+  // Without --cursor a file holds no promise to a cursor: it is replaced, as before.
+  const snapshot = `${dir.path}/snapshot.ndjson`;
+  for (let i = 0; i < 2; i++) {
+    const run = await cli(["--db", db, "export", "--output", snapshot]);
+    assertEquals(run.code, 0, run.stderr);
+  }
 });

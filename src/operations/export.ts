@@ -8,6 +8,7 @@ import {
   type ByteSink,
   ChunkedTextWriter,
   gzipSink,
+  pathExists,
   refuseDatabaseTarget,
   removeStaleTemps,
   sameFile,
@@ -99,6 +100,22 @@ export function checkExportRequest(request: ExportRequest, databasePath: string)
       `--cursor and --output name the same file ("${request.output}"); give the cursor its own file`,
     );
   }
+  if (request.cursor !== undefined && request.output !== undefined && pathExists(request.output)) {
+    throw outputExists(request.output);
+  }
+}
+
+/**
+ * An incremental export never replaces its output: a file there may hold rows the cursor has
+ * passed, which would then be in no file. There is no --force for this.
+ */
+function outputExists(output: string): DockswapError {
+  return new DockswapError(
+    "file_exists",
+    `"${output}" already exists, and an export with --cursor never replaces a file (the rows ` +
+      `in it are behind the cursor and would be in no file). Give each run its own name, e.g. ` +
+      `history-$(date -u +%Y%m%dT%H%M%SZ).ndjson. Nothing was written; the cursor did not move.`,
+  );
 }
 
 /** Reads the cursor, if any (settling what a killed run left): call before opening the database. */
@@ -114,8 +131,9 @@ export async function loadExportCursor(
 
 /**
  * Runs an export. With a file, nothing appears at `output` until it is complete and synced,
- * and the cursor moves only with it; with a stream, the cursor moves once every byte has been
- * written to it. On any failure the previous output and cursor are left as they were.
+ * and the cursor moves only once it is in place (an existing file is then refused, never
+ * replaced); with a stream, the cursor moves once every byte has been written to it. On any
+ * failure the previous output and cursor are left as they were.
  */
 export async function runExport(
   db: Database,
@@ -152,19 +170,21 @@ export async function runExport(
     return results;
   }
   try {
-    await writePendingCursor(request.cursor!, next, file.tempPath);
+    await writePendingCursor(request.cursor!, next, file.tempPath, file.path);
   } catch (error) {
     file.abort();
     throw error;
   }
   try {
-    file.publish();
+    file.publishNew();
   } catch (error) {
-    // The pending cursor goes before the temporary output: while it names an existing file,
-    // a run killed in between is still read as "not delivered".
+    // Not delivered: the pending cursor must not count (a kill right here is settled the same
+    // way, as the output's name does not hold its file).
     discardPendingCursor(request.cursor!);
     file.abort();
-    throw error;
+    throw error instanceof DockswapError && error.code === "file_exists"
+      ? outputExists(file.path)
+      : error;
   }
   await commitPendingCursor(request.cursor!, next);
   return results;
