@@ -191,6 +191,8 @@ export function fileError(error: unknown, path: string, verb: string): DockswapE
     ? "permission denied"
     : error instanceof Deno.errors.IsADirectory
     ? "it is a directory"
+    : (error as { code?: string }).code === "ENOSPC"
+    ? "the disk is full (no space left on device)"
     : (error as Error).message;
   return new DockswapError("io_error", `Cannot ${verb} "${path}": ${reason}`);
 }
@@ -275,6 +277,25 @@ export class AtomicFile implements ByteSink {
     syncFolder(folderOf(this.path));
   }
 
+  /**
+   * `publish` that never replaces anything: link() refuses an existing name atomically (where
+   * exists-then-rename would race), then the temporary name goes. Throws `file_exists` when
+   * `path` exists, leaving the temporary file for the caller to `abort`.
+   */
+  publishNew(): void {
+    try {
+      Deno.linkSync(this.tempPath, this.path);
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) {
+        throw new DockswapError("file_exists", `"${this.path}" already exists`);
+      }
+      throw fileError(error, this.path, "write");
+    }
+    // Published: a temporary name left by a failure here is only a second link, cleaned later.
+    this.abort();
+    syncFolder(folderOf(this.path));
+  }
+
   /** Drops the temporary file; `path` is left as it was. */
   abort(): void {
     try {
@@ -324,25 +345,50 @@ export function writerSink(
   };
 }
 
-/** A sink that gzips what it is given into `inner` (CompressionStream: one chunk at a time). */
+/**
+ * A sink that gzips what it is given into `inner` (CompressionStream: one chunk at a time). A
+ * failure of `inner` (a full disk, a closed pipe) is what every later write and the close throw,
+ * not the stream's own "errored" reason, which says nothing about the cause.
+ */
 export function gzipSink(inner: ByteSink): ByteSink {
   const compressor = new CompressionStream("gzip");
   const writer = compressor.writable.getWriter();
+  const reader = compressor.readable.getReader();
+  let failure: { error: unknown } | undefined;
   const pump = (async () => {
-    for await (const chunk of compressor.readable) await inner.write(chunk);
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      try {
+        await inner.write(next.value);
+      } catch (error) {
+        // Recorded before the stream is torn down, which fails pending writes with no reason.
+        failure = { error };
+        reader.cancel(error).catch(() => {});
+        // A failing inner sink must not leave the writer waiting forever.
+        writer.abort(error).catch(() => {});
+        throw error;
+      }
+    }
   })();
-  // A failing inner sink must not leave the writer waiting forever.
-  pump.catch(() => writer.abort().catch(() => {}));
+  pump.catch(() => {});
+  const cause = (error: unknown) => failure === undefined ? error : failure.error;
   return {
     async write(bytes) {
-      await writer.ready;
-      // A copy: the stream keeps the chunk after this call, and the caller reuses its buffer.
-      const chunk = bytes.slice() as Uint8Array<ArrayBuffer>;
-      await Promise.race([writer.write(chunk), pump.then(() => {})]);
+      try {
+        await writer.ready;
+        // A copy: the stream keeps the chunk after this call, and the caller reuses its buffer.
+        const chunk = bytes.slice() as Uint8Array<ArrayBuffer>;
+        await Promise.race([writer.write(chunk), pump]);
+      } catch (error) {
+        throw cause(error);
+      }
     },
     async close() {
-      await writer.close();
-      await pump;
+      try {
+        await writer.close();
+        await pump;
+      } catch (error) {
+        throw cause(error);
+      }
       await inner.close();
     },
   };

@@ -4,6 +4,8 @@ import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.t
 import { parseCsv } from "./_csv.ts";
 import { query } from "./_db.ts";
 import { addHistory } from "./_history.ts";
+import { request, rpcLines } from "./_rpc.ts";
+import { configFor } from "./reliability/_support.ts";
 
 type Line = { kind: string; id?: number; app_name: string; [key: string]: unknown };
 
@@ -194,6 +196,8 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
   ).run(ids.deployments[0]);
   big.close();
 
+  // The next run writes a file of its own: a delivered one is never replaced.
+  const retryOut = `${dir.path}/events-2.ndjson`;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       ...commandLine(),
@@ -203,7 +207,7 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
       "--table",
       "events",
       "--output",
-      out,
+      retryOut,
       "--cursor",
       cursor,
     ],
@@ -216,7 +220,7 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
   let temp: string | undefined;
   for (let i = 0; i < 3000 && temp === undefined; i++) {
     for (const entry of Deno.readDirSync(dir.path)) {
-      if (entry.name.startsWith(".events.ndjson.tmp-")) {
+      if (entry.name.startsWith(".events-2.ndjson.tmp-")) {
         const size = Deno.statSync(`${dir.path}/${entry.name}`).size;
         if (size > 0) temp = entry.name;
       }
@@ -228,9 +232,11 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
   assert(temp !== undefined, "the export never started writing");
   assertEquals(status.signal, "SIGKILL", "the export finished before it could be killed");
   assertEquals(await Deno.readTextFile(out), previousOutput);
+  assertEquals(exists(retryOut), false);
   assertEquals(await Deno.readTextFile(cursor), previousCursor);
 
-  // The next run picks up exactly the rows the killed one did not deliver.
+  // A retry (under the same name, never delivered) picks up exactly the rows the killed run
+  // did not deliver.
   const again = await cli([
     "--db",
     db,
@@ -238,12 +244,13 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
     "--table",
     "events",
     "--output",
-    out,
+    retryOut,
     "--cursor",
     cursor,
   ]);
   assertEquals(again.code, 0, again.stderr);
-  const text = await Deno.readTextFile(out);
+  assertEquals(await Deno.readTextFile(out), previousOutput);
+  const text = await Deno.readTextFile(retryOut);
   let count = 0;
   let firstId = 0;
   for (const line of text.split("\n")) {
@@ -403,4 +410,207 @@ Deno.test("exports read in pages: every row once, in id order, across page bound
   const json = (await cli(["--db", db, "export", "--table", "events", "--format", "json"])).stdout;
   assertStringIncludes(json, '"payload":{"n":12345678901234567890,"s":"a b"},');
   assertEquals(JSON.parse(json).length, events.length);
+});
+
+/** The statements that made `source`'s schema (tables, indexes, triggers), in their order. */
+function schemaOf(source: string): string[] {
+  return query<{ sql: string }>(
+    source,
+    "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+  ).map((r) => r.sql);
+}
+
+/**
+ * Loads one NDJSON export (`--table all`) into `target`, row by row, in one transaction, with
+ * foreign keys enforced at each row: configs and events are insert-once (a re-delivered row
+ * changes nothing), deployments and state rows are upserts (the newest delivery wins).
+ */
+function loadIncrement(target: DatabaseSync, text: string): void {
+  const upsert = (table: string, key: string, row: Line, columns: string[], update: boolean) => {
+    const values = columns.map((c) => {
+      const value = row[c];
+      return c === "payload" && value !== null ? JSON.stringify(value) : value;
+    }) as (string | number | null)[];
+    const set = columns.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`).join(", ");
+    target.prepare(
+      `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
+       ON CONFLICT (${key}) DO ${update ? `UPDATE SET ${set}` : "NOTHING"}`,
+    ).run(...values);
+  };
+  target.exec("BEGIN");
+  try {
+    for (const row of lines(text)) {
+      const { kind: _kind, ...fields } = row;
+      const columns = Object.keys(fields);
+      if (row.kind === "config") upsert("app_configs", "id", row, columns, false);
+      else if (row.kind === "deployment") upsert("deployments", "id", row, columns, true);
+      else if (row.kind === "event") upsert("deployment_events", "id", row, columns, false);
+      else if (row.kind === "state") upsert("current_state", "app_name", row, columns, true);
+      else throw new Error(`unknown kind ${row.kind}`);
+    }
+    target.exec("COMMIT");
+  } catch (error) {
+    target.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+function tableDump(db: DatabaseSync, table: string, key: string): string {
+  const columns = table === "deployment_events" ? "*, json(payload) AS payload" : "*";
+  return JSON.stringify(db.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${key}`).all());
+}
+
+Deno.test("export --cursor: every increment loads in order into the same schema with foreign keys on, and the loads add up to the source", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const cursor = `${dir.path}/export.cursor`;
+  const rpc = async (requests: [string, Record<string, unknown>][]) => {
+    const answers = await rpcLines(db, requests.map(([m, p], i) => request(i, m, p))) as {
+      error?: unknown;
+    }[];
+    assert(answers.every((a) => !a.error), JSON.stringify(answers));
+  };
+  const deploy = (app: string, image: string, events: string[]) =>
+    [
+      ["deploy.start", { app_name: app, image }],
+      ...events.map((
+        event_type,
+      ) => ["deploy.event", { app_name: app, event_type, payload: { image } }]),
+    ] as [string, Record<string, unknown>][];
+  const HAPPY = [
+    "container_started",
+    "health_check_passed",
+    "caddy_updated",
+    "drain_complete",
+    "container_stopped",
+  ];
+  const files: string[] = [];
+  const exportRun = async () => {
+    const out = `${dir.path}/history-${files.length + 1}.ndjson`;
+    const run = await cli(["--db", db, "export", "--cursor", cursor, "--output", out]);
+    assertEquals(run.code, 0, run.stderr);
+    files.push(await Deno.readTextFile(out));
+  };
+
+  await rpc([
+    ...["web", "api", "worker"].map((app) =>
+      ["config.add", { config_yaml: configFor(app) }] as [string, Record<string, unknown>]
+    ),
+    ...deploy("web", "web:1", HAPPY),
+    // api stays in flight across two exports; worker's deployment comes after it and has ended.
+    ...deploy("api", "api:1", ["container_started"]),
+    ...deploy("worker", "worker:1", HAPPY),
+    ...deploy("web", "web:2", HAPPY),
+  ]);
+  await exportRun();
+  await rpc([
+    ["deploy.event", { app_name: "api", event_type: "health_check_passed" }],
+    ...deploy("worker", "worker:2", ["container_started"]),
+    ...deploy("web", "web:3", HAPPY),
+  ]);
+  await exportRun();
+  await rpc([
+    ["deploy.event", { app_name: "api", event_type: "caddy_updated" }],
+    ["deploy.event", { app_name: "api", event_type: "drain_complete" }],
+    ["deploy.event", { app_name: "api", event_type: "container_stopped" }],
+    ["deploy.event", { app_name: "worker", event_type: "health_check_failed" }],
+    ["deploy.event", { app_name: "worker", event_type: "rollback_complete" }],
+  ]);
+  await exportRun();
+
+  const source = new DatabaseSync(db, { readOnly: true });
+  const target = new DatabaseSync(`${dir.path}/loaded.db`);
+  try {
+    for (const sql of schemaOf(db)) target.exec(sql);
+    target.exec("PRAGMA foreign_keys = ON");
+    assertEquals(
+      (target.prepare("PRAGMA foreign_keys").get() as { foreign_keys: number }).foreign_keys,
+      1,
+    );
+    for (const [i, text] of files.entries()) {
+      try {
+        loadIncrement(target, text);
+      } catch (error) {
+        throw new Error(`increment ${i + 1} does not load: ${(error as Error).message}\n${text}`);
+      }
+      // A re-delivered file (a retry after a kill) loads again and changes nothing.
+      const before = tableDump(target, "deployments", "id") +
+        tableDump(target, "deployment_events", "id");
+      loadIncrement(target, text);
+      assertEquals(
+        tableDump(target, "deployments", "id") + tableDump(target, "deployment_events", "id"),
+        before,
+      );
+    }
+    assertEquals(target.prepare("PRAGMA foreign_key_check").all(), []);
+    for (
+      const [table, key] of [
+        ["app_configs", "id"],
+        ["deployments", "id"],
+        ["deployment_events", "id"],
+        ["current_state", "app_name"],
+      ]
+    ) {
+      assertEquals(tableDump(target, table, key), tableDump(source, table, key), table);
+    }
+  } finally {
+    source.close();
+    target.close();
+  }
+  // What the first file held back: api's in-flight deployment, and the events and state rows
+  // of it and of every deployment after it.
+  const first = lines(files[0]);
+  const api = first.find((l) => l.kind === "state" && l.app_name === "api");
+  assertEquals(api, undefined, "api's state points at its deployment in flight");
+  assert(!first.some((l) => l.kind === "event" && l.app_name !== "web"));
+});
+
+Deno.test("export --cursor never replaces its output: a same-name re-run is refused (file_exists), the file and cursor kept, and no row is in no file", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  addHistory(db, { app: "web-api", deployments: 2 });
+  const cursor = `${dir.path}/export.cursor`;
+  const today = `${dir.path}/history-2026-11-30.ndjson`;
+  const exportTo = (out: string) =>
+    cli(["--db", db, "export", "--output", out, "--cursor", cursor]);
+  const first = await exportTo(today);
+  assertEquals(first.code, 0, first.stderr);
+  const delivered = await Deno.readTextFile(today);
+  const cursorAfterFirst = await Deno.readTextFile(cursor);
+
+  // A second run the same day (a catch-up timer, a manual test) with new rows to deliver.
+  addHistory(db, { app: "worker", deployments: 1 });
+  const again = await exportTo(today);
+  assertEquals(again.code, 8, again.stderr);
+  assertStringIncludes(again.stderr, "[file_exists]");
+  assertStringIncludes(again.stderr, "Give each run its own name");
+  assertEquals(await Deno.readTextFile(today), delivered, "a delivered file was replaced");
+  assertEquals(await Deno.readTextFile(cursor), cursorAfterFirst, "the cursor moved");
+  assertEquals(
+    [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) => n.startsWith(".")),
+    [],
+    "the refused run left a temporary file or a pending cursor",
+  );
+
+  // Under its own name the next run delivers what the refused one did not: every row of the
+  // source is in exactly one file.
+  const later = `${dir.path}/history-2026-11-30T10.ndjson`;
+  assertEquals((await exportTo(later)).code, 0);
+  const seen = [...lines(delivered), ...lines(await Deno.readTextFile(later))];
+  for (
+    const [kind, table] of [
+      ["config", "app_configs"],
+      ["deployment", "deployments"],
+      ["event", "deployment_events"],
+    ]
+  ) {
+    assertEquals(idsOf(seen, kind).toSorted((a, b) => a - b), allIds(db, table), kind);
+  }
+
+  // Without --cursor a file holds no promise to a cursor: it is replaced, as before.
+  const snapshot = `${dir.path}/snapshot.ndjson`;
+  for (let i = 0; i < 2; i++) {
+    const run = await cli(["--db", db, "export", "--output", snapshot]);
+    assertEquals(run.code, 0, run.stderr);
+  }
 });

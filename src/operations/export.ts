@@ -8,6 +8,7 @@ import {
   type ByteSink,
   ChunkedTextWriter,
   gzipSink,
+  pathExists,
   refuseDatabaseTarget,
   removeStaleTemps,
   sameFile,
@@ -24,6 +25,7 @@ import {
   type ExportPage,
   type ExportTable,
   exportValuePages,
+  firstEventOfDeploymentsFrom,
   oldestInFlightDeploymentId,
 } from "../store/export.ts";
 import {
@@ -98,6 +100,22 @@ export function checkExportRequest(request: ExportRequest, databasePath: string)
       `--cursor and --output name the same file ("${request.output}"); give the cursor its own file`,
     );
   }
+  if (request.cursor !== undefined && request.output !== undefined && pathExists(request.output)) {
+    throw outputExists(request.output);
+  }
+}
+
+/**
+ * An incremental export never replaces its output: a file there may hold rows the cursor has
+ * passed, which would then be in no file. There is no --force for this.
+ */
+function outputExists(output: string): DockswapError {
+  return new DockswapError(
+    "file_exists",
+    `"${output}" already exists, and an export with --cursor never replaces a file (the rows ` +
+      `in it are behind the cursor and would be in no file). Give each run its own name, e.g. ` +
+      `history-$(date -u +%Y%m%dT%H%M%SZ).ndjson. Nothing was written; the cursor did not move.`,
+  );
 }
 
 /** Reads the cursor, if any (settling what a killed run left): call before opening the database. */
@@ -113,8 +131,9 @@ export async function loadExportCursor(
 
 /**
  * Runs an export. With a file, nothing appears at `output` until it is complete and synced,
- * and the cursor moves only with it; with a stream, the cursor moves once every byte has been
- * written to it. On any failure the previous output and cursor are left as they were.
+ * and the cursor moves only once it is in place (an existing file is then refused, never
+ * replaced); with a stream, the cursor moves once every byte has been written to it. On any
+ * failure the previous output and cursor are left as they were.
  */
 export async function runExport(
   db: Database,
@@ -151,19 +170,21 @@ export async function runExport(
     return results;
   }
   try {
-    await writePendingCursor(request.cursor!, next, file.tempPath);
+    await writePendingCursor(request.cursor!, next, file.tempPath, file.path);
   } catch (error) {
     file.abort();
     throw error;
   }
   try {
-    file.publish();
+    file.publishNew();
   } catch (error) {
-    // The pending cursor goes before the temporary output: while it names an existing file,
-    // a run killed in between is still read as "not delivered".
+    // Not delivered: the pending cursor must not count (a kill right here is settled the same
+    // way, as the output's name does not hold its file).
     discardPendingCursor(request.cursor!);
     file.abort();
-    throw error;
+    throw error instanceof DockswapError && error.code === "file_exists"
+      ? outputExists(file.path)
+      : error;
   }
   await commitPendingCursor(request.cursor!, next);
   return results;
@@ -188,13 +209,16 @@ async function writeTables(
   const { tables, format } = request;
   const typed = tables.length > 1;
   const results: TableResult[] = [];
+  const held = cursor === undefined ? undefined : heldBack(db, request.filter.app);
   if (format === "json") await writer.write(typed ? "{" : "");
   for (const [index, table] of tables.entries()) {
     const spec = EXPORT_SPECS[table];
     const filter: ExportFilter = { ...request.filter };
-    if (cursor !== undefined && spec.hasId) {
-      filter.afterId = cursor.last_id[table] ?? 0;
-      if (table === "deployments") filter.beforeId = oldestInFlightDeploymentId(db, filter.app);
+    if (cursor !== undefined && spec.hasId) filter.afterId = cursor.last_id[table] ?? 0;
+    if (held !== undefined) {
+      if (table === "deployments") filter.beforeId = held.deployment;
+      if (table === "events") filter.beforeId = held.event;
+      if (table === "state") filter.beforeDeploymentId = held.deployment;
     }
     const progress = request.progress?.(table, countExportRows(db, table, filter));
     if (format === "csv") await writer.write(spec.columns.map(csvField).join(",") + "\r\n");
@@ -224,6 +248,17 @@ async function writeTables(
   }
   if (format === "json") await writer.write(typed ? "\n}\n" : "\n");
   return results;
+}
+
+/**
+ * Where an incremental export stops: at the oldest deployment in flight (its row still changes),
+ * and, so that every file loads in order into a database enforcing foreign keys, at the first
+ * event of that deployment or a later one and before any state row pointing at one of them.
+ */
+function heldBack(db: Database, app?: string): { deployment: number; event?: number } | undefined {
+  const deployment = oldestInFlightDeploymentId(db, app);
+  if (deployment === undefined) return undefined;
+  return { deployment, event: firstEventOfDeploymentsFrom(db, deployment, app) };
 }
 
 /** Pages of value rows as CSV text. */

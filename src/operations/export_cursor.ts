@@ -1,15 +1,17 @@
 /**
- * The cursor of an incremental export, and how it moves exactly once per delivered output.
+ * The cursor of an incremental export, and how it moves once per delivered output.
  *
- * Two files cannot be renamed together, so a run that writes a file moves the cursor in steps,
- * each one atomic (temporary file, fsync, rename, folder fsync):
+ * A delivered file is never replaced (it holds rows the cursor has passed), and the cursor never
+ * passes a row before a file holding it is in place. Two files cannot be renamed together, so a
+ * run that writes a file moves the cursor in steps, each one atomic:
  *   1. the output is complete and synced under its temporary name;
- *   2. the new cursor is written as `CURSOR.pending`, naming that temporary file;
- *   3. the output is renamed into place (this is the moment it is delivered);
+ *   2. the new cursor is written as `CURSOR.pending`, naming the output and its file (inode);
+ *   3. the output takes its name with link(), which refuses an existing name: delivered;
  *   4. the new cursor is written (atomically) as `CURSOR`, then `CURSOR.pending` is removed.
  * A run killed anywhere leaves a state the next run settles before it reads the cursor: a
- * pending cursor whose temporary output still exists was never delivered (discarded, rows
- * exported again); one whose temporary output is gone was delivered (step 4 is redone).
+ * pending cursor whose output name holds its file was delivered (step 4 is redone); otherwise
+ * nothing was, the pending cursor is dropped and the rows are exported again. Should a
+ * delivered file be moved away before that next run, its rows go out again: at least once.
  */
 import { DockswapError } from "../errors.ts";
 import type { ExportTable } from "../store/export.ts";
@@ -37,8 +39,27 @@ export interface ExportCursor {
 /** A cursor written ahead of the output it belongs to (step 2 above). */
 interface PendingCursor {
   cursor: ExportCursor;
-  /** The output's temporary name: while it exists, the output was not delivered. */
+  /** The output's temporary name, removed when the pending cursor is settled. */
   output_temp: string;
+  /** The output's name and file: delivered when that name holds that file. */
+  output?: string;
+  output_file?: FileIdentity;
+}
+
+/** Which file a name holds (device and inode). */
+interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+function identityOf(path: string): FileIdentity | undefined {
+  try {
+    const { dev, ino } = Deno.statSync(path);
+    return ino === null ? undefined : { dev, ino };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
 }
 
 /** Where the pending cursor of `path` lives. */
@@ -131,19 +152,34 @@ async function settlePending(path: string): Promise<void> {
       `"${pendingPath}" is not a pending dockswap-db export cursor; remove it and run again`,
     );
   }
-  if (!pathExists(pending.output_temp)) {
+  if (wasDelivered(pending)) {
     // The output took its name: that run delivered it, so its cursor counts.
     await commitPendingCursor(path, pending.cursor);
+    removeIfPresent(pending.output_temp, pendingPath);
     return;
   }
   // The output never took its name: that run delivered nothing, so its cursor must not count.
-  try {
-    Deno.removeSync(pendingPath);
-    Deno.removeSync(pending.output_temp);
-  } catch (error) {
-    throw fileError(error, pendingPath, "settle cursor");
-  }
+  removeIfPresent(pendingPath, pendingPath);
+  removeIfPresent(pending.output_temp, pendingPath);
   syncFolder(folderOf(path));
+}
+
+function wasDelivered(pending: PendingCursor): boolean {
+  if (pending.output === undefined) {
+    // Written by a version that renamed the output into place: gone means renamed.
+    return !pathExists(pending.output_temp);
+  }
+  const delivered = identityOf(pending.output);
+  return delivered !== undefined && pending.output_file !== undefined &&
+    delivered.dev === pending.output_file.dev && delivered.ino === pending.output_file.ino;
+}
+
+function removeIfPresent(file: string, settling: string): void {
+  try {
+    Deno.removeSync(file);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw fileError(error, settling, "settle cursor");
+  }
 }
 
 /** Writes a cursor file atomically (temporary file, fsync, rename, folder fsync). */
@@ -151,13 +187,19 @@ export async function writeCursor(path: string, cursor: ExportCursor): Promise<v
   await writeFileAtomically(path, JSON.stringify(cursor, null, 2) + "\n");
 }
 
-/** Step 2: the new cursor, to take effect once the output at `outputTemp` is renamed. */
+/** Step 2: the new cursor, to take effect once the file at `outputTemp` is named `output`. */
 export async function writePendingCursor(
   path: string,
   cursor: ExportCursor,
   outputTemp: string,
+  output: string,
 ): Promise<void> {
-  const pending: PendingCursor = { cursor, output_temp: absolutePath(outputTemp) };
+  const pending: PendingCursor = {
+    cursor,
+    output_temp: absolutePath(outputTemp),
+    output: absolutePath(output),
+    output_file: identityOf(outputTemp),
+  };
   await writeFileAtomically(pendingPathOf(path), JSON.stringify(pending, null, 2) + "\n");
 }
 

@@ -95,6 +95,8 @@ export interface ExportFilter {
   afterId?: number;
   /** Only rows with a smaller id (holds back deployments after one still in flight). */
   beforeId?: number;
+  /** Only rows pointing at a smaller deployment id (state rows whose deployment is held back). */
+  beforeDeploymentId?: number;
 }
 
 function where(
@@ -126,6 +128,10 @@ function where(
   if (spec.hasId && filter.beforeId !== undefined) {
     clauses.push("id < ?");
     params.push(filter.beforeId);
+  }
+  if (filter.beforeDeploymentId !== undefined && spec.columns.includes("deployment_id")) {
+    clauses.push("deployment_id < ?");
+    params.push(filter.beforeDeploymentId);
   }
   return { sql: clauses.length > 0 ? ` WHERE ${clauses.join(" AND ")}` : "", params };
 }
@@ -248,6 +254,29 @@ export function oldestInFlightDeploymentId(db: Database, app?: string): number |
     )
     : db.get<{ id: number | null }>(
       "SELECT min(id) AS id FROM deployments WHERE status = 'in_progress' AND app_name = ?",
+      app,
+    );
+  return row?.id ?? undefined;
+}
+
+/**
+ * The id of the first event of a deployment numbered `deploymentId` or later (of one app, or of
+ * any), or undefined. An incremental export that holds those deployments back stops its events
+ * there too: an event must never reach a file before its deployment row does.
+ */
+export function firstEventOfDeploymentsFrom(
+  db: Database,
+  deploymentId: number,
+  app?: string,
+): number | undefined {
+  const row = app === undefined
+    ? db.get<{ id: number | null }>(
+      "SELECT min(id) AS id FROM deployment_events WHERE deployment_id >= ?",
+      deploymentId,
+    )
+    : db.get<{ id: number | null }>(
+      "SELECT min(id) AS id FROM deployment_events WHERE deployment_id >= ? AND app_name = ?",
+      deploymentId,
       app,
     );
   return row?.id ?? undefined;

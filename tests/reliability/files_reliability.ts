@@ -10,8 +10,9 @@
  * setup refuses a plain `bash` write; a test whose tool is missing is ignored, saying why.
  */
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { cleanEnv, cli, commandLine, tempDir } from "../_cli.ts";
+import { cleanEnv, cli, commandLine, FIXTURES, tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
+import { addHistory } from "../_history.ts";
 import { RpcProcess } from "../_rpc.ts";
 import {
   configFor,
@@ -448,5 +449,57 @@ Deno.test({
     });
     assert(run.code !== 99, "mounting a tmpfs failed");
     await checkStarved(`${out}/d.db`, requests, run, /disk is full/);
+  },
+});
+
+Deno.test({
+  name:
+    "files: export (plain and --gzip) to a full disk fails with io_error, leaves no file and keeps the cursor",
+  ignore: !CAN_MOUNT,
+  async fn() {
+    await using dir = await tempDir();
+    const db = `${dir.path}/d.db`;
+    assertEquals(
+      (await cli(["--db", db, "config", "add", `${FIXTURES}apps/web-api.yaml`])).code,
+      0,
+    );
+    addHistory(db, { app: "web", deployments: 20 });
+    const mnt = `${dir.path}/tmpfs`;
+    const cursor = `${dir.path}/export.cursor`;
+    Deno.mkdirSync(mnt);
+    // A 64 KiB tmpfs filled to the last byte; the database and the cursor stay outside it. After
+    // both exports fail, the filler goes and the same exports must deliver every row.
+    const script = `mount -t tmpfs -o size=64k tmpfs "$1" || exit 99; m=$1; shift
+      dd if=/dev/zero of="$m/fill" bs=4k 2>/dev/null
+      "$@" --gzip --output "$m/h.ndjson.gz"; echo "gzip=$?"
+      "$@" --output "$m/h.ndjson"; echo "plain=$?"
+      echo "left=$(ls -A "$m" | tr '\\n' ' ')"
+      rm "$m/fill"
+      "$@" --gzip --output "$m/h.ndjson.gz" && gzip -dc "$m/h.ndjson.gz"`;
+    const run = await bashRun(
+      script,
+      [mnt],
+      ["--db", db, "export", "--cursor", cursor],
+      undefined,
+      {
+        ownMounts: true,
+      },
+    );
+    assert(run.code !== 99, "mounting a tmpfs failed");
+    assert(!isCrash(run.code, run.signal), run.stderr);
+    const [gzip, plain, left, ...rows] = run.stdout.split("\n");
+    assertEquals(gzip, "gzip=8", run.stderr);
+    assertEquals(plain, "plain=8", run.stderr);
+    const errors = run.stderr.trim().split("\n");
+    assertEquals(errors.length, 2, run.stderr);
+    for (const error of errors) {
+      assertMatch(error, /"[^"]*h\.ndjson(\.gz)?": the disk is full.*\[io_error\]$/);
+    }
+    assertEquals(left, "left=fill ", "no temporary or partial output is left");
+    // The failed runs moved no cursor: the run after them still delivers every event.
+    const events = rows.filter((l) => l !== "").map((l) => JSON.parse(l)).filter((l) =>
+      l.kind === "event"
+    );
+    assertEquals(events.length, query(db, "SELECT id FROM deployment_events").length);
   },
 });

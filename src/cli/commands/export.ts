@@ -34,7 +34,10 @@ export function registerExportCommand(program: Command, runner: CommandRunner): 
     .option("--app <name>", "only this app's rows")
     .option("--since <time>", `rows at or after this time: ${TIME_HELP}`)
     .option("--until <time>", "rows before this time (same forms as --since)")
-    .option("--output <file>", "write this file atomically (temporary file, fsync, rename)")
+    .option(
+      "--output <file>",
+      "write this file atomically (temporary file, fsync, rename; never over a file with --cursor)",
+    )
     .option("--cursor <file>", "export only rows newer than the ids remembered in this file")
     .option("--gzip", "gzip the output")
     .addHelpText(
@@ -45,11 +48,15 @@ Format: the global --format; export defaults to ndjson when none is given (table
           (config, deployment, event, state). csv: one table only, RFC 4180 with a header.
   json:   one array (one object of arrays with --table all).
 Time columns: configs created_at, deployments started_at, events created_at, state updated_at.
-With --cursor, deployments are exported once they have ended (a row in flight still changes);
-current_state has no id and is always exported whole.
-Example (cron, daily, incremental):
-  dockswap-db export --output /var/backups/dockswap/events-$(date +%F).ndjson.gz --gzip \\
-    --cursor /var/lib/dockswap/export.cursor`,
+With --cursor, deployments are exported once they have ended (a row in flight still changes),
+and their events and current_state rows wait with them: each file loads, in order, into a
+database that enforces foreign keys. current_state has no id: each run exports it whole (upsert
+it by app_name when loading).
+With --cursor and --output, an existing output is refused (exit 8), never replaced: its rows
+are behind the cursor. Give each run its own name; there is no --force.
+Example (incremental, one file per run):
+  dockswap-db export --gzip --cursor /var/lib/dockswap/export.cursor \\
+    --output /var/backups/dockswap/history-$(date -u +%Y%m%dT%H%M%SZ).ndjson.gz`,
     )
     .action(async (options: ExportOptions, command: Command) => {
       if (options.app !== undefined && !isValidAppName(options.app)) {
