@@ -6,7 +6,12 @@ import { CONFIG_HISTORY_SQL, LATEST_CONFIG_SQL } from "../src/store/configs.ts";
 import { HISTORY_BY_STATUS_SQL, HISTORY_SQL, LAST_SUCCESS_SQL } from "../src/store/deployments.ts";
 import { EVENTS_OF_DEPLOYMENT_SQL } from "../src/store/events.ts";
 import { LIVE_DEPLOYMENT_SQL } from "../src/store/live.ts";
-import { type ExportFilter, pageQuery } from "../src/store/export.ts";
+import {
+  type ExportFilter,
+  FIRST_HELD_EVENT_OF_APP_SQL,
+  FIRST_HELD_EVENT_SQL,
+  pageQuery,
+} from "../src/store/export.ts";
 import type { SqlValue } from "../src/db/database.ts";
 
 /** The exact statements the stores run, with sample parameters. */
@@ -30,6 +35,16 @@ const QUERIES: Record<string, [string, SqlValue[], string]> = {
   ],
   "config history of an app": [CONFIG_HISTORY_SQL, ["web-api", 10], "app_configs_by_app_time"],
   "latest config of an app": [LATEST_CONFIG_SQL, ["web-api"], "app_configs_by_app_time"],
+  "first event an incremental export holds back": [
+    FIRST_HELD_EVENT_SQL,
+    [40],
+    "deployment_events_by_deployment_time",
+  ],
+  "first event of an app an incremental export holds back": [
+    FIRST_HELD_EVENT_OF_APP_SQL,
+    [40, "web-api"],
+    "deployment_events_by_deployment_time",
+  ],
 };
 
 for (const [name, [sql, params, index]] of Object.entries(QUERIES)) {

@@ -260,6 +260,17 @@ export function oldestInFlightDeploymentId(db: Database, app?: string): number |
 }
 
 /**
+ * The first event of the deployments numbered from `?` on (of one app: `+app_name = ?`). The
+ * deployments drive the join (CROSS JOIN keeps that order): they are the few in flight and after,
+ * and each one's events are one seek in its index. Left to itself, SQLite walked every event
+ * from the first id for `min(id)`, or every event of the app.
+ */
+export const FIRST_HELD_EVENT_SQL = `SELECT min(e.id) AS id
+  FROM deployments d CROSS JOIN deployment_events e ON e.deployment_id = d.id
+  WHERE d.id >= ?`;
+export const FIRST_HELD_EVENT_OF_APP_SQL = `${FIRST_HELD_EVENT_SQL} AND +e.app_name = ?`;
+
+/**
  * The id of the first event of a deployment numbered `deploymentId` or later (of one app, or of
  * any), or undefined. An incremental export that holds those deployments back stops its events
  * there too: an event must never reach a file before its deployment row does.
@@ -270,14 +281,7 @@ export function firstEventOfDeploymentsFrom(
   app?: string,
 ): number | undefined {
   const row = app === undefined
-    ? db.get<{ id: number | null }>(
-      "SELECT min(id) AS id FROM deployment_events WHERE deployment_id >= ?",
-      deploymentId,
-    )
-    : db.get<{ id: number | null }>(
-      "SELECT min(id) AS id FROM deployment_events WHERE deployment_id >= ? AND app_name = ?",
-      deploymentId,
-      app,
-    );
+    ? db.get<{ id: number | null }>(FIRST_HELD_EVENT_SQL, deploymentId)
+    : db.get<{ id: number | null }>(FIRST_HELD_EVENT_OF_APP_SQL, deploymentId, app);
   return row?.id ?? undefined;
 }
