@@ -10,6 +10,8 @@ export interface CliIo {
   readFile(path: string, maxBytes: number): Uint8Array;
   env(name: string): string | undefined;
   isDirectory(path: string): boolean;
+  /** True when nothing is at `path` (through links), or an empty file: no database yet. */
+  isMissingOrEmpty(path: string): boolean;
   /** True when stderr is a terminal (progress bars go there only then). */
   stderrIsTerminal: boolean;
 }
@@ -70,6 +72,14 @@ export function denoIo(): CliIo {
       return concat(chunks, total);
     },
     env: (name) => Deno.env.get(name),
+    isMissingOrEmpty(path) {
+      try {
+        const info = Deno.statSync(path);
+        return info.isFile && info.size === 0;
+      } catch {
+        return true;
+      }
+    },
     isDirectory(path) {
       try {
         return Deno.statSync(path).isDirectory;

@@ -127,7 +127,8 @@ export class CommandRunner {
     // an empty database creates a missing one or initialises an empty file: a read of a
     // mistyped path must not report "no apps", nor a refused write leave an empty file behind.
     const parsed = parseParams(operation, params, cliParameterName);
-    const create = mayCreateDatabase(operation, parsed);
+    const create = this.io.isMissingOrEmpty(this.databasePath(command)) &&
+      mayCreateDatabase(operation, parsed);
     const result = this.withDatabase(
       command,
       (context) => execute(context, operation, params),
