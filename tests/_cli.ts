@@ -5,8 +5,8 @@
 
 const REPO_ROOT = new URL("..", import.meta.url).pathname;
 
-/** The shared fixtures folder (beside the repository, in development and in CI). */
-export const FIXTURES = new URL("../../shared/fixtures/", import.meta.url).pathname;
+/** The app-config fixtures (tests/fixtures/apps, tests/fixtures/invalid), inside the repository. */
+export const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
 
 /** The program under test: src/main.ts, or the bundle named by DOCKSWAP_DB_ENTRY. */
 export const ENTRY = Deno.env.get("DOCKSWAP_DB_ENTRY") ?? `${REPO_ROOT}src/main.ts`;
