@@ -1,8 +1,8 @@
 /**
  * Tables for people fit an 80-column terminal (the width when stdout is not one, as here):
- * every line of the everyday commands' table output, with a long image, a long app name and a
- * long database path. A cut value shows "…"; --wide prints it whole; JSON and CSV keep every
- * column.
+ * every line of the everyday commands' table output and of every --help, with a long image,
+ * a long app name and a long database path. A cut value shows "…"; --wide prints it whole;
+ * JSON and CSV keep every column; example command lines in --help are never broken.
  */
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { cli, cliJson, FIXTURES, tempDir } from "./_cli.ts";
@@ -117,4 +117,35 @@ Deno.test("tables: every everyday command's table fits 80 columns; --wide prints
     "status",
     "updated_at",
   ]);
+});
+
+/** Every command path and its --help, read from the help's own "Commands:" lists. */
+async function helpTexts(path: string[] = []): Promise<[string[], string][]> {
+  const help = await cli([...path, "--help"]);
+  assertEquals(help.code, 0);
+  const list = help.stdout.split("\nCommands:\n")[1]?.split("\n\n")[0] ?? "";
+  const names = list.split("\n").map((line) => /^ {2}([a-z][\w-]*)/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined && name !== "help");
+  const texts: [string[], string][] = [[path, help.stdout]];
+  for (const name of names) texts.push(...await helpTexts([...path, name]));
+  return texts;
+}
+
+Deno.test("help: every --help fits 80 columns, and example command lines stay whole", async () => {
+  const texts = await helpTexts();
+  assert(texts.length > 15, `found only ${texts.length} commands`);
+  let examples = 0;
+  for (const [path, help] of texts) {
+    // A command line meant to be pasted (`  dockswap-db ...`) is never broken, whatever its width.
+    const pasted = (line: string) => /^\s+(\S+=\$\()?dockswap-db /.test(line);
+    examples += help.split("\n").filter(pasted).length;
+    assertEquals(tooWide(help).filter((line) => !pasted(line)), [], path.join(" "));
+  }
+  assert(examples > 10);
+  const start = (await cli(["deploy", "start", "--help"])).stdout;
+  assertStringIncludes(
+    start,
+    "\n  dockswap-db deploy start web-api --image registry.example.com/web-api:1.4.2 " +
+      "--config apps/web-api.yaml\n",
+  );
 });

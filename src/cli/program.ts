@@ -45,6 +45,11 @@ export function buildProgram(
       new Option("--format <format>", "output format").choices(FORMATS).default("table"),
     )
     .option("--json", "shorthand for --format json")
+    .option(
+      "--wide",
+      "tables: print every value whole (tables fit the terminal, 80 columns when not one; " +
+        "… marks where a value was cut to fit)",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", EXIT_STATUS_HELP)
     .configureOutput(output)
