@@ -21,9 +21,10 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
     .argument("[app]", "app name (default: all apps)")
     .addHelpText(
       "after",
-      "\nstatus is the state-machine state; deployment_id the in-flight or last deployment;\n" +
-        "active_color and image what serves traffic (empty until a deployment first moves traffic).\n" +
-        "An app that never deployed is not listed (with APP: not found, exit 3).\n" +
+      "\nstatus is the state-machine state; deployment (deployment_id) the in-flight or last\n" +
+        "deployment; color and image (active_color, image) what serves traffic (empty until a\n" +
+        "deployment first moves traffic); updated how long ago the state last changed\n" +
+        "(updated_at). An app that never deployed is not listed (with APP: not found, exit 3).\n" +
         "Example:\n  dockswap-db --json status web-api",
     )
     .action((app: string | undefined, _options, command: Command) => {
