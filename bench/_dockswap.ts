@@ -12,7 +12,7 @@ const PERMISSIONS: string[] = (() => {
   return (config.tasks.compile as string).split(/\s+/).filter((arg) => arg.startsWith("--allow-"));
 })();
 
-/** The program benchmarked: DOCKSWAP_DB_ENTRY, else dist/dockswap-db.js built now. */
+/** The program benchmarked: DOCKSWAP_DB_ENTRY, else dist/dockswap-db built now. */
 export async function prepareEntry(): Promise<string> {
   const given = Deno.env.get("DOCKSWAP_DB_ENTRY");
   if (given) return given;
@@ -23,7 +23,7 @@ export async function prepareEntry(): Promise<string> {
     stderr: "inherit",
   }).spawn().status;
   if (!status.success) throw new Error("deno task bundle failed");
-  return `${REPO}dist/dockswap-db.js`;
+  return `${REPO}dist/dockswap-db`;
 }
 
 /** The argv (after the deno executable) that runs dockswap-db with `args`. */

@@ -17,7 +17,7 @@ export const HAPPY_EVENTS = [
 ] as const;
 
 const TEMPLATE = Deno.readTextFileSync(
-  new URL("../../shared/fixtures/apps/web-api.yaml", import.meta.url),
+  new URL("../tests/fixtures/apps/web-api.yaml", import.meta.url),
 );
 
 /** The fixture config renamed to `app`. */

@@ -51,7 +51,7 @@ export async function startup(options: BenchOptions): Promise<BenchReport> {
     id: 3,
     title: "Start-up",
     method: `Median wall time of ${runs} runs of \`deno run --no-config <compile permissions> ` +
-      `dist/dockswap-db.js --db F status\` (the bundle, on an existing 3-app database) against ` +
+      `dist/dockswap-db --db F status\` (the bundle, on an existing 3-app database) against ` +
       `\`deno run --no-config empty.js\`, alternated, after two warm-up runs of each.`,
     figures: [
       atMost({

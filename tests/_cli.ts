@@ -1,15 +1,21 @@
 /**
  * Test harness: runs the real dockswap-db as a subprocess on real files. Set DOCKSWAP_DB_ENTRY
- * to a bundled file to run the same suites against the single-file build.
+ * to the single-file build (`deno task bundle`) to run the same suites against it, as a command
+ * started through its #! line (with `deno` on PATH).
  */
 
 const REPO_ROOT = new URL("..", import.meta.url).pathname;
 
-/** The shared fixtures folder (beside the repository, in development and in CI). */
-export const FIXTURES = new URL("../../shared/fixtures/", import.meta.url).pathname;
+/** The app-config fixtures (tests/fixtures/apps, tests/fixtures/invalid), inside the repository. */
+export const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
+
+const BUNDLE = Deno.env.get("DOCKSWAP_DB_ENTRY");
 
 /** The program under test: src/main.ts, or the bundle named by DOCKSWAP_DB_ENTRY. */
-export const ENTRY = Deno.env.get("DOCKSWAP_DB_ENTRY") ?? `${REPO_ROOT}src/main.ts`;
+export const ENTRY = BUNDLE ?? `${REPO_ROOT}src/main.ts`;
+
+/** The executable that starts dockswap-db: the bundle itself, or deno running src/main.ts. */
+export const EXECUTABLE = BUNDLE ?? Deno.execPath();
 
 /**
  * The permission flags `deno task compile` bakes into the binary, read from deno.json so that
@@ -33,13 +39,10 @@ export interface CliOptions {
   cwd?: string;
 }
 
-/** The argv that starts dockswap-db, before its own arguments. */
+/** The arguments of EXECUTABLE that start dockswap-db, before its own arguments. */
 export function commandLine(): string[] {
-  const config = Deno.env.get("DOCKSWAP_DB_ENTRY") ? ["--no-config"] : [
-    "--config",
-    `${REPO_ROOT}deno.json`,
-  ];
-  return ["run", "--quiet", ...config, ...PERMISSIONS, ENTRY];
+  if (BUNDLE) return [];
+  return ["run", "--quiet", "--config", `${REPO_ROOT}deno.json`, ...PERMISSIONS, ENTRY];
 }
 
 /** The environment of a run: this process's, without any DOCKSWAP_* leaking in. */
@@ -51,7 +54,7 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 
 /** Runs dockswap-db with `args` to completion. */
 export async function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(EXECUTABLE, {
     args: [...commandLine(), ...args],
     cwd: options.cwd,
     env: cleanEnv(options.env),

@@ -2,7 +2,7 @@
  * Test harness for `dockswap-db rpc`: the real server as a subprocess, fed through pipes,
  * either one-shot (all input, then EOF) or as a long-lived coprocess.
  */
-import { cleanEnv, cli, type CliResult, commandLine } from "./_cli.ts";
+import { cleanEnv, cli, type CliResult, commandLine, EXECUTABLE } from "./_cli.ts";
 
 /** A JSON-RPC response as the tests read it. */
 export interface RpcResponse {
@@ -54,7 +54,7 @@ export class RpcProcess implements AsyncDisposable {
   #closed = false;
 
   constructor(db: string) {
-    this.#child = new Deno.Command(Deno.execPath(), {
+    this.#child = new Deno.Command(EXECUTABLE, {
       args: [...commandLine(), "--db", db, "rpc"],
       env: cleanEnv(),
       clearEnv: true,

@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, FIXTURES, tempDir } from "./_cli.ts";
 import { query } from "./_db.ts";
 import { addHistory } from "./_history.ts";
 import { makeGoDockswapDb } from "./fixtures/make_go_dockswap_db.ts";
@@ -195,7 +195,7 @@ Deno.test("doctor reports a file that is not a database instead of refusing it",
 /** Runs a hint exactly as an operator would paste it into bash, from another folder. */
 async function pasteIntoShell(hint: string, cwd: string) {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const binary = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
+  const binary = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
   const script = `dockswap-db() { ${binary} "$@"; }\n${hint}`;
   const output = await new Deno.Command("bash", {
     args: ["-c", script],

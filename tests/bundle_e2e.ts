@@ -1,11 +1,20 @@
 /**
- * Builds the single-file bundle, copies it alone into an empty folder and runs the whole test
- * suite against it (DOCKSWAP_DB_ENTRY), under the permissions `deno task compile` bakes in.
- * A file the program reads from disk instead of importing, or a missing permission, fails here.
+ * Builds the single-file bundle as `deno task bundle` does, alone in an empty folder, checks that
+ * it is an executable whose #! line grants exactly the permissions `deno task compile` bakes in,
+ * runs it as an installed command (by name, on PATH, from an empty folder), then runs the whole
+ * test suite against it (DOCKSWAP_DB_ENTRY: each test starts the file itself, through its #!
+ * line). A file the program reads from disk instead of importing, or a missing permission,
+ * fails here.
  */
+import { PERMISSIONS } from "./_cli.ts";
+
 const repo = new URL("..", import.meta.url).pathname;
 const alone = await Deno.makeTempDir({ prefix: "dockswap-db-bundle-" });
-const entry = `${alone}/dockswap-db.js`;
+const entry = `${alone}/dockswap-db`;
+// `deno` for the #! line's /usr/bin/env: the Deno running this, whatever installed it.
+const denoBin = await Deno.makeTempDir({ prefix: "dockswap-db-deno-" });
+await Deno.symlink(Deno.execPath(), `${denoBin}/deno`);
+const PATH = `${denoBin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`;
 
 async function run(args: string[], env: Record<string, string> = {}): Promise<number> {
   const { code } = await new Deno.Command(Deno.execPath(), {
@@ -18,17 +27,74 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<nu
   return code;
 }
 
-let code = await run(["bundle", "--quiet", "--platform", "deno", "--output", entry, "src/main.ts"]);
-if (code === 0) {
+/** The long spelling of a #! line's permission flag. */
+function longFlag(flag: string): string {
+  const long: Record<string, string> = { R: "--allow-read", W: "--allow-write", E: "--allow-env" };
+  const match = /^-([RWE])(=.*)?$/.exec(flag);
+  return match ? `${long[match[1]]}${match[2] ?? ""}` : flag;
+}
+
+/** Throws unless the bundle is a lone 0755 file whose #! line carries exactly PERMISSIONS. */
+function checkFile(): void {
   const contents = [...Deno.readDirSync(alone)].map((e) => e.name);
   if (contents.length !== 1) {
     throw new Error(`bundle folder holds more than the bundle: ${contents}`);
   }
-  console.log(`Running the test suite against ${entry} (alone in its folder)`);
-  code = await run(
-    ["test", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "tests/"],
-    { DOCKSWAP_DB_ENTRY: entry },
-  );
+  const mode = Deno.statSync(entry).mode! & 0o777;
+  if (mode !== 0o755) throw new Error(`bundle mode is ${mode.toString(8)}, not 755`);
+  const first = Deno.readTextFileSync(entry).split("\n", 1)[0];
+  const prefix = "#!/usr/bin/env -S deno run --no-config ";
+  if (!first.startsWith(prefix)) throw new Error(`bundle's first line is ${first}`);
+  const granted = first.slice(prefix.length).split(" ").map(longFlag);
+  if (JSON.stringify(granted.toSorted()) !== JSON.stringify(PERMISSIONS.toSorted())) {
+    throw new Error(`#! line grants ${granted}, deno task compile ${PERMISSIONS}`);
+  }
 }
-await Deno.remove(alone, { recursive: true });
+
+/** Runs the installed command by name from an empty folder: it records into ./dockswap.db there. */
+async function checkInstalled(): Promise<void> {
+  const cwd = await Deno.makeTempDir({ prefix: "dockswap-db-anywhere-" });
+  const worker = Deno.readFileSync(`${repo}tests/fixtures/apps/worker.yaml`);
+  try {
+    for (const args of [["--version"], ["config", "add", "-"], ["config", "history", "worker"]]) {
+      const child = new Deno.Command("dockswap-db", {
+        args,
+        cwd,
+        env: { PATH: `${alone}:${PATH}`, HOME: cwd, NO_COLOR: "1" },
+        clearEnv: true,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      await writer.write(args.includes("-") ? worker : new Uint8Array());
+      await writer.close();
+      const { code, stdout, stderr } = await child.output();
+      const text = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+      if (code !== 0) throw new Error(`dockswap-db ${args.join(" ")} exited ${code}: ${text}`);
+      console.log(`$ dockswap-db ${args.join(" ")}\n${text.trimEnd()}`);
+    }
+    Deno.statSync(`${cwd}/dockswap.db`);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+}
+
+let code = await run(["task", "--quiet", "bundle", "--output", entry]);
+try {
+  if (code === 0) {
+    checkFile();
+    await checkInstalled();
+    console.log(
+      `Running the test suite against ${entry} (alone in its folder, run by its #! line)`,
+    );
+    code = await run(
+      ["test", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "tests/"],
+      { DOCKSWAP_DB_ENTRY: entry, PATH },
+    );
+  }
+} finally {
+  await Deno.remove(alone, { recursive: true });
+  await Deno.remove(denoBin, { recursive: true });
+}
 Deno.exit(code);

@@ -1,6 +1,6 @@
 /** Edges a shell user meets: closed pipes, mistyped paths, numbers JSON cannot carry, diffs by id. */
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, FIXTURES, tempDir } from "./_cli.ts";
 import { request, rpcLines, type RpcResponse } from "./_rpc.ts";
 import { tableCounts } from "./_db.ts";
 
@@ -15,7 +15,7 @@ Deno.test("a reader that closes the pipe early is not an error", async () => {
   }
   // `sh -c 'dockswap-db ... | true'`: the reader exits without reading.
   const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
-  const command = [Deno.execPath(), ...commandLine(), "--db", db, "config", "history", "worker"]
+  const command = [EXECUTABLE, ...commandLine(), "--db", db, "config", "history", "worker"]
     .map(quote).join(" ");
   const shell = await new Deno.Command("bash", {
     args: ["-c", `${command} | true; exit \${PIPESTATUS[0]}`],

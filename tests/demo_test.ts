@@ -3,15 +3,16 @@ import { cleanEnv, cli, cliJson, PERMISSIONS, tempDir } from "./_cli.ts";
 
 const REPO_ROOT = new URL("..", import.meta.url).pathname;
 
-async function demo(args: string[], cwd: string) {
+/** Runs the demo from the source tree, or the given single-file bundle of it. */
+async function demo(args: string[], cwd: string, bundle?: string) {
+  const config = bundle ? ["--no-config"] : ["--config", `${REPO_ROOT}deno.json`];
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--quiet",
-      "--config",
-      `${REPO_ROOT}deno.json`,
+      ...config,
       ...PERMISSIONS,
-      `${REPO_ROOT}src/cli/demo.ts`,
+      bundle ?? `${REPO_ROOT}src/cli/demo.ts`,
       ...args,
     ],
     cwd,
@@ -57,4 +58,29 @@ Deno.test("demo: the scenario runs on the default database and ends with both ap
   assertStringIncludes(refused.stderr, "--db");
   const after = await cli(["--db", db, "--json", "status", "web-api"]);
   assertEquals(JSON.parse(after.stdout).status, "starting");
+});
+
+Deno.test("demo: bundled into one file alone in an empty folder, it runs on its built-in configs", async () => {
+  await using dir = await tempDir();
+  const bundle = `${dir.path}/demo.js`;
+  const built = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--quiet", "--platform", "deno", "--output", bundle, "src/cli/demo.ts"],
+    cwd: REPO_ROOT,
+    stdout: "null",
+    stderr: "inherit",
+  }).output();
+  assertEquals(built.code, 0);
+  const run = await demo(["--db", "demo.db"], dir.path, bundle);
+  assertEquals(run.code, 0, run.stderr);
+  assertStringIncludes(run.stdout, "--config - < web-api-v2.yaml");
+  const config = await cliJson<{ config_yaml: string }>(`${dir.path}/demo.db`, [
+    "config",
+    "show",
+    "web-api",
+  ]);
+  // The rolled-back 1.5.0 brought web-api-v2.yaml; 1.5.1 reused it (the latest stored).
+  assertEquals(
+    config.config_yaml,
+    await Deno.readTextFile(`${REPO_ROOT}src/cli/demo_configs/web-api-v2.yaml`),
+  );
 });

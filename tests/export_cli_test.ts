@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, FIXTURES, tempDir } from "./_cli.ts";
 import { parseCsv } from "./_csv.ts";
 import { query } from "./_db.ts";
 import { addHistory } from "./_history.ts";
@@ -198,7 +198,7 @@ Deno.test("an export killed midway leaves the previous output and cursor untouch
 
   // The next run writes a file of its own: a delivered one is never replaced.
   const retryOut = `${dir.path}/events-2.ndjson`;
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(EXECUTABLE, {
     args: [
       ...commandLine(),
       "--db",

@@ -7,7 +7,7 @@
  * SHIM_* variables; `flock` is the real one when the machine has it.
  */
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, cli, commandLine, FIXTURES } from "./_cli.ts";
+import { cleanEnv, cli, commandLine, EXECUTABLE, FIXTURES } from "./_cli.ts";
 import { query, tableCounts } from "./_db.ts";
 import { addHistory } from "./_history.ts";
 
@@ -144,7 +144,7 @@ class World implements AsyncDisposable {
   private async setUp(): Promise<void> {
     await Deno.mkdir(`${this.shims}/containers`, { recursive: true });
     await Deno.mkdir(this.bin);
-    const program = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
+    const program = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
     const scripts: Record<string, string> = {
       [`${this.bin}/dockswap-db`]: `#!/bin/sh\nexec ${program} "$@"\n`,
       [`${this.dir}/deploy.sh`]: DEPLOY_SH,

@@ -4,9 +4,8 @@
  * check rolls back automatically, an operator rolls back by hand, a failure is recovered; then
  * `status` and `history`. Every command is printed before its output, like a shell transcript.
  */
-import { relative } from "node:path";
 import { runCli } from "./mod.ts";
-import { denoIo } from "./io.ts";
+import { type CliIo, denoIo } from "./io.ts";
 import { locateDatabase } from "../db/location.ts";
 import { openDatabase } from "../db/open.ts";
 import { DockswapError } from "../errors.ts";
@@ -14,23 +13,19 @@ import { isInFlight } from "../lifecycle.ts";
 import { execute } from "../operations/mod.ts";
 import { stateList } from "../operations/history.ts";
 import { nowIso } from "../time.ts";
+// The configs travel inside the program (and its single-file bundle): nothing is read from disk.
+import webApiV1 from "./demo_configs/web-api.yaml" with { type: "text" };
+import webApiV2 from "./demo_configs/web-api-v2.yaml" with { type: "text" };
+import worker from "./demo_configs/worker.yaml" with { type: "text" };
 
-const APPS_DIR = new URL("../../../shared/fixtures/apps/", import.meta.url).pathname;
 const DEMO_APPS = ["web-api", "worker"];
 
-/** A fixture's path as a person would type it from the current folder. */
-function fixture(name: string): string {
-  const path = `${APPS_DIR}${name}`;
-  try {
-    Deno.statSync(path);
-  } catch {
-    throw new Error(
-      `demo: cannot find ${path}; the demo needs the shared fixtures beside the repository ` +
-        `(../shared/fixtures/apps)`,
-    );
-  }
-  return relative(Deno.cwd(), path);
-}
+/** A built-in config, by the file name the transcript shows. */
+const CONFIGS: Record<string, string> = {
+  "web-api.yaml": webApiV1,
+  "web-api-v2.yaml": webApiV2,
+  "worker.yaml": worker,
+};
 
 /** The --db the demo was given, if any. */
 function dbFlag(args: string[]): string | undefined {
@@ -72,13 +67,12 @@ async function main(args: string[]): Promise<number> {
   const flag = dbFlag(args);
   const location = locateDatabase({ flag, env: (n) => Deno.env.get(n), isDirectory });
   const dbArgs = flag === undefined ? [] : ["--db", flag];
-  const v1 = fixture("web-api.yaml");
-  const v2 = fixture("web-api-v2.yaml");
-  const worker = fixture("worker.yaml");
   const reused = checkStartingPoint(location.path);
   io.out(
     `# dockswap-db demo on ${location.path} (from ${location.source}); ` +
-      "`deploy event` rows are left out, their notes show each transition\n",
+      "`deploy event` rows are left out, their notes show each transition\n" +
+      "# web-api.yaml, web-api-v2.yaml and worker.yaml are built into the demo; " +
+      "`dockswap-db config show APP` prints the one stored\n",
   );
   if (reused) {
     io.out(
@@ -90,11 +84,16 @@ async function main(args: string[]): Promise<number> {
   // Event rows would repeat what each command's one-line note (on stderr) already says.
   const quiet = { ...io, out: () => {} };
 
-  /** Runs one CLI command, printing it first; stops the demo on an unexpected exit status. */
-  async function $(line: string[], expectedExit = 0): Promise<void> {
+  /**
+   * Runs one CLI command, printing it first; stops the demo on an unexpected exit status.
+   * `config` names a built-in config, given on stdin (`--config -`).
+   */
+  async function $(line: string[], expectedExit = 0, config?: string): Promise<void> {
     const isEvent = line[0] === "deploy" && line[1] === "event";
-    io.out(`${isEvent ? "" : "\n"}$ dockswap-db ${line.map(quote).join(" ")}\n`);
-    const code = await runCli([...dbArgs, ...line], isEvent ? quiet : io);
+    const shown = line.map(quote).join(" ") + (config ? ` --config - < ${config}` : "");
+    io.out(`${isEvent ? "" : "\n"}$ dockswap-db ${shown}\n`);
+    const args = [...dbArgs, ...line, ...(config ? ["--config", "-"] : [])];
+    const code = await runCli(args, isEvent ? quiet : config ? feeding(io, config) : io);
     if (code !== expectedExit) {
       throw new Error(`demo: expected exit ${expectedExit}, got ${code}; stopping`);
     }
@@ -108,15 +107,17 @@ async function main(args: string[]): Promise<number> {
   const section = (title: string) => io.out(`\n## ${title}\n`);
 
   section("1. web-api 1.4.0: first deployment, all green");
-  await $([
-    "deploy",
-    "start",
-    "web-api",
-    "--image",
-    "registry.example.com/web-api:1.4.0",
-    "--config",
-    v1,
-  ]);
+  await $(
+    [
+      "deploy",
+      "start",
+      "web-api",
+      "--image",
+      "registry.example.com/web-api:1.4.0",
+    ],
+    0,
+    "web-api.yaml",
+  );
   await events(
     "web-api",
     ["container_started", "--payload", '{"container":"web-api-blue","port":8081}'],
@@ -127,15 +128,17 @@ async function main(args: string[]): Promise<number> {
   );
 
   section("2. worker 2.0.1: first deployment");
-  await $([
-    "deploy",
-    "start",
-    "worker",
-    "--image",
-    "registry.example.com/worker:2.0.1",
-    "--config",
-    worker,
-  ]);
+  await $(
+    [
+      "deploy",
+      "start",
+      "worker",
+      "--image",
+      "registry.example.com/worker:2.0.1",
+    ],
+    0,
+    "worker.yaml",
+  );
   await events(
     "worker",
     "container_started",
@@ -146,15 +149,17 @@ async function main(args: string[]): Promise<number> {
   );
 
   section("3. web-api 1.5.0 with a new config: health check fails, rolled back automatically");
-  await $([
-    "deploy",
-    "start",
-    "web-api",
-    "--image",
-    "registry.example.com/web-api:1.5.0",
-    "--config",
-    v2,
-  ]);
+  await $(
+    [
+      "deploy",
+      "start",
+      "web-api",
+      "--image",
+      "registry.example.com/web-api:1.5.0",
+    ],
+    0,
+    "web-api-v2.yaml",
+  );
   await events(
     "web-api",
     "container_started",
@@ -201,6 +206,12 @@ async function main(args: string[]): Promise<number> {
   await $(["history", "web-api"]);
   await $(["history", "worker"]);
   return 0;
+}
+
+/** `io` with a built-in config as stdin. */
+function feeding(io: CliIo, config: string): CliIo {
+  const bytes = new TextEncoder().encode(CONFIGS[config]);
+  return { ...io, readStdin: () => Promise.resolve(bytes) };
 }
 
 function quote(arg: string): string {

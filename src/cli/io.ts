@@ -14,6 +14,8 @@ export interface CliIo {
   isMissingOrEmpty(path: string): boolean;
   /** True when stderr is a terminal (progress bars go there only then). */
   stderrIsTerminal: boolean;
+  /** Width of the terminal stdout writes to; 80 when it is not a terminal. */
+  columns: number;
 }
 
 const encoder = new TextEncoder();
@@ -88,5 +90,16 @@ export function denoIo(): CliIo {
       }
     },
     stderrIsTerminal: Deno.stderr.isTerminal(),
+    columns: terminalColumns(),
   };
+}
+
+/** The width tables and help fit: the terminal's, or 80 when stdout is not a terminal. */
+function terminalColumns(): number {
+  if (!Deno.stdout.isTerminal()) return 80;
+  try {
+    return Deno.consoleSize().columns || 80;
+  } catch {
+    return 80;
+  }
 }

@@ -1,6 +1,7 @@
 /** Renders operation results as table, JSON, NDJSON or CSV text. Pure: returns strings. */
 
 import { cellText, csvField } from "../csv.ts";
+import { DEFAULT_LAYOUT, type TableLayout } from "./table.ts";
 
 /** The output formats every command accepts. */
 export const FORMATS = ["table", "json", "ndjson", "csv"] as const;
@@ -13,16 +14,24 @@ export type FlatRow = Record<string, unknown>;
 export interface View<R> {
   /** Rows for table, CSV and NDJSON; default: the array itself, or the object flattened. */
   rows?: (result: R) => FlatRow[];
-  /** Text for the table format, when a grid is not the best shape (a diff, a YAML file). */
-  table?: (result: R) => string;
+  /**
+   * Text for the table format: the columns a person needs, fitted to `layout` (see table.ts),
+   * or another shape (a diff, a YAML file).
+   */
+  table?: (result: R, layout: TableLayout) => string;
   /** Column names, so that an empty result still prints its CSV header. */
   columns?: string[];
 }
 
 /** Renders a result in a format; the text ends with a newline unless it is empty. */
-export function render<R>(result: R, format: Format, view: View<R> = {}): string {
+export function render<R>(
+  result: R,
+  format: Format,
+  view: View<R> = {},
+  layout: TableLayout = DEFAULT_LAYOUT,
+): string {
   if (format === "json") return JSON.stringify(result, null, 2) + "\n";
-  if (format === "table" && view.table) return view.table(result);
+  if (format === "table" && view.table) return view.table(result, layout);
   const rows = view.rows ? view.rows(result) : defaultRows(result);
   if (format === "ndjson") return rows.map((row) => JSON.stringify(row) + "\n").join("");
   if (format === "csv") return toCsv(rows, rows.length > 0 ? columnsOf(rows) : view.columns);

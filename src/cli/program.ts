@@ -9,6 +9,7 @@ import { registerDeployCommands } from "./commands/deploy.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands } from "./commands/status.ts";
+import { fitHelp } from "./help_text.ts";
 import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
 
@@ -44,6 +45,11 @@ export function buildProgram(
       new Option("--format <format>", "output format").choices(FORMATS).default("table"),
     )
     .option("--json", "shorthand for --format json")
+    .option(
+      "--wide",
+      "tables: print every value whole (tables fit the terminal, 80 columns when not one; " +
+        "… marks where a value was cut to fit)",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", EXIT_STATUS_HELP)
     .configureOutput(output)
@@ -74,9 +80,12 @@ export function buildProgram(
  */
 function plainOutput(runner: CommandRunner, jsonErrors: boolean) {
   // Commander writes only usage errors (and the help shown after them) to stderr.
+  const width = runner.io.columns;
   return {
-    writeOut: (text: string) => runner.io.out(text),
-    writeErr: (text: string) => jsonErrors || runner.io.err(text),
+    writeOut: (text: string) => runner.io.out(fitHelp(text, width)),
+    writeErr: (text: string) => jsonErrors || runner.io.err(fitHelp(text, width)),
+    getOutHelpWidth: () => width,
+    getErrHelpWidth: () => width,
     getOutHasColors: () => false,
     getErrHasColors: () => false,
   };

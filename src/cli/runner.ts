@@ -23,6 +23,7 @@ export interface GlobalOptions {
   db?: string;
   format: Format;
   json?: boolean;
+  wide?: boolean;
 }
 
 /**
@@ -138,9 +139,10 @@ export class CommandRunner {
     return result;
   }
 
-  /** Prints a result in the chosen format. */
+  /** Prints a result in the chosen format; tables fit the terminal unless --wide. */
   print<R>(command: Command, result: R, view: View<R> = {}): void {
-    this.io.out(render(result, this.globals(command).format, view));
+    const { format, wide } = this.globals(command);
+    this.io.out(render(result, format, view, { width: this.io.columns, wide: wide === true }));
   }
 
   /** A message for people, on stderr (never mixed into piped output). */

@@ -6,7 +6,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { assert } from "../_assert.ts";
-import { cleanEnv, commandLine, tempDir } from "../_cli.ts";
+import { cleanEnv, commandLine, EXECUTABLE, tempDir } from "../_cli.ts";
 import { rpcLines } from "../_rpc.ts";
 import {
   configFor,
@@ -68,7 +68,7 @@ async function crashRound(db: string, rng: Prng, requests: Map<string, string>) 
   const target = rng.int(1, Math.floor(lines.length * 0.6));
   const jitter = rng.int(0, 10);
   const writerRng = new Prng(rng.int(0, 2 ** 32 - 1));
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(EXECUTABLE, {
     args: [...commandLine(), "--db", db, "rpc"],
     env: cleanEnv(),
     clearEnv: true,

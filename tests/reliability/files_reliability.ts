@@ -10,7 +10,7 @@
  * setup refuses a plain `bash` write; a test whose tool is missing is ignored, saying why.
  */
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { cleanEnv, cli, commandLine, FIXTURES, tempDir } from "../_cli.ts";
+import { cleanEnv, cli, commandLine, EXECUTABLE, FIXTURES, tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
 import { addHistory } from "../_history.ts";
 import { RpcProcess } from "../_rpc.ts";
@@ -48,7 +48,7 @@ async function bashRun(
   stdin?: Uint8Array,
   options: { ownMounts?: boolean } = {},
 ): Promise<Run> {
-  const bash = ["bash", "-c", script, "bash", ...extra, Deno.execPath(), ...commandLine(), ...args];
+  const bash = ["bash", "-c", script, "bash", ...extra, EXECUTABLE, ...commandLine(), ...args];
   // ownMounts: the script's mounts live in a private mount namespace that ends with it.
   const argv = options.ownMounts ? ["unshare", "-m", "--propagation", "private", ...bash] : bash;
   const child = new Deno.Command(argv[0], {

@@ -5,7 +5,7 @@
  * and the database unchanged. Inputs come from a seeded PRNG; the seed is printed.
  */
 import { assert, assertEquals } from "../_assert.ts";
-import { cleanEnv, commandLine, FIXTURES, tempDir } from "../_cli.ts";
+import { cleanEnv, commandLine, EXECUTABLE, FIXTURES, tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
 import { rpcLines } from "../_rpc.ts";
 import {
@@ -68,10 +68,10 @@ async function run(
   options: { stdin?: Uint8Array; bash?: string } = {},
 ): Promise<Run> {
   const argv = options.bash === undefined
-    ? { cmd: Deno.execPath(), args: [...commandLine(), ...args] }
+    ? { cmd: EXECUTABLE, args: [...commandLine(), ...args] }
     : {
       cmd: "bash",
-      args: ["-c", `exec "$@" ${options.bash}`, "bash", Deno.execPath(), ...commandLine(), ...args],
+      args: ["-c", `exec "$@" ${options.bash}`, "bash", EXECUTABLE, ...commandLine(), ...args],
     };
   const child = new Deno.Command(argv.cmd, {
     args: argv.args,

@@ -11,6 +11,7 @@ import {
 import { DockswapError } from "../../errors.ts";
 import { positiveInteger } from "../arguments.ts";
 import type { CommandRunner } from "../runner.ts";
+import { configCheckTable, configHistoryTable } from "../views.ts";
 
 /** Exit status of `config check` when the file differs from the latest stored version. */
 export const EXIT_CONFIG_CHANGED = 1;
@@ -84,7 +85,9 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
     .argument("<app>", "app name")
     .option("--limit <n>", "show at most n versions", positiveInteger)
     .action((app: string, options: { limit?: number }, command: Command) => {
-      runner.invoke(command, configHistoryOp, { app_name: app, limit: options.limit });
+      runner.invoke(command, configHistoryOp, { app_name: app, limit: options.limit }, {
+        table: configHistoryTable,
+      });
     });
 
   config.command("check")
@@ -102,7 +105,9 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
       const result = namingFile(
         file,
         () =>
-          runner.invoke(command, configCheck, { config_yaml: configYaml, app_name: options.app }),
+          runner.invoke(command, configCheck, { config_yaml: configYaml, app_name: options.app }, {
+            table: configCheckTable,
+          }),
       );
       if (result.changed) runner.exitCode = EXIT_CONFIG_CHANGED;
     });

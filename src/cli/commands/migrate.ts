@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { migrateStatus } from "../../operations/migrations.ts";
 import { execute } from "../../operations/mod.ts";
 import type { CommandRunner } from "../runner.ts";
+import { migrationsTable } from "../views.ts";
 
 /** `migrate status`. Migrations themselves apply automatically when a command opens the database. */
 export function registerMigrateCommands(program: Command, runner: CommandRunner): void {
@@ -17,6 +18,6 @@ export function registerMigrateCommands(program: Command, runner: CommandRunner)
         (context) => execute(context, migrateStatus, {}),
         { applyMigrations: false, create: false },
       );
-      runner.print(command, result);
+      runner.print(command, result, { table: migrationsTable });
     });
 }

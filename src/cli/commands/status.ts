@@ -8,9 +8,9 @@ import {
 } from "../../operations/history.ts";
 import { DEPLOYMENT_STATUSES } from "../../store/deployments.ts";
 import { positiveInteger } from "../arguments.ts";
-import { cellText } from "../../csv.ts";
-import { flatten, toTable } from "../output.ts";
+import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
+import { eventsTable, historyTable, showTable, statusTable } from "../views.ts";
 
 /** `status`, `history`, `events` and `show`: read-only views of the deployment lifecycle. */
 export function registerStatusCommands(program: Command, runner: CommandRunner): void {
@@ -21,14 +21,19 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
     .argument("[app]", "app name (default: all apps)")
     .addHelpText(
       "after",
-      "\nstatus is the state-machine state; deployment_id the in-flight or last deployment;\n" +
-        "active_color and image what serves traffic (empty until a deployment first moves traffic).\n" +
-        "An app that never deployed is not listed (with APP: not found, exit 3).\n" +
+      "\nstatus is the state-machine state; deployment (deployment_id) the in-flight or last\n" +
+        "deployment; color and image (active_color, image) what serves traffic (empty until a\n" +
+        "deployment first moves traffic); updated how long ago the state last changed\n" +
+        "(updated_at). An app that never deployed is not listed (with APP: not found, exit 3).\n" +
         "Example:\n  dockswap-db --json status web-api",
     )
     .action((app: string | undefined, _options, command: Command) => {
-      if (app === undefined) runner.invoke(command, stateList, {});
-      else runner.invoke(command, stateGet, { app_name: app });
+      if (app === undefined) runner.invoke(command, stateList, {}, { table: statusTable });
+      else {
+        runner.invoke(command, stateGet, { app_name: app }, {
+          table: (state, layout) => statusTable([state], layout),
+        });
+      }
     });
 
   program.command("history")
@@ -50,7 +55,7 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
         app_name: app,
         limit: options.limit,
         status: options.status,
-      });
+      }, { table: historyTable });
     });
 
   program.command("events")
@@ -61,6 +66,7 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
       // Rows keep the payload as one JSON value (a cell in table and CSV), not dotted columns.
       runner.invoke(command, eventsList, { deployment_id: deploymentId }, {
         rows: (events) => events.map((e) => ({ ...e })),
+        table: eventsTable,
       });
     });
 
@@ -76,14 +82,7 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
     .action((deploymentId: number, _options, command: Command) => {
       runner.invoke(command, deployGet, { deployment_id: deploymentId }, {
         rows: (r) => r.states.map((s) => flatten(s)),
-        table: (r) => {
-          const fields = Object.entries(r.deployment);
-          const width = Math.max(...fields.map(([key]) => key.length));
-          const block = fields.map(([key, value]) => `${key.padEnd(width)}  ${cellText(value)}`)
-            .join("\n");
-          return `${block}\n\nEvents\n${toTable(r.events.map((e) => ({ ...e })))}\n` +
-            `Time in each state\n${toTable(r.states.map((s) => flatten(s)))}`;
-        },
+        table: showTable,
       });
     });
 }
