@@ -139,9 +139,15 @@ Deno.test("rpc: rpc.discover lists every registered operation with JSON Schemas 
   assertEquals((get.params.properties as Record<string, { type: string }>).id.type, "integer");
   // Rules across parameters are in the schema too, not only enforced.
   const event = discovery.methods.find((m) => m.name === "deploy.event")!;
-  assertEquals(event.params.oneOf, [{ required: ["deployment_id"] }, { required: ["app_name"] }]);
+  assertEquals(event.params.oneOf, [
+    { properties: { deployment_id: true }, required: ["deployment_id"] },
+    { properties: { app_name: true }, required: ["app_name"] },
+  ]);
   const start = discovery.methods.find((m) => m.name === "deploy.start")!;
-  assertEquals(start.params.not, { required: ["config_yaml", "config_id"] });
+  assertEquals(start.params.not, {
+    properties: { config_yaml: true, config_id: true },
+    required: ["config_yaml", "config_id"],
+  });
 });
 
 Deno.test("rpc: ids of every type come back unchanged, byte for byte", async () => {

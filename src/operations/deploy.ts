@@ -42,7 +42,7 @@ import {
   image,
 } from "./lifecycle_schemas.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { appName, configSummary, exactJson, rowId } from "./schemas.ts";
+import { appName, configSummary, exactJson, presenceOf, rowId } from "./schemas.ts";
 
 /** Longest error text an event keeps; orchestrators paste whole health-check bodies. */
 export const MAX_ERROR_CHARS = 64 * 1024;
@@ -206,7 +206,7 @@ export const deployStart = defineOperation({
     message: "give config_yaml or config_id, not both",
   }).meta({
     // The refinement above, in JSON Schema for rpc.discover.
-    not: { required: ["config_yaml", "config_id"] },
+    not: presenceOf("config_yaml", "config_id"),
     description: "config_yaml or config_id, not both; neither deploys the latest stored config",
   }),
   result: startResult,
@@ -398,13 +398,16 @@ export const deployEvent = defineOperation({
     deployment_id: rowId.optional().describe("The deployment; or give app_name"),
     app_name: appName.optional().describe("The app whose in-flight deployment the event is for"),
     event_type: eventType,
-    payload: exactJson.optional().describe("Any JSON value, stored compactly; null stores none"),
+    payload: exactJson.optional().describe(
+      "Any JSON value, stored compactly; null stores none. Integers beyond ±(2^53 - 1) cannot " +
+        "be stored exactly and are refused: send them as strings",
+    ),
     error: z.string().max(MAX_ERROR_CHARS).optional().describe("Error message of a failure event"),
   }).refine((p) => (p.deployment_id === undefined) !== (p.app_name === undefined), {
     message: "give exactly one of deployment_id and app_name",
   }).meta({
     // The refinement above, in JSON Schema for rpc.discover.
-    oneOf: [{ required: ["deployment_id"] }, { required: ["app_name"] }],
+    oneOf: [presenceOf("deployment_id"), presenceOf("app_name")],
     description: "exactly one of deployment_id and app_name",
   }),
   result: eventResult,

@@ -1,10 +1,30 @@
 import { z } from "zod";
-import { APP_NAME_RULE, isValidAppName } from "../app_name.ts";
+import { APP_NAME_PATTERN, APP_NAME_RULE, MAX_APP_NAME_LENGTH } from "../app_name.ts";
+import type { JsonValue } from "../store/events.ts";
 
-/** Shared parameter and record schemas, so every operation spells a concept the same way. */
+/**
+ * Shared parameter and record schemas, so every operation spells a concept the same way. Rules
+ * are written as zod checks that have a JSON Schema form (regex, min, max, enum), not as
+ * refinements, so that `rpc.discover` advertises exactly what the server accepts.
+ */
 
-export const appName = z.string().refine(isValidAppName, { message: `must be ${APP_NAME_RULE}` })
-  .describe("App name");
+// One message for each way a name can fail; `abort` keeps an empty name to a single problem.
+const appNameProblem = { message: `must be ${APP_NAME_RULE}`, abort: true };
+
+export const appName = z.string()
+  .min(1, appNameProblem)
+  .max(MAX_APP_NAME_LENGTH, appNameProblem)
+  .regex(APP_NAME_PATTERN, appNameProblem)
+  .describe(`App name: ${APP_NAME_RULE}`);
+
+/**
+ * A JSON Schema clause that holds when all of `names` are present, for rules across parameters
+ * (`oneOf`, `not`, `anyOf` in an object schema's meta). It repeats the names under `properties`
+ * so that strict validators (ajv's strictRequired) see them defined.
+ */
+export function presenceOf(...names: string[]): Record<string, unknown> {
+  return { properties: Object.fromEntries(names.map((name) => [name, true])), required: names };
+}
 
 /** A row id: a positive integer within the safe range (huge numbers are refused, not rounded). */
 export const rowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -40,11 +60,30 @@ function inexactNumberPath(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
+// A JSON number that is not an integer beyond ±(2^53 - 1), in JSON Schema: the check below.
+const exactNumber = z.number().meta({
+  not: {
+    type: "integer",
+    not: { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
+  },
+});
+
+const exactJsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    exactNumber,
+    z.boolean(),
+    z.null(),
+    z.array(exactJsonValue),
+    z.record(z.string(), exactJsonValue),
+  ])
+).meta({ id: "exact_json" });
+
 /**
  * Any JSON value whose numbers survive storage exactly: integers beyond ±2^53 were already
  * rounded when parsed, so they are refused (send them as strings) instead of stored wrong.
  */
-export const exactJson = z.json().superRefine((value, context) => {
+export const exactJson = exactJsonValue.superRefine((value, context) => {
   const path = inexactNumberPath(value, "payload");
   if (path) {
     context.addIssue({
