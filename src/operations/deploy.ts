@@ -38,8 +38,8 @@ import {
   currentStateRecord,
   deploymentRecord,
   eventRecord,
-  eventType,
   image,
+  recordableEventType,
 } from "./lifecycle_schemas.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
 import { appName, configSummary, exactJson, presenceOf, rowId } from "./schemas.ts";
@@ -336,7 +336,7 @@ function refusedEvent(
     ? `Deployment ${deployment.id} of ${app} is in state ${current.status}`
     : `App ${app} is ${current.status} (last deployment ${deployment.id})`;
   let hint = "";
-  if (event === START_EVENT || current.status === "stable") {
+  if (current.status === "stable") {
     hint = `; start a deployment with "dockswap-db deploy start ${app} --image IMAGE"`;
   } else if (event === RECOVERY_EVENT) {
     hint = `; to abandon the deployment run ${recoverCommand(app)}`;
@@ -397,7 +397,7 @@ export const deployEvent = defineOperation({
   params: z.strictObject({
     deployment_id: rowId.optional().describe("The deployment; or give app_name"),
     app_name: appName.optional().describe("The app whose in-flight deployment the event is for"),
-    event_type: eventType,
+    event_type: recordableEventType,
     payload: exactJson.optional().describe(
       "Any JSON value, stored compactly; null stores none. Integers beyond ±(2^53 - 1) cannot " +
         "be stored exactly and are refused: send them as strings",
@@ -415,12 +415,12 @@ export const deployEvent = defineOperation({
     const target = eventTarget(context, params);
     const { deployment, current } = target;
     const transition = nextState(current.status, params.event_type);
-    if (!transition.ok || params.event_type === START_EVENT) {
+    if (!transition.ok) {
       throw refusedEvent(
         deployment,
         current,
         params.event_type,
-        transition.ok ? [] : transition.accepted,
+        transition.accepted,
       );
     }
     return recordEvent(context, target, {
