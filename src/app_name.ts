@@ -1,7 +1,15 @@
 import { DockswapError } from "./errors.ts";
 
-/** App names as Docker accepts them in container names, which the Go dockswap derives from them. */
-const APP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** Longest app name. */
+export const MAX_APP_NAME_LENGTH = 128;
+
+/**
+ * App names as Docker accepts them in container names, which the Go dockswap derives from them.
+ * ASCII only and without flags, so that it means the same to every JSON Schema validator.
+ */
+export const APP_NAME_PATTERN = new RegExp(
+  `^[A-Za-z0-9][A-Za-z0-9_.-]{0,${MAX_APP_NAME_LENGTH - 1}}$`,
+);
 
 /** True when `name` is usable as an app name. */
 export function isValidAppName(name: string): boolean {

@@ -1,6 +1,7 @@
 /**
  * Typed errors with stable codes. The CLI derives its exit status and the RPC server its
- * JSON-RPC error code from the code, so both doors report one failure the same way.
+ * JSON-RPC error code from the code, so both doors report one failure the same way. (The
+ * JSON-RPC protocol's own errors, which no operation raises, are in src/rpc/envelope.ts.)
  */
 
 /** Every failure a user can cause, with the exit status and JSON-RPC code it maps to. */

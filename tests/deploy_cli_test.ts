@@ -231,7 +231,14 @@ Deno.test("refusals name the state and what it accepts, and write nothing", asyn
   assertStringIncludes(busy, "dockswap-db recover web-api");
   assertStringIncludes(busy, `deploy event ${d.id}`);
 
-  await refused(db, ["deploy", "event", String(d.id), "deploy"], 5, "invalid_transition");
+  // `deploy` is not an event `deploy event` takes (starting a deployment records it).
+  const startEvent = await refused(
+    db,
+    ["deploy", "event", String(d.id), "deploy"],
+    2,
+    "invalid_argument",
+  );
+  assertStringIncludes(startEvent, "recorded only by starting a deployment");
   await refused(
     db,
     ["deploy", "event", String(d.id), "container_started", "--payload", "{nope"],

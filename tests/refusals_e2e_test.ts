@@ -38,9 +38,12 @@ function pathTo(state: State): EventType[] {
 /** What the app of a state is called. */
 const appOf = (state: State) => `app-${state.replaceAll("_", "-")}`;
 
-/** The events deploy.event refuses in `state`: any pair not in the table, and always `deploy`. */
+/** The events deploy.event takes: all but `deploy`, which only starting a deployment records. */
+const RECORDABLE = EVENTS.filter((event) => event !== START_EVENT);
+
+/** The events deploy.event refuses in `state`: any pair not in the table. */
 function refusedIn(state: State): EventType[] {
-  return EVENTS.filter((event) => event === START_EVENT || TRANSITIONS[state][event] === undefined);
+  return RECORDABLE.filter((event) => TRANSITIONS[state][event] === undefined);
 }
 
 /** Every row of every table, to compare a database before and after. */
@@ -86,8 +89,8 @@ Deno.test("every refused (state, event) pair is refused end to end and writes no
 
   const before = dump(db);
   const pairs = STATES.flatMap((state) => refusedIn(state).map((event) => [state, event] as const));
-  // 8 states x 13 events, less the 12 pairs deploy.event accepts (deploy starts with deploy.start).
-  assertEquals(pairs.length, STATES.length * EVENTS.length - 12);
+  // 8 states x 12 events, less the 12 pairs deploy.event accepts.
+  assertEquals(pairs.length, STATES.length * RECORDABLE.length - 12);
   const refusals = await rpcLines(
     db,
     pairs.map(([state, event], i) =>
@@ -104,6 +107,20 @@ Deno.test("every refused (state, event) pair is refused end to end and writes no
     assertStringIncludes(answer.error!.message, `event ${event} is refused`, what);
     assert(answer.error!.message.includes(state), what);
   });
+  assertEquals(dump(db), before);
+
+  // `deploy` is not an event deploy.event takes, in any state: an invalid parameter.
+  const starts = await rpcLines(
+    db,
+    STATES.map((state, i) =>
+      request(i, "deploy.event", { app_name: appOf(state), event_type: START_EVENT })
+    ),
+  ) as RpcResponse[];
+  for (const [i, answer] of starts.entries()) {
+    assertEquals(answer.error?.code, ERROR_CODES.invalid_argument.rpc, STATES[i]);
+    assertEquals(answer.error?.data?.code, "invalid_argument", STATES[i]);
+    assertStringIncludes(answer.error!.message, "recorded only by starting a deployment");
+  }
   assertEquals(dump(db), before);
 
   // The CLI refuses the same pairs with exit status 5, also writing nothing.

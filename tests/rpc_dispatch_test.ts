@@ -5,9 +5,10 @@
 import { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { openDatabase } from "../src/db/open.ts";
-import { DockswapError } from "../src/errors.ts";
+import { DockswapError, ERROR_CODES } from "../src/errors.ts";
 import { defineOperation, type Operation } from "../src/operations/operation.ts";
 import { Dispatcher, MethodTable, serve } from "../src/rpc/mod.ts";
+import { PROTOCOL_ERRORS } from "../src/rpc/envelope.ts";
 import type { Frame } from "../src/rpc/framing.ts";
 import { nowIso } from "../src/time.ts";
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
@@ -356,4 +357,12 @@ Deno.test("transport: a closed output ends serving without throwing", async () =
   });
   assertEquals(end, "output_closed");
   assert(notes[0].includes("Broken pipe"));
+});
+
+Deno.test("dispatch: a data.code names one error: protocol errors and the error table never overlap", () => {
+  const table = Object.entries(ERROR_CODES);
+  for (const [name, number] of Object.entries(PROTOCOL_ERRORS)) {
+    const clashes = table.filter(([code, { rpc }]) => code === name || rpc === (number as number));
+    assertEquals(clashes, [], name);
+  }
 });

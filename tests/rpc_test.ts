@@ -139,9 +139,15 @@ Deno.test("rpc: rpc.discover lists every registered operation with JSON Schemas 
   assertEquals((get.params.properties as Record<string, { type: string }>).id.type, "integer");
   // Rules across parameters are in the schema too, not only enforced.
   const event = discovery.methods.find((m) => m.name === "deploy.event")!;
-  assertEquals(event.params.oneOf, [{ required: ["deployment_id"] }, { required: ["app_name"] }]);
+  assertEquals(event.params.oneOf, [
+    { properties: { deployment_id: true }, required: ["deployment_id"] },
+    { properties: { app_name: true }, required: ["app_name"] },
+  ]);
   const start = discovery.methods.find((m) => m.name === "deploy.start")!;
-  assertEquals(start.params.not, { required: ["config_yaml", "config_id"] });
+  assertEquals(start.params.not, {
+    properties: { config_yaml: true, config_id: true },
+    required: ["config_yaml", "config_id"],
+  });
 });
 
 Deno.test("rpc: ids of every type come back unchanged, byte for byte", async () => {
@@ -544,6 +550,15 @@ const MALFORMED: Case[] = [
   },
 ];
 
+/** The stable `data.code` of the protocol's own errors (README, "Error codes"). */
+const DATA_CODES: Record<number, string> = {
+  [-32700]: "parse_error",
+  [-32600]: "invalid_request",
+  [-32601]: "method_not_found",
+  [-32602]: "invalid_argument",
+  [-32603]: "internal",
+};
+
 function join(parts: (string | Uint8Array)[]): Uint8Array {
   const encoder = new TextEncoder();
   const chunks = parts.map((p) => typeof p === "string" ? encoder.encode(p) : p);
@@ -578,6 +593,7 @@ Deno.test(`rpc: ${MALFORMED.length} malformed inputs get one error each (or noth
       const expected = (c.expect as { batch: number[] }).batch;
       assert(Array.isArray(response), c.name);
       assertEquals(response.map((r) => r.error?.code), expected, c.name);
+      assertEquals(response.map((r) => r.error?.data?.code), expected.map((n) => DATA_CODES[n]));
       continue;
     }
     const expect = c.expect as { code: number; id: string | number | null; mentions?: string };
@@ -588,8 +604,10 @@ Deno.test(`rpc: ${MALFORMED.length} malformed inputs get one error each (or noth
     assertEquals(response.error?.code, expect.code, `${c.name}: ${response.error?.message}`);
     assert(response.error!.message.length > 0, c.name);
     if (expect.mentions) assertStringIncludes(response.error!.message, expect.mentions, c.name);
-    if (expect.code >= -32099 && expect.code <= -32000) {
-      assertMatch(String(response.error?.data?.code), /^[a-z_]+$/, c.name);
+    // Every error carries a stable data.code to branch on, the protocol's own included.
+    assertMatch(String(response.error?.data?.code), /^[a-z_]+$/, c.name);
+    if (DATA_CODES[expect.code]) {
+      assertEquals(response.error?.data?.code, DATA_CODES[expect.code], c.name);
     }
   }
   assertEquals(tableCounts(db), before);
@@ -702,6 +720,10 @@ Deno.test("rpc: a 16 MiB line is discarded with one error, and serving goes on",
   const [error, pong] = result.lines.map((line) => JSON.parse(line) as RpcResponse);
   assertEquals(error.id, null);
   assertEquals(error.error?.code, -32700);
-  assertEquals(error.error?.data, { reason: "line_too_long", max_line_bytes: 1048576 });
+  assertEquals(error.error?.data, {
+    code: "parse_error",
+    reason: "line_too_long",
+    max_line_bytes: 1048576,
+  });
   assertEquals(pong, { jsonrpc: "2.0", id: 1, result: {} });
 });

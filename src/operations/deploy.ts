@@ -38,11 +38,11 @@ import {
   currentStateRecord,
   deploymentRecord,
   eventRecord,
-  eventType,
   image,
+  recordableEventType,
 } from "./lifecycle_schemas.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { appName, configSummary, exactJson, rowId } from "./schemas.ts";
+import { appName, configSummary, exactJson, presenceOf, rowId } from "./schemas.ts";
 
 /** Longest error text an event keeps; orchestrators paste whole health-check bodies. */
 export const MAX_ERROR_CHARS = 64 * 1024;
@@ -206,7 +206,7 @@ export const deployStart = defineOperation({
     message: "give config_yaml or config_id, not both",
   }).meta({
     // The refinement above, in JSON Schema for rpc.discover.
-    not: { required: ["config_yaml", "config_id"] },
+    not: presenceOf("config_yaml", "config_id"),
     description: "config_yaml or config_id, not both; neither deploys the latest stored config",
   }),
   result: startResult,
@@ -336,7 +336,7 @@ function refusedEvent(
     ? `Deployment ${deployment.id} of ${app} is in state ${current.status}`
     : `App ${app} is ${current.status} (last deployment ${deployment.id})`;
   let hint = "";
-  if (event === START_EVENT || current.status === "stable") {
+  if (current.status === "stable") {
     hint = `; start a deployment with "dockswap-db deploy start ${app} --image IMAGE"`;
   } else if (event === RECOVERY_EVENT) {
     hint = `; to abandon the deployment run ${recoverCommand(app)}`;
@@ -397,14 +397,17 @@ export const deployEvent = defineOperation({
   params: z.strictObject({
     deployment_id: rowId.optional().describe("The deployment; or give app_name"),
     app_name: appName.optional().describe("The app whose in-flight deployment the event is for"),
-    event_type: eventType,
-    payload: exactJson.optional().describe("Any JSON value, stored compactly; null stores none"),
+    event_type: recordableEventType,
+    payload: exactJson.optional().describe(
+      "Any JSON value, stored compactly; null stores none. Integers beyond ±(2^53 - 1) cannot " +
+        "be stored exactly and are refused: send them as strings",
+    ),
     error: z.string().max(MAX_ERROR_CHARS).optional().describe("Error message of a failure event"),
   }).refine((p) => (p.deployment_id === undefined) !== (p.app_name === undefined), {
     message: "give exactly one of deployment_id and app_name",
   }).meta({
     // The refinement above, in JSON Schema for rpc.discover.
-    oneOf: [{ required: ["deployment_id"] }, { required: ["app_name"] }],
+    oneOf: [presenceOf("deployment_id"), presenceOf("app_name")],
     description: "exactly one of deployment_id and app_name",
   }),
   result: eventResult,
@@ -412,12 +415,12 @@ export const deployEvent = defineOperation({
     const target = eventTarget(context, params);
     const { deployment, current } = target;
     const transition = nextState(current.status, params.event_type);
-    if (!transition.ok || params.event_type === START_EVENT) {
+    if (!transition.ok) {
       throw refusedEvent(
         deployment,
         current,
         params.event_type,
-        transition.ok ? [] : transition.accepted,
+        transition.accepted,
       );
     }
     return recordEvent(context, target, {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EVENTS, STATES } from "../lifecycle.ts";
+import { EVENTS, START_EVENT, STATES } from "../lifecycle.ts";
 import { DEPLOYMENT_STATUSES } from "../store/deployments.ts";
 import { rowId, timestamp } from "./schemas.ts";
 
@@ -8,6 +8,19 @@ import { rowId, timestamp } from "./schemas.ts";
 export const color = z.enum(["blue", "green"]).describe("Deployment color");
 export const state = z.enum(STATES).describe("State-machine state");
 export const eventType = z.enum(EVENTS).describe("State-machine event");
+
+/** The events `deploy.event` records: all but the start event, which starting a deployment records. */
+export const recordableEvents = EVENTS.filter((event) => event !== START_EVENT) as [
+  typeof EVENTS[number],
+  ...typeof EVENTS[number][],
+];
+
+export const recordableEventType = z.enum(recordableEvents, {
+  error: (issue) =>
+    issue.input === START_EVENT
+      ? `${START_EVENT} is recorded only by starting a deployment (deploy start or rollback)`
+      : undefined,
+}).describe(`State-machine event (${START_EVENT} is recorded by deploy.start and deploy.rollback)`);
 export const deploymentStatus = z.enum(DEPLOYMENT_STATUSES).describe("Deployment status");
 
 /** A Docker image reference: no whitespace, at most 512 characters. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { applyPrune, planPrune } from "../store/prune.ts";
 import { defineOperation } from "./operation.ts";
-import { appName, rowId } from "./schemas.ts";
+import { appName, presenceOf, rowId } from "./schemas.ts";
 
 const prunedRow = z.object({ id: rowId, app_name: z.string(), time: z.string() });
 
@@ -20,6 +20,10 @@ export const prune = defineOperation({
     dry_run: z.boolean().default(true).describe("Report what would go without deleting"),
   }).refine((p) => p.keep_last !== undefined || p.older_than_ms !== undefined, {
     message: "give keep_last or older_than_ms (or both)",
+  }).meta({
+    // The refinement above, in JSON Schema for rpc.discover.
+    anyOf: [presenceOf("keep_last"), presenceOf("older_than_ms")],
+    description: "keep_last or older_than_ms (or both)",
   }),
   result: z.object({
     dry_run: z.boolean(),

@@ -1,11 +1,30 @@
 import { z } from "zod";
-import { APP_NAME_RULE, isValidAppName } from "../app_name.ts";
+import { APP_NAME_PATTERN, APP_NAME_RULE, MAX_APP_NAME_LENGTH } from "../app_name.ts";
 import type { JsonValue } from "../store/events.ts";
 
-/** Shared parameter and record schemas, so every operation spells a concept the same way. */
+/**
+ * Shared parameter and record schemas, so every operation spells a concept the same way. Rules
+ * are written as zod checks that have a JSON Schema form (regex, min, max, enum), not as
+ * refinements, so that `rpc.discover` advertises exactly what the server accepts.
+ */
 
-export const appName = z.string().refine(isValidAppName, { message: `must be ${APP_NAME_RULE}` })
-  .describe("App name");
+// One message for each way a name can fail; `abort` keeps an empty name to a single problem.
+const appNameProblem = { message: `must be ${APP_NAME_RULE}`, abort: true };
+
+export const appName = z.string()
+  .min(1, appNameProblem)
+  .max(MAX_APP_NAME_LENGTH, appNameProblem)
+  .regex(APP_NAME_PATTERN, appNameProblem)
+  .describe(`App name: ${APP_NAME_RULE}`);
+
+/**
+ * A JSON Schema clause that holds when all of `names` are present, for rules across parameters
+ * (`oneOf`, `not`, `anyOf` in an object schema's meta). It repeats the names under `properties`
+ * so that strict validators (ajv's strictRequired) see them defined.
+ */
+export function presenceOf(...names: string[]): Record<string, unknown> {
+  return { properties: Object.fromEntries(names.map((name) => [name, true])), required: names };
+}
 
 /** A row id: a positive integer within the safe range (huge numbers are refused, not rounded). */
 export const rowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -41,26 +60,42 @@ function inexactNumberPath(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
-/** Whether `value` is a JSON value: what JSON.parse returns (finite numbers, plain objects). */
-function isJsonValue(value: unknown): value is JsonValue {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
-  if (typeof value === "number") return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every(isJsonValue);
-  if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) return false;
-  return Object.values(value).every(isJsonValue);
+// A JSON number that is not an integer beyond ±(2^53 - 1), in JSON Schema: the check below.
+const exactNumber = z.number().meta({
+  not: {
+    type: "integer",
+    not: { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
+  },
+});
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    Object.getPrototypeOf(value) === Object.prototype;
 }
 
 /**
- * Any JSON value, checked but not copied: z.json() rebuilds objects by assignment, which turns
- * a "__proto__" key into the copy's prototype, so the key would vanish from what is stored.
+ * Any JSON value. Objects are checked, not copied: z.record() rebuilds them by assignment, which
+ * turns a "__proto__" key into the copy's prototype, so the key would vanish from what is stored.
  */
-const jsonValue = z.custom<JsonValue>(isJsonValue, { message: "must be a JSON value" });
+const exactJsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    exactNumber,
+    z.boolean(),
+    z.null(),
+    z.array(exactJsonValue),
+    z.custom<{ [key: string]: JsonValue }>((value) =>
+      isPlainObject(value) &&
+      Object.values(value).every((item) => exactJsonValue.safeParse(item).success)
+    ).meta({ type: "object", additionalProperties: { $ref: "#/$defs/exact_json" } }),
+  ])
+).meta({ id: "exact_json" });
 
 /**
  * Any JSON value whose numbers survive storage exactly: integers beyond ±2^53 were already
  * rounded when parsed, so they are refused (send them as strings) instead of stored wrong.
  */
-export const exactJson = jsonValue.superRefine((value, context) => {
+export const exactJson = exactJsonValue.superRefine((value, context) => {
   const path = inexactNumberPath(value, "payload");
   if (path) {
     context.addIssue({

@@ -9,11 +9,11 @@ import { execute, type Operation, type OperationContext, parseParams } from "../
 import {
   type Entry,
   errorResponse,
+  protocolError,
   readMessage,
   type Request,
   type RequestId,
   resultResponse,
-  RPC_ERRORS,
   type RpcError,
 } from "./envelope.ts";
 import type { Frame } from "./framing.ts";
@@ -117,19 +117,19 @@ export class Dispatcher {
 
   #unit(frame: Frame): Unit {
     if (frame.kind === "too_long") {
-      return this.#unreadable({
-        code: RPC_ERRORS.parse_error,
-        message: `Parse error: a line of ${frame.bytes} bytes is longer than the ` +
+      return this.#unreadable(protocolError(
+        "parse_error",
+        `Parse error: a line of ${frame.bytes} bytes is longer than the ` +
           `${frame.limit}-byte limit; it was discarded`,
-        data: { reason: "line_too_long", max_line_bytes: frame.limit },
-      });
+        { reason: "line_too_long", max_line_bytes: frame.limit },
+      ));
     }
     if (frame.kind === "invalid_utf8") {
-      return this.#unreadable({
-        code: RPC_ERRORS.parse_error,
-        message: "Parse error: the line is not valid UTF-8",
-        data: { reason: "invalid_utf8" },
-      });
+      return this.#unreadable(
+        protocolError("parse_error", "Parse error: the line is not valid UTF-8", {
+          reason: "invalid_utf8",
+        }),
+      );
     }
     const message = readMessage(frame.text);
     if (message.kind === "unreadable") return this.#unreadable(message.error);
@@ -148,19 +148,26 @@ export class Dispatcher {
     const request = entry.request;
     const method = this.#methods.get(request.method);
     if (!method) {
-      return this.#early(request, {
-        code: RPC_ERRORS.method_not_found,
-        message: `Method not found: ${JSON.stringify(request.method)}; ` +
-          `call rpc.discover for the list of methods`,
-      });
+      return this.#early(
+        request,
+        protocolError(
+          "method_not_found",
+          `Method not found: ${JSON.stringify(request.method)}; ` +
+            `call rpc.discover for the list of methods`,
+        ),
+      );
     }
     if (Array.isArray(request.params)) {
-      return this.#early(request, {
-        code: RPC_ERRORS.invalid_params,
-        message: `Invalid params for ${request.method}: params must be an object of named ` +
-          `parameters; positional (array) params are not supported`,
-        data: { code: "invalid_argument" },
-      });
+      return this.#early(
+        request,
+        toRpcError(
+          new DockswapError(
+            "invalid_argument",
+            `Invalid params for ${request.method}: params must be an object of named ` +
+              `parameters; positional (array) params are not supported`,
+          ),
+        ),
+      );
     }
     return method.kind === "operation"
       ? { kind: "call", call: { request, operation: method.operation } }
@@ -278,7 +285,7 @@ function breaksTransaction(error: unknown): boolean {
 
 function internal(message: string): RpcError {
   return {
-    code: RPC_ERRORS.internal_error,
+    code: ERROR_CODES.internal.rpc,
     message: `Internal error: ${message}; this is a bug, please report it with the request`,
     data: { code: "internal" },
   };

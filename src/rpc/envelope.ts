@@ -3,14 +3,20 @@
  * protocol's shapes and codes, nothing of methods or streams.
  */
 
-/** The protocol's own error codes; domain errors use -32000..-32099 (see src/errors.ts). */
-export const RPC_ERRORS = {
+/**
+ * The protocol's own errors, found before any method runs, by their stable name, which is also
+ * their `data.code`. They have no exit status, so they are not in src/errors.ts, whose table
+ * gives every error a method can raise (invalid params, -32602, as `invalid_argument`; internal
+ * errors, -32603, as `internal`; domain errors in -32000..-32099). The names never overlap.
+ */
+export const PROTOCOL_ERRORS = {
   parse_error: -32700,
   invalid_request: -32600,
   method_not_found: -32601,
-  invalid_params: -32602,
-  internal_error: -32603,
 } as const;
+
+/** The name of a protocol error. */
+export type ProtocolErrorCode = keyof typeof PROTOCOL_ERRORS;
 
 /** Deepest nesting of arrays and objects accepted in one message. */
 export const MAX_NESTING = 128;
@@ -29,11 +35,20 @@ export interface Request {
   id?: RequestId;
 }
 
-/** An error object of a response. */
+/** An error object of a response; `data.code` is the stable name clients branch on. */
 export interface RpcError {
   code: number;
   message: string;
-  data?: Record<string, unknown>;
+  data: { code: string; [key: string]: unknown };
+}
+
+/** A protocol error, its name in `data.code` beside the facts in `details`. */
+export function protocolError(
+  code: ProtocolErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): RpcError {
+  return { code: PROTOCOL_ERRORS[code], message, data: { ...details, code } };
 }
 
 /** One element of a message: a request to run, or an invalid request to answer at once. */
@@ -55,11 +70,11 @@ export function readMessage(text: string): Message {
   if (depth > MAX_NESTING) {
     return {
       kind: "unreadable",
-      error: {
-        code: RPC_ERRORS.parse_error,
-        message: `Parse error: JSON nested deeper than ${MAX_NESTING} levels`,
-        data: { reason: "too_deep", max_nesting: MAX_NESTING },
-      },
+      error: protocolError(
+        "parse_error",
+        `Parse error: JSON nested deeper than ${MAX_NESTING} levels`,
+        { reason: "too_deep", max_nesting: MAX_NESTING },
+      ),
     };
   }
   const idSources = new WeakMap<object, string>();
@@ -77,11 +92,9 @@ export function readMessage(text: string): Message {
   } catch (error) {
     return {
       kind: "unreadable",
-      error: {
-        code: RPC_ERRORS.parse_error,
-        message: `Parse error: ${(error as Error).message}`,
-        data: { reason: "invalid_json" },
-      },
+      error: protocolError("parse_error", `Parse error: ${(error as Error).message}`, {
+        reason: "invalid_json",
+      }),
     };
   }
   if (Array.isArray(value)) {
@@ -149,7 +162,7 @@ function invalid(id: RequestId | null, why: string): Entry {
   return {
     kind: "invalid",
     id,
-    error: { code: RPC_ERRORS.invalid_request, message: `Invalid request: ${why}` },
+    error: protocolError("invalid_request", `Invalid request: ${why}`),
   };
 }
 

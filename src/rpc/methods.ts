@@ -82,7 +82,7 @@ export class MethodTable {
           name,
           summary,
           access: method.kind === "operation" ? method.operation.access : "none" as const,
-          params: toSchema(params, "input"),
+          params: paramsSchema(params),
           result: toSchema(result, "output"),
         };
       }),
@@ -110,8 +110,26 @@ export class MethodTable {
   }
 }
 
+/**
+ * The one params rule no JSON Schema keyword can state: a validator sees a string only after its
+ * JSON parser has kept, replaced (with U+FFFD) or rejected a lone surrogate escape.
+ */
+const WELL_FORMED_STRINGS = "Every string and object key, at any depth, must be well-formed " +
+  'Unicode: one holding a lone UTF-16 surrogate (such as "\\ud800") is refused with -32602, ' +
+  "a rule JSON Schema cannot express.";
+
+/** A method's params as JSON Schema, its description stating the rule the schema cannot. */
+function paramsSchema(params: z.ZodType): Record<string, unknown> {
+  const schema = toSchema(params, "input");
+  const properties = schema.properties as Record<string, unknown> | undefined;
+  if (properties && Object.keys(properties).length > 0) {
+    const own = typeof schema.description === "string" ? `${schema.description}. ` : "";
+    schema.description = own + WELL_FORMED_STRINGS;
+  }
+  return schema;
+}
+
 function toSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  // Refinements (such as the app-name rule) have no JSON Schema form; their text is in the
-  // description and their errors name the parameter.
+  // Rules are zod checks with a JSON Schema form; rules across parameters add theirs in meta.
   return z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
 }

@@ -1,12 +1,13 @@
 import { type Command, Option } from "commander";
 import { DockswapError } from "../../errors.ts";
-import { EVENTS, OUTCOMES, TRANSITIONS } from "../../lifecycle.ts";
+import { OUTCOMES, START_EVENT, TRANSITIONS } from "../../lifecycle.ts";
 import {
   deployEvent,
   deployRecover,
   deployRollback,
   deployStart,
 } from "../../operations/deploy.ts";
+import { recordableEvents } from "../../operations/lifecycle_schemas.ts";
 import { MAX_NESTING, nestingDepth } from "../../rpc/envelope.ts";
 import type { JsonValue } from "../../store/events.ts";
 import { positiveInteger } from "../arguments.ts";
@@ -44,12 +45,18 @@ export function parsePayload(text: string | undefined): JsonValue | undefined {
   }
 }
 
+// The start event is left out: `deploy start` and `rollback` record it, `deploy event` refuses it.
 const TRANSITION_HELP = Object.entries(TRANSITIONS)
   .map(([state, row]) =>
-    `  ${state.padEnd(13)} ${
-      Object.entries(row).map(([event, to]) => `${event} -> ${to}`).join(", ")
-    }`
-  ).join("\n");
+    [
+      state,
+      Object.entries(row).filter(([event]) => event !== START_EVENT)
+        .map(([event, to]) => `${event} -> ${to}`),
+    ] as const
+  )
+  .filter(([, moves]) => moves.length > 0)
+  .map(([state, moves]) => `  ${state.padEnd(13)} ${moves.join(", ")}`)
+  .join("\n");
 
 const OUTCOME_HELP = Object.entries(OUTCOMES).map(([event, outcome]) => `${event} -> ${outcome}`)
   .join(", ");
@@ -120,7 +127,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     .usage("(DEPLOYMENT_ID | --app APP) EVENT [--payload JSON] [--error TEXT]")
     // Both optional to commander: which one is missing depends on --app, so it is said here.
     .argument("[deployment_id]", "deployment id (omit with --app)")
-    .argument("[event]", `event: ${EVENTS.join(", ")}`)
+    .argument("[event]", `event: ${recordableEvents.join(", ")}`)
     .option("--app <name>", "the app whose in-flight deployment the event is for")
     .option("--payload <json>", "event data: any JSON value, stored compactly")
     .option("--error <text>", "error message of a failure event")
@@ -128,6 +135,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       "after",
       `\nTransitions (state: event -> next state); any other pair is refused, nothing written:\n` +
         `${TRANSITION_HELP}\n` +
+        `A deployment begins in starting: deploy start and rollback record its ${START_EVENT} event.\n` +
         `Terminal events end the deployment: ${OUTCOME_HELP}.\n` +
         "Examples:\n" +
         "  dockswap-db deploy event 7 container_started\n" +
@@ -157,7 +165,9 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         if (first === undefined) {
           throw new DockswapError(
             "invalid_argument",
-            `Give the event: deploy event --app ${options.app} EVENT (one of ${EVENTS.join(", ")})`,
+            `Give the event: deploy event --app ${options.app} EVENT (one of ${
+              recordableEvents.join(", ")
+            })`,
           );
         }
         if (second !== undefined) {
@@ -172,7 +182,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       const result = runner.invoke(command, deployEvent, {
         deployment_id: deploymentId,
         app_name: options.app,
-        event_type: event as typeof EVENTS[number],
+        event_type: event as typeof recordableEvents[number],
         payload,
         error: options.error,
       }, { rows: (r) => [{ ...r.event }] });
