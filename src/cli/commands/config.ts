@@ -17,7 +17,7 @@ export const EXIT_CONFIG_CHANGED = 1;
 
 /** Reads a config file (or stdin for "-") as text, byte for byte. */
 export async function readConfigText(runner: CommandRunner, file: string): Promise<string> {
-  const bytes = await runner.readInput(file, MAX_CONFIG_BYTES);
+  const bytes = await runner.readInput(file, MAX_CONFIG_BYTES, "config_invalid");
   return decodeConfigBytes(bytes, sourceName(file));
 }
 
