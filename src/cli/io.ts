@@ -14,6 +14,8 @@ export interface CliIo {
   exists(path: string): boolean;
   /** True when stderr is a terminal (progress bars go there only then). */
   stderrIsTerminal: boolean;
+  /** True when stdout is a terminal: a person reads it (no binary data, shorter listings). */
+  stdoutIsTerminal: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -88,5 +90,6 @@ export function denoIo(): CliIo {
       }
     },
     stderrIsTerminal: Deno.stderr.isTerminal(),
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
   };
 }

@@ -52,6 +52,14 @@ Example (cron, daily, incremental):
     --cursor /var/lib/dockswap/export.cursor`,
     )
     .action(async (options: ExportOptions, command: Command) => {
+      if (options.gzip && options.output === undefined && runner.io.stdoutIsTerminal) {
+        // As gzip does: compressed bytes on a terminal are noise, and can garble it.
+        throw new DockswapError(
+          "invalid_argument",
+          "--gzip: compressed data is not written to a terminal; " +
+            "redirect stdout (> FILE.gz, | gunzip) or pass --output FILE",
+        );
+      }
       if (options.app !== undefined && !isValidAppName(options.app)) {
         throw new DockswapError(
           "invalid_argument",
