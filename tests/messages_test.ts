@@ -259,6 +259,12 @@ Deno.test("the app-name rule says ASCII letters, and refuses every other letter"
     assertEquals(run.code, 2, `${name}: ${run.stderr}`);
     assertStringIncludes(run.stderr, "ASCII letter (A-Z, a-z)");
   }
+  const exported = await cli(["--db", db, "export", "--app", "café"]);
+  assertEquals(exported.code, 2, exported.stderr);
+  assertStringIncludes(
+    exported.stderr,
+    'got "café"; must be 1-128 characters, each an ASCII letter',
+  );
   for (const name of ["web-api", "A.b_c-9", "9lives"]) {
     const run = await cli(["--db", db, "history", name]);
     assert(run.code !== 2, `${name}: ${run.stderr}`);

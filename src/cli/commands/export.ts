@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { isValidAppName } from "../../app_name.ts";
+import { APP_NAME_RULE, isValidAppName } from "../../app_name.ts";
 import { parseTimeBound, TIME_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
 import {
@@ -63,7 +63,7 @@ Example (cron, daily, incremental):
       if (options.app !== undefined && !isValidAppName(options.app)) {
         throw new DockswapError(
           "invalid_argument",
-          `--app: ${JSON.stringify(options.app)} is not an app name`,
+          `Invalid --app: got ${JSON.stringify(options.app)}; must be ${APP_NAME_RULE}`,
         );
       }
       const now = new Date().toISOString();
