@@ -17,8 +17,8 @@ export function isValidAppName(name: string): boolean {
 }
 
 /** A short description of the app-name rule, for error messages and --help. */
-export const APP_NAME_RULE =
-  "1-128 characters: letters, digits, '_', '.', '-', starting with a letter or digit";
+export const APP_NAME_RULE = "1-128 characters, each an ASCII letter (A-Z, a-z), a digit (0-9), " +
+  "'_', '.' or '-', the first a letter or digit";
 
 /** Throws `invalid_argument` unless `name` is a valid app name. */
 export function assertAppName(name: string): string {

@@ -114,7 +114,7 @@ Deno.test("an endless config file is refused at the size cap without being read 
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
   const result = await cli(["--db", db, "config", "add", "/dev/zero"]);
-  assertEquals(result.code, 2, result.stderr);
+  assertEquals(result.code, 4, result.stderr);
   assertStringIncludes(result.stderr, "larger than 1048576 bytes");
   assertEquals([...Deno.readDirSync(dir.path)], []);
 });

@@ -1,4 +1,5 @@
-import { assertEquals, assertStringIncludes } from "./_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
+import { tableCounts } from "./_db.ts";
 import { cleanEnv, cli, cliJson, PERMISSIONS, tempDir } from "./_cli.ts";
 
 const REPO_ROOT = new URL("..", import.meta.url).pathname;
@@ -50,7 +51,18 @@ Deno.test("demo: the scenario runs on the default database and ends with both ap
   assertEquals(history.map((d) => d.status), ["success", "success", "rolled_back", "success"]);
   assertEquals(history[0].rollback_of !== null, true);
 
-  // Over an app left in flight the demo refuses and says how to go on, writing nothing.
+  // Run again on the same file, its story of first deployments would be untrue (and its payloads
+  // would name the wrong color): it refuses, says how to run it afresh, and writes nothing.
+  const counts = tableCounts(db);
+  const again = await demo([], dir.path);
+  assertEquals(again.code, 1, again.stdout);
+  assertStringIncludes(again.stderr, "already has deployments");
+  assertEquals(again.stdout.includes("first deployment"), false, again.stdout);
+  assertEquals(tableCounts(db), counts);
+  const fresh = again.stderr.match(/deno task demo (--db \S+)/)?.[1];
+  assert(fresh, again.stderr);
+
+  // Over an app left in flight the demo refuses too, writing nothing.
   await cliJson(db, ["deploy", "start", "web-api", "--image", "web-api:stuck"]);
   const refused = await demo([], dir.path);
   assertEquals(refused.code, 1);

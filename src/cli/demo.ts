@@ -35,31 +35,30 @@ function dbFlag(args: string[]): string | undefined {
 }
 
 /**
- * Refuses to run over an app that is mid-deployment or failed, saying how to proceed; returns
- * true when the demo apps already have history (the demo then adds to it).
+ * Refuses to run over an app that already has history: the scenario narrates first deployments
+ * and sends payloads naming the colors a fresh app gets, which would be untrue the second time.
  */
-function checkStartingPoint(path: string): boolean {
+function checkStartingPoint(path: string): void {
   const db = openDatabase(path);
-  let seen = false;
   try {
     const states = execute({ db, now: nowIso }, stateList, {});
     for (const app of DEMO_APPS) {
       const current = states.find((state) => state.app_name === app);
-      if (current) seen = true;
-      if (!current || current.status === "stable") continue;
-      const what = isInFlight(current.status)
+      if (!current) continue;
+      const what = current.status === "stable"
+        ? "already has deployments"
+        : isInFlight(current.status)
         ? `has deployment ${current.deployment_id} in flight (state ${current.status})`
         : `is failed (deployment ${current.deployment_id})`;
       throw new Error(
-        `demo: ${app} in ${path} ${what}, so the scenario cannot start. Run the demo on a ` +
-          `fresh file (deno task demo --db /tmp/dockswap-demo.db) or unlock it with ` +
-          `"deno task start --db ${path} recover ${app}".`,
+        `demo: ${app} in ${path} ${what}; the demo tells the story of first deployments, so it ` +
+          `runs only on a database without web-api and worker. Nothing was written. Run it on ` +
+          `a fresh file: deno task demo --db /tmp/dockswap-demo-$(date +%s).db`,
       );
     }
   } finally {
     db.close();
   }
-  return seen;
 }
 
 async function main(args: string[]): Promise<number> {
@@ -67,19 +66,13 @@ async function main(args: string[]): Promise<number> {
   const flag = dbFlag(args);
   const location = locateDatabase({ flag, env: (n) => Deno.env.get(n), isDirectory });
   const dbArgs = flag === undefined ? [] : ["--db", flag];
-  const reused = checkStartingPoint(location.path);
+  checkStartingPoint(location.path);
   io.out(
     `# dockswap-db demo on ${location.path} (from ${location.source}); ` +
       "`deploy event` rows are left out, their notes show each transition\n" +
       "# web-api.yaml, web-api-v2.yaml and worker.yaml are built into the demo; " +
       "`dockswap-db config show APP` prints the one stored\n",
   );
-  if (reused) {
-    io.out(
-      "# web-api and worker already have history in this file: the demo adds to it " +
-        "(use --db /tmp/dockswap-demo.db for a fresh file)\n",
-    );
-  }
 
   // Event rows would repeat what each command's one-line note (on stderr) already says.
   const quiet = { ...io, out: () => {} };

@@ -16,6 +16,8 @@ export interface CliIo {
   stderrIsTerminal: boolean;
   /** Width of the terminal stdout writes to; 80 when it is not a terminal. */
   columns: number;
+  /** True when stdout is a terminal: a person reads it (no binary data, shorter listings). */
+  stdoutIsTerminal: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -91,6 +93,7 @@ export function denoIo(): CliIo {
     },
     stderrIsTerminal: Deno.stderr.isTerminal(),
     columns: terminalColumns(),
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
   };
 }
 

@@ -10,6 +10,7 @@ import { registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands } from "./commands/status.ts";
 import { fitHelp } from "./help_text.ts";
+import { similarWords } from "../similar_words.ts";
 import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
 
@@ -67,11 +68,64 @@ export function buildProgram(
   registerDoctorCommand(program, runner);
   registerPruneCommand(program, runner);
   registerRpcCommand(program, runner);
+  addHelpCommands(program);
+  program.hook("preAction", (_program, action) => refuseContradictoryFormat(action));
   for (const command of program.commands) {
     command.exitOverride().configureOutput(output);
     for (const sub of command.commands) sub.exitOverride().configureOutput(output);
   }
   return program;
+}
+
+/**
+ * `help [command...]` on every command with subcommands, following the whole path
+ * (`help deploy start`), where commander's own help command reads only its first word.
+ */
+function addHelpCommands(parent: Command): void {
+  if (parent.commands.length === 0) return;
+  for (const child of [...parent.commands]) addHelpCommands(child);
+  parent.helpCommand(false);
+  parent.command("help")
+    .description("display help for a command, e.g. help deploy start")
+    .argument("[command...]", "the command (and subcommands) to explain")
+    .action((path: string[], _options, help: Command) => {
+      let target = parent;
+      for (const word of path) {
+        const next = target.commands.find((c) => c.name() === word || c.aliases().includes(word));
+        if (!next || next.name() === "help") {
+          const names = target.commands.map((c) => c.name()).filter((n) => n !== "help");
+          help.error(`error: unknown command '${word}'${suggestion(word, names)}`, {
+            exitCode: ERROR_CODES.invalid_argument.exit,
+            code: "commander.unknownCommand",
+          });
+        }
+        target = next!;
+      }
+      target.outputHelp();
+    });
+}
+
+/** Commander's own "did you mean" line for a mistyped command. */
+function suggestion(word: string, names: string[]): string {
+  const similar = similarWords(word, names);
+  if (similar.length === 0) return "";
+  return similar.length === 1
+    ? `\n(Did you mean ${similar[0]}?)`
+    : `\n(Did you mean one of ${similar.join(", ")}?)`;
+}
+
+/** `--json` means `--format json`: given with another format, the two contradict each other. */
+function refuseContradictoryFormat(action: Command): void {
+  let root = action;
+  while (root.parent) root = root.parent;
+  const { json, format } = root.opts<{ json?: boolean; format: string }>();
+  if (json && root.getOptionValueSource("format") !== "default" && format !== "json") {
+    action.error(
+      `error: option '--json' cannot be used with option '--format ${format}' ` +
+        "(--json means --format json; give one of them)",
+      { exitCode: ERROR_CODES.invalid_argument.exit, code: "commander.conflictingOption" },
+    );
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { openDatabase } from "../db/open.ts";
 import { octalMode, OTHERS_BITS, ownerOnlyCommand, sharedFiles } from "../db/file_modes.ts";
 import { describeAdoption } from "./adoption_report.ts";
 import { locateDatabase } from "../db/location.ts";
-import { DockswapError } from "../errors.ts";
+import { DockswapError, type ErrorCode } from "../errors.ts";
 import {
   execute,
   mayCreateDatabase,
@@ -150,8 +150,15 @@ export class CommandRunner {
     this.io.err(text.endsWith("\n") ? text : text + "\n");
   }
 
-  /** Reads a named file, or stdin for "-", refusing files over `maxBytes`. */
-  async readInput(path: string, maxBytes: number): Promise<Uint8Array> {
+  /**
+   * Reads a named file, or stdin for "-", refusing files over `maxBytes` with `tooLarge`: the
+   * code of the input's own problems (a config over the cap is an invalid config).
+   */
+  async readInput(
+    path: string,
+    maxBytes: number,
+    tooLarge: ErrorCode = "invalid_argument",
+  ): Promise<Uint8Array> {
     try {
       const bytes = path === "-"
         ? await this.io.readStdin(maxBytes)
@@ -162,8 +169,8 @@ export class CommandRunner {
       const name = path === "-" ? "stdin" : `"${path}"`;
       if (error instanceof RangeError) {
         throw new DockswapError(
-          "invalid_argument",
-          `Cannot read ${name}: larger than ${maxBytes} bytes`,
+          tooLarge,
+          `${name} is larger than ${maxBytes} bytes, the most accepted`,
         );
       }
       if (error instanceof Deno.errors.NotFound) {

@@ -60,18 +60,58 @@ function command(db: Database, ...args: string[]): string {
   return commandFor(db.path, ...args);
 }
 
+/** What the file is: which checks mean something on it, and which hints work on it. */
+type FileKind = "dockswap" | "go" | "empty" | "foreign" | "unreadable";
+
+function fileKind(db: Database): FileKind {
+  try {
+    const id = applicationId(db);
+    if (id === APPLICATION_ID) return "dockswap";
+    if (id === 0 && tableNames(db).length === 0) return "empty";
+    return isGoDockswap(db) ? "go" : "foreign";
+  } catch {
+    return "unreadable";
+  }
+}
+
+/**
+ * Checks that read the tables as dockswap-db writes them: on a file not (yet) in that form they
+ * would report its differences as damage, and hint at repairs that do not apply.
+ */
+const DOCKSWAP_TABLE_CHECKS = new Set(["stuck_deployments", "current_state"]);
+/** Checks whose remedy is a dockswap-db command, which refuses another program's file. */
+const DOCKSWAP_REMEDY_CHECKS = new Set(["migrations", "journal_mode"]);
+
+/** Whether the check called `name` means something on a file of this kind. */
+function applies(name: string, kind: FileKind): boolean {
+  if (kind === "dockswap" || name === "identity") return true;
+  if (kind === "unreadable") return false;
+  if (DOCKSWAP_TABLE_CHECKS.has(name)) return false;
+  return kind !== "foreign" || !DOCKSWAP_REMEDY_CHECKS.has(name);
+}
+
 function identity({ db }: OperationContext): Check {
+  const kind = fileKind(db);
+  if (kind === "unreadable") {
+    return fail(
+      "identity",
+      "not an SQLite database, or damaged beyond reading its header; no other check can run",
+      "pass --db with a dockswap-db file, or restore the latest backup of this one",
+    );
+  }
   const id = applicationId(db);
   if (id === APPLICATION_ID) return ok("identity", "dockswap-db file (application_id DSWD)");
   const tables = tableNames(db);
-  if (id === 0 && tables.length === 0) {
+  if (kind === "empty") {
     return warn(
       "identity",
       "empty file",
-      `a write initialises it, e.g. ${command(db, "config", "add", "FILE")}`,
+      `the first write initialises it (config add, deploy start --config, rpc); to do it now: ${
+        command(db, "rpc")
+      } < /dev/null`,
     );
   }
-  if (isGoDockswap(db)) {
+  if (kind === "go") {
     return fail(
       "identity",
       "a Go dockswap database, not yet adopted",
@@ -83,7 +123,7 @@ function identity({ db }: OperationContext): Check {
     "identity",
     `not a dockswap-db file (application_id 0x${id.toString(16)}, tables: ${
       tables.join(", ") || "none"
-    })`,
+    }); dockswap-db leaves it alone, and checks only its integrity`,
     "pass --db with a dockswap-db file",
   );
 }
@@ -94,8 +134,9 @@ function integrity({ db }: OperationContext): Check {
   return fail(
     "integrity_check",
     problems.join("; "),
-    `export what is still readable (${command(db, "export", "--output", "rescue.ndjson")}), ` +
-      "then restore the latest backup (`dockswap-db backup FILE` makes them)",
+    // No command here: every reader of a damaged file (export, backup) stops at the damage.
+    "restore the latest backup (the backup command makes them); keep this file aside for " +
+      "inspection",
   );
 }
 
@@ -195,14 +236,14 @@ function currentState({ db }: OperationContext): Check {
   // recover clears an in-flight state whose deployment has ended; nothing in the tool rewrites
   // the other disagreements (only hand edits or writes with foreign keys off make them).
   const recoverable = [...new Set(rows.filter((r) => r.stale_in_flight).map((r) => r.app_name))];
-  const other = rows.some((r) => !r.stale_in_flight);
+  const edited = [...new Set(rows.filter((r) => !r.stale_in_flight).map((r) => r.app_name))];
   const hints = [
     ...recoverable.map((app) => command(db, "recover", app)),
-    ...(other
+    ...(edited.length > 0
       ? [
         "the rows were edited outside dockswap-db: restore the latest backup, or correct " +
         "current_state by hand to point at the app's latest deployment (" +
-        command(db, "history", "APP") + ")",
+        edited.map((app) => command(db, "history", app)).join("; ") + ")",
       ]
       : []),
   ];
@@ -282,7 +323,8 @@ export const doctor = defineOperation({
       ["current_state", () => currentState(context)],
       ["config_sha", () => configHashes(context)],
     ];
-    const results = checks.map(([name, check]) => {
+    const kind = fileKind(context.db);
+    const results = checks.filter(([name]) => applies(name, kind)).map(([name, check]) => {
       try {
         return check();
       } catch (error) {

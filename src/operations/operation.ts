@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Database } from "../db/database.ts";
 import { DockswapError } from "../errors.ts";
 import { exactJson } from "./schemas.ts";
+import { describeIssue, valueAt } from "./param_problem.ts";
 
 /** What an operation may use: the open database and the clock. */
 export interface OperationContext {
@@ -58,8 +59,16 @@ export function parseParams<P extends z.ZodType>(
   } else {
     const parsed = operation.params.safeParse(raw ?? {});
     if (parsed.success) return parsed.data;
-    problems = parsed.error.issues.map((issue) =>
-      `${name(issue.path.join("."))}: ${issue.message}`
+    const input = raw ?? {};
+    const keys = operation.params instanceof z.ZodObject ? Object.keys(operation.params.shape) : [];
+    // One problem per parameter: an empty --image need not also hear that it has no spaces.
+    const seen = new Set<string>();
+    const first = parsed.error.issues.filter((issue) => {
+      const key = JSON.stringify(issue.path);
+      return issue.path.length === 0 || (!seen.has(key) && seen.add(key));
+    });
+    problems = first.map((issue) =>
+      describeIssue(issue, valueAt(input, issue.path), name(issue.path.join(".")), keys)
     );
   }
   throw new DockswapError(

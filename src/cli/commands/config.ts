@@ -8,7 +8,7 @@ import {
   configHistoryOp,
   MAX_CONFIG_BYTES,
 } from "../../operations/config.ts";
-import { DockswapError } from "../../errors.ts";
+import { DockswapError, ERROR_CODES } from "../../errors.ts";
 import { positiveInteger } from "../arguments.ts";
 import type { CommandRunner } from "../runner.ts";
 import { configCheckTable, configHistoryTable } from "../views.ts";
@@ -18,7 +18,7 @@ export const EXIT_CONFIG_CHANGED = 1;
 
 /** Reads a config file (or stdin for "-") as text, byte for byte. */
 export async function readConfigText(runner: CommandRunner, file: string): Promise<string> {
-  const bytes = await runner.readInput(file, MAX_CONFIG_BYTES);
+  const bytes = await runner.readInput(file, MAX_CONFIG_BYTES, "config_invalid");
   return decodeConfigBytes(bytes, sourceName(file));
 }
 
@@ -72,11 +72,27 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
     .description("Print the latest (or given) config version of an app, with its YAML")
     .argument("<app>", "app name")
     .option("--id <n>", "config version id", positiveInteger)
-    .action((app: string, options: { id?: number }, command: Command) => {
+    .option("--raw", "print the stored bytes only, exactly (no header line, no added newline)")
+    .addHelpText(
+      "after",
+      "\nWithout --raw, the YAML follows a `# APP config ID, sha256 SHA, TIME` line.\n" +
+        "Example (the file's sha256sum equals the stored config_sha):\n" +
+        "  dockswap-db config show web-api --raw > web-api.yaml",
+    )
+    .action((app: string, options: { id?: number; raw?: boolean }, command: Command) => {
+      if (options.raw && runner.formatGiven(command)) {
+        command.error(
+          "error: option '--raw' cannot be used with --json or --format: it prints the " +
+            "stored config bytes as they are",
+          { exitCode: ERROR_CODES.invalid_argument.exit, code: "commander.conflictingOption" },
+        );
+      }
       runner.invoke(command, configGet, { app_name: app, id: options.id }, {
         table: (c) =>
-          `# ${c.app_name} config ${c.id}, sha256 ${c.config_sha}, ${c.created_at}\n` +
-          c.config_yaml + (c.config_yaml.endsWith("\n") ? "" : "\n"),
+          options.raw
+            ? c.config_yaml
+            : `# ${c.app_name} config ${c.id}, sha256 ${c.config_sha}, ${c.created_at}\n` +
+              c.config_yaml + (c.config_yaml.endsWith("\n") ? "" : "\n"),
       });
     });
 

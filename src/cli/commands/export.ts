@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { isValidAppName } from "../../app_name.ts";
+import { APP_NAME_RULE, isValidAppName } from "../../app_name.ts";
 import { parseTimeBound, TIME_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
 import {
@@ -59,10 +59,18 @@ Example (incremental, one file per run):
     --output /var/backups/dockswap/history-$(date -u +%Y%m%dT%H%M%SZ).ndjson.gz`,
     )
     .action(async (options: ExportOptions, command: Command) => {
+      if (options.gzip && options.output === undefined && runner.io.stdoutIsTerminal) {
+        // As gzip does: compressed bytes on a terminal are noise, and can garble it.
+        throw new DockswapError(
+          "invalid_argument",
+          "--gzip: compressed data is not written to a terminal; " +
+            "redirect stdout (> FILE.gz, | gunzip) or pass --output FILE",
+        );
+      }
       if (options.app !== undefined && !isValidAppName(options.app)) {
         throw new DockswapError(
           "invalid_argument",
-          `--app: ${JSON.stringify(options.app)} is not an app name`,
+          `Invalid --app: got ${JSON.stringify(options.app)}; must be ${APP_NAME_RULE}`,
         );
       }
       const now = new Date().toISOString();

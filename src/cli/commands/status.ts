@@ -12,6 +12,9 @@ import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
 import { eventsTable, historyTable, showTable, statusTable } from "../views.ts";
 
+/** Deployments `history` shows a person at a terminal unless told otherwise. */
+const TERMINAL_ROWS = 10;
+
 /** `status`, `history`, `events` and `show`: read-only views of the deployment lifecycle. */
 export function registerStatusCommands(program: Command, runner: CommandRunner): void {
   program.command("status")
@@ -41,21 +44,42 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
     .argument("<app>", "app name")
     .option("--limit <n>", "show at most n deployments", positiveInteger)
     .addOption(
+      new Option("--all", `show every deployment (on a terminal the default is ${TERMINAL_ROWS})`)
+        .conflicts("limit"),
+    )
+    .addOption(
       new Option("--status <status>", "only deployments with this status").choices(
         DEPLOYMENT_STATUSES,
       ),
     )
-    .addHelpText("after", "\nExample:\n  dockswap-db history web-api --limit 10 --status success")
+    .addHelpText(
+      "after",
+      `\nA table on a terminal shows the latest ${TERMINAL_ROWS} and says how many more there are;\n` +
+        "other formats, and output to a pipe or file, get every deployment.\n" +
+        "Example:\n  dockswap-db history web-api --limit 10 --status success",
+    )
     .action((
       app: string,
-      options: { limit?: number; status?: typeof DEPLOYMENT_STATUSES[number] },
+      options: { limit?: number; all?: boolean; status?: typeof DEPLOYMENT_STATUSES[number] },
       command: Command,
     ) => {
-      runner.invoke(command, deployHistory, {
+      // A person at a terminal wants the recent ones, as the Go dockswap shows; scripts get all.
+      const shorten = options.limit === undefined && !options.all &&
+        runner.io.stdoutIsTerminal && runner.globals(command).format === "table";
+      const history = runner.invoke(command, deployHistory, {
         app_name: app,
         limit: options.limit,
         status: options.status,
-      }, { table: historyTable });
+      }, {
+        table: (deployments, layout) =>
+          historyTable(shorten ? deployments.slice(0, TERMINAL_ROWS) : deployments, layout),
+      });
+      if (shorten && history.length > TERMINAL_ROWS) {
+        runner.note(
+          `Showing the latest ${TERMINAL_ROWS} of ${history.length} deployments; ` +
+            `${history.length - TERMINAL_ROWS} more: --limit N for more, --all for every one`,
+        );
+      }
     });
 
   program.command("events")
