@@ -1,35 +1,19 @@
 /**
- * The README's shell examples, run as written: the `deploy.sh` of "What an orchestrator writes" and
- * the coprocess of "A bash coprocess" are cut out of README.md, run with bash against a real
- * database through the real program (a `dockswap-db` on PATH that execs it, so DOCKSWAP_DB_ENTRY's
- * bundle too), and what they recorded is read back. Only the outside world is a stand-in: `docker`,
- * `curl`, `./switch-caddy.sh` and `sleep` are small scripts whose behaviour each case sets through
- * SHIM_* variables; `flock` is the real one when the machine has it.
+ * The docs' shell examples, run as written: the `deploy.sh` of "What an orchestrator writes" and
+ * the coprocess of "A bash coprocess" are cut out of docs/examples.md (wherever in the docs they
+ * are), run with bash against a real database through the real program (a `dockswap-db` on PATH
+ * that execs it, so DOCKSWAP_DB_ENTRY's bundle too), and what they recorded is read back. Only the
+ * outside world is a stand-in: `docker`, `curl`, `./switch-caddy.sh` and `sleep` are small scripts
+ * whose behaviour each case sets through SHIM_* variables; `flock` is the real one when the machine
+ * has it. The other shell blocks of the docs are run by docs_commands_test.ts.
  */
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { cleanEnv, cli, commandLine, FIXTURES } from "./_cli.ts";
 import { query, tableCounts } from "./_db.ts";
+import { COPROCESS_MARKER, DEPLOY_SH_MARKER, shellBlockWith } from "./_docs.ts";
 
-const README = new URL("../README.md", import.meta.url).pathname;
-
-/**
- * The one ```bash block of README.md holding a line that starts with `marker`; throws when there is
- * none or more than one, so a README edit that moves or renames an example fails here, not silently.
- */
-function bashBlock(marker: string): string {
-  const text = Deno.readTextFileSync(README);
-  const blocks = [...text.matchAll(/^```bash\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
-  const found = blocks.filter((block) => block.split("\n").some((l) => l.startsWith(marker)));
-  if (found.length !== 1) {
-    throw new Error(
-      `README.md has ${found.length} bash blocks with a line starting "${marker}" (expected 1)`,
-    );
-  }
-  return found[0];
-}
-
-const DEPLOY_SH = bashBlock("# deploy.sh APP IMAGE CONFIG:");
-const COPROCESS = bashBlock("coproc DB {");
+const DEPLOY_SH = shellBlockWith(DEPLOY_SH_MARKER).text;
+const COPROCESS = shellBlockWith(COPROCESS_MARKER).text;
 const COPROCESS_DB = "--db /var/lib/dockswap/dockswap.db";
 
 /** Single-quoted for sh. */
