@@ -134,7 +134,7 @@ export function printReport(report: BenchReport): void {
   console.log(reportMarkdown(report).join("\n") + "\n");
 }
 
-/** The figures table of a set of reports (the README's Performance table has the same shape). */
+/** The figures table of a set of reports (RESULTS.md's summary). */
 export function figuresTable(reports: BenchReport[]): string[] {
   const lines = [
     "| # | Figure | Ours | Baseline | Ratio | Target | Met |",
@@ -166,9 +166,9 @@ function reportMarkdown(report: BenchReport): string[] {
 
 const RESULTS_HEADER = `# Benchmark results
 
-Written by \`deno task bench\` (see the README's "Performance" section). The sections between
-\`<!-- bench:... -->\` markers are rewritten by each full run; \`--only=N\` rewrites section N and
-the machine; \`--quick\` writes nothing. Everything outside the markers is kept.
+Written by \`deno task bench\`. The sections between \`<!-- bench:... -->\` markers are rewritten
+by each full run; \`--only=N\` rewrites section N and the machine; \`--quick\` writes nothing.
+Everything outside the markers is kept.
 `;
 
 /**

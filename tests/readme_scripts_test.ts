@@ -1,36 +1,19 @@
 /**
- * The README's shell examples, run as written: the `deploy.sh` of "What an orchestrator writes" and
- * the coprocess of "A bash coprocess" are cut out of README.md, run with bash against a real
- * database through the real program (a `dockswap-db` on PATH that execs it, so DOCKSWAP_DB_ENTRY's
- * bundle too), and what they recorded is read back. Only the outside world is a stand-in: `docker`,
- * `curl`, `./switch-caddy.sh` and `sleep` are small scripts whose behaviour each case sets through
- * SHIM_* variables; `flock` is the real one when the machine has it.
+ * The docs' shell examples, run as written: the `deploy.sh` of "What an orchestrator writes" and
+ * the coprocess of "A bash coprocess" are cut out of docs/examples.md (wherever in the docs they
+ * are), run with bash against a real database through the real program (a `dockswap-db` on PATH
+ * that execs it, so DOCKSWAP_DB_ENTRY's bundle too), and what they recorded is read back. Only the
+ * outside world is a stand-in: `docker`, `curl`, `./switch-caddy.sh` and `sleep` are small scripts
+ * whose behaviour each case sets through SHIM_* variables; `flock` is the real one when the machine
+ * has it. The other shell blocks of the docs are run by docs_commands_test.ts.
  */
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, cli, commandLine, EXECUTABLE, FIXTURES } from "./_cli.ts";
+import { cleanEnv, cli, commandLine, FIXTURES } from "./_cli.ts";
 import { query, tableCounts } from "./_db.ts";
-import { addHistory } from "./_history.ts";
+import { COPROCESS_MARKER, DEPLOY_SH_MARKER, shellBlockWith } from "./_docs.ts";
 
-const README = new URL("../README.md", import.meta.url).pathname;
-
-/**
- * The one ```bash block of README.md holding a line that starts with `marker`; throws when there is
- * none or more than one, so a README edit that moves or renames an example fails here, not silently.
- */
-function bashBlock(marker: string): string {
-  const text = Deno.readTextFileSync(README);
-  const blocks = [...text.matchAll(/^```bash\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
-  const found = blocks.filter((block) => block.split("\n").some((l) => l.startsWith(marker)));
-  if (found.length !== 1) {
-    throw new Error(
-      `README.md has ${found.length} bash blocks with a line starting "${marker}" (expected 1)`,
-    );
-  }
-  return found[0];
-}
-
-const DEPLOY_SH = bashBlock("# deploy.sh APP IMAGE CONFIG:");
-const COPROCESS = bashBlock("coproc DB {");
+const DEPLOY_SH = shellBlockWith(DEPLOY_SH_MARKER).text;
+const COPROCESS = shellBlockWith(COPROCESS_MARKER).text;
 const COPROCESS_DB = "--db /var/lib/dockswap/dockswap.db";
 
 /** Single-quoted for sh. */
@@ -144,7 +127,7 @@ class World implements AsyncDisposable {
   private async setUp(): Promise<void> {
     await Deno.mkdir(`${this.shims}/containers`, { recursive: true });
     await Deno.mkdir(this.bin);
-    const program = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
+    const program = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
     const scripts: Record<string, string> = {
       [`${this.bin}/dockswap-db`]: `#!/bin/sh\nexec ${program} "$@"\n`,
       [`${this.dir}/deploy.sh`]: DEPLOY_SH,
@@ -600,173 +583,4 @@ Deno.test({
   fn: async (t) => {
     await Promise.all(SCENARIOS.map((definition) => t.step(definition)));
   },
-});
-
-/** The one fenced block of README.md in `language` holding a line that starts with `marker`. */
-function fencedLine(language: string, marker: string): string {
-  const text = Deno.readTextFileSync(README);
-  const found = [...text.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, "gm"))]
-    .flatMap((m) => m[1].split("\n")).filter((l) => l.startsWith(marker));
-  if (found.length !== 1) {
-    throw new Error(`README.md has ${found.length} ${language} lines starting "${marker}"`);
-  }
-  return found[0];
-}
-
-/** The README's cron line as cron hands it to /bin/sh: after 5 time fields and the user. */
-function cronExportCommand(): string {
-  const line = fencedLine("cron", "15 2 * * * root ");
-  const command = line.split(/\s+/).slice(6).join(" ");
-  // cron: an unescaped % ends the command (the rest becomes stdin); \% is a literal %.
-  assert(!/(^|[^\\])%/.test(command), `unescaped % in the cron line: ${command}`);
-  return command.replaceAll("\\%", "%");
-}
-
-/** The README's systemd ExecStart as systemd runs it: %% is a literal %. */
-function systemdExportCommand(): string {
-  return fencedLine("ini", "ExecStart=").slice("ExecStart=".length).replaceAll("%%", "%");
-}
-
-const STRACE_INJECTS = (() => {
-  try {
-    return new Deno.Command("strace", {
-      args: ["-f", "-qq", "-o", "/dev/null", "-e", "inject=getpid:retval=1", "true"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
-  } catch {
-    return false;
-  }
-})();
-
-Deno.test("README export recipes (cron line, systemd unit), run as written and re-run: every row in exactly one file, none replaced", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "dockswap-db-readme-export-" });
-  try {
-    // The recipes' paths, moved under the test folder; everything else runs as written.
-    const paths = (command: string) => {
-      for (const path of ["/var/lib/dockswap/", "/var/backups/dockswap/"]) {
-        assertStringIncludes(command, path);
-      }
-      return command.replaceAll("/var/lib/dockswap/", `${dir}/lib/`)
-        .replaceAll("/var/backups/dockswap/", `${dir}/backups/`)
-        .replaceAll("/usr/local/bin/dockswap-db", "dockswap-db");
-    };
-    const cron = paths(cronExportCommand());
-    const systemd = paths(systemdExportCommand());
-    await Deno.mkdir(`${dir}/lib`);
-    await Deno.mkdir(`${dir}/backups`);
-    await Deno.mkdir(`${dir}/bin`);
-    const program = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
-    await Deno.writeTextFile(`${dir}/bin/dockswap-db`, `#!/bin/sh\nexec ${program} "$@"\n`, {
-      mode: 0o755,
-    });
-    // The clock the recipes read: the real date, told what time it is.
-    const realDate = ["/usr/bin/date", "/bin/date"].find((p) => {
-      try {
-        return Deno.statSync(p).isFile;
-      } catch {
-        return false;
-      }
-    });
-    assert(realDate !== undefined, "no date program");
-    await Deno.writeTextFile(`${dir}/bin/date`, `#!/bin/sh\nexec ${realDate} -d "$NOW" "$@"\n`, {
-      mode: 0o755,
-    });
-    const db = `${dir}/lib/dockswap.db`;
-    const cursor = `${dir}/lib/export.cursor`;
-    const added = await cli(["--db", db, "config", "add", `${FIXTURES}apps/web-api.yaml`]);
-    assertEquals(added.code, 0, added.stderr);
-
-    let batch = 0;
-    const more = () => addHistory(db, { app: `app-${batch++}`, deployments: 2 });
-    const run = async (command: string, now: string, strace: string[] = []) => {
-      const out = await new Deno.Command(strace.length > 0 ? "strace" : "sh", {
-        args: [...strace, ...(strace.length > 0 ? ["sh"] : []), "-c", command],
-        cwd: dir,
-        env: cleanEnv({ PATH: `${dir}/bin:${Deno.env.get("PATH")}`, NOW: now }),
-        clearEnv: true,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      return { code: out.code, signal: out.signal, stderr: new TextDecoder().decode(out.stderr) };
-    };
-    const files = () => [...Deno.readDirSync(`${dir}/backups`)].map((e) => e.name).sort();
-    const contents = () =>
-      Object.fromEntries(files().map((f) => [f, Deno.readFileSync(`${dir}/backups/${f}`)]));
-
-    more();
-    const night = await run(cron, "2026-11-30 02:15:00 UTC");
-    assertEquals(night.code, 0, night.stderr);
-    assertEquals(files().length, 1);
-    // A second run the same day (a catch-up timer, a manual test): a file of its own.
-    more();
-    const catchUp = await run(cron, "2026-11-30 09:40:12 UTC");
-    assertEquals(catchUp.code, 0, catchUp.stderr);
-    assertEquals(files().length, 2, "a second run the same day replaced the first one's file");
-    // Two runs in the same second: the second is refused, replacing nothing; its rows wait.
-    more();
-    const before = contents();
-    const clash = await run(cron, "2026-11-30 09:40:12 UTC");
-    assertEquals(clash.code, 8, clash.stderr);
-    assertStringIncludes(clash.stderr, "[file_exists]");
-    assertEquals(contents(), before);
-
-    if (STRACE_INJECTS) {
-      // Killed after the output took its name, before the cursor moved (the pending cursor's
-      // rename is the first, the cursor's the second); then retried the same second and later.
-      more();
-      const cursorBefore = await Deno.readTextFile(cursor);
-      const filesBefore = files();
-      const killed = await run(cron, "2026-11-30 10:00:00 UTC", [
-        "-f",
-        "-qq",
-        "-o",
-        "/dev/null",
-        "-e",
-        "trace=rename,renameat,renameat2",
-        "-e",
-        "inject=rename,renameat,renameat2:signal=SIGKILL:when=2",
-      ]);
-      assert(killed.signal === "SIGKILL" || killed.code === 137, `not killed: ${killed.code}`);
-      assertEquals(files().length, filesBefore.length + 1, "the output was not published");
-      assertEquals(await Deno.readTextFile(cursor), cursorBefore, "the cursor moved");
-      const published = contents();
-      const sameName = await run(cron, "2026-11-30 10:00:00 UTC");
-      assertEquals(sameName.code, 8, sameName.stderr);
-      assertEquals(contents(), published);
-      const retry = await run(cron, "2026-11-30 10:05:00 UTC");
-      assertEquals(retry.code, 0, retry.stderr);
-    } else {
-      console.log("[readme] strace cannot inject faults here: the kill case is skipped");
-    }
-    // The systemd unit, next night, with the same cursor.
-    more();
-    const timer = await run(systemd, "2026-12-01 02:15:00 UTC");
-    assertEquals(timer.code, 0, timer.stderr);
-
-    const rows: { kind: string; id?: number }[] = [];
-    for (const name of files()) {
-      const unzip = await new Deno.Command("gzip", {
-        args: ["-dc", `${dir}/backups/${name}`],
-        stdout: "piped",
-      }).output();
-      assert(unzip.success, name);
-      const text = new TextDecoder().decode(unzip.stdout);
-      rows.push(...text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l)));
-    }
-    for (
-      const [kind, table] of [
-        ["config", "app_configs"],
-        ["deployment", "deployments"],
-        ["event", "deployment_events"],
-      ]
-    ) {
-      const exported = rows.filter((r) => r.kind === kind).map((r) => r.id!).sort((a, b) => a - b);
-      const all = query<{ id: number }>(db, `SELECT id FROM ${table} ORDER BY id`).map((r) => r.id);
-      assertEquals(exported, all, `${kind}: each row in exactly one file`);
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 });
