@@ -113,7 +113,7 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
     .addHelpText(
       "after",
       `\nExit status: 0 unchanged, ${EXIT_CONFIG_CHANGED} changed (or never stored), ` +
-        "other values are errors (see README).\n" +
+        "other values are errors (docs/cli.md, Exit status).\n" +
         "Example:\n  dockswap-db config check apps/web-api.yaml || dockswap-db config add apps/web-api.yaml",
     )
     .action(async (file: string, options: { app?: string }, command: Command) => {
