@@ -1,0 +1,17 @@
+#!/bin/sh
+# The programs the tests drive besides Deno (independent checks of what dockswap-db writes, and
+# fault injection). Installed from Debian's packages when missing and running as root; otherwise
+# named, so that a missing tool is a clear message rather than a failing test.
+set -eu
+missing=""
+for pair in sqlite3:sqlite3 strace:strace script:bsdutils setpriv:util-linux gzip:gzip git:git; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing the test tools:$missing" >&2
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+else
+  echo "The tests need these Debian packages:$missing (apt-get install$missing)" >&2
+  exit 1
+fi
