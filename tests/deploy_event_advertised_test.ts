@@ -89,8 +89,9 @@ Deno.test("deploy event: --help lists exactly the events rpc.discover advertises
   const listed = help.stdout.split("event: ")[1].split("\n\n")[0].split(/[\s,]+/).filter(Boolean);
   assertEquals(listed.sort(), [...advertised].sort());
   // The transition table shows only events `deploy event` takes.
-  const table = help.stdout.split("nothing written:\n")[1].split("Terminal events")[0];
-  for (const [, event] of table.matchAll(/([a-z_]+) -> /g)) {
+  // Help wraps at 80 columns: a row may continue on the next line.
+  const table = help.stdout.split(/nothing\s+written:\n/)[1].split("Terminal events")[0];
+  for (const [, event] of table.matchAll(/([a-z_]+) ->\s/g)) {
     assert(advertised.includes(event), `${event} is in the help's transitions`);
   }
 });
