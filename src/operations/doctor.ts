@@ -75,19 +75,23 @@ function fileKind(db: Database): FileKind {
 }
 
 /**
- * Checks that read the tables as dockswap-db writes them: on a file not (yet) in that form they
- * would report its differences as damage, and hint at repairs that do not apply.
+ * The kinds of file each check means something on; unlisted checks run on every readable file.
+ * Checks that read the tables as dockswap-db writes them would report another shape as damage
+ * and hint at repairs that do not apply; a remedy that is a dockswap-db command is refused on
+ * another program's file. Config hashes are read in Go files too (their hashes are Go's).
  */
-const DOCKSWAP_TABLE_CHECKS = new Set(["stuck_deployments", "current_state"]);
-/** Checks whose remedy is a dockswap-db command, which refuses another program's file. */
-const DOCKSWAP_REMEDY_CHECKS = new Set(["migrations", "journal_mode"]);
+const CHECK_KINDS: Readonly<Record<string, readonly FileKind[]>> = {
+  identity: ["dockswap", "go", "empty", "foreign", "unreadable"],
+  stuck_deployments: ["dockswap"],
+  current_state: ["dockswap"],
+  config_sha: ["dockswap", "go"],
+  migrations: ["dockswap", "go", "empty"],
+  journal_mode: ["dockswap", "go", "empty"],
+};
 
 /** Whether the check called `name` means something on a file of this kind. */
 function applies(name: string, kind: FileKind): boolean {
-  if (kind === "dockswap" || name === "identity") return true;
-  if (kind === "unreadable") return false;
-  if (DOCKSWAP_TABLE_CHECKS.has(name)) return false;
-  return kind !== "foreign" || !DOCKSWAP_REMEDY_CHECKS.has(name);
+  return (CHECK_KINDS[name] ?? ["dockswap", "go", "empty", "foreign"]).includes(kind);
 }
 
 function identity({ db }: OperationContext): Check {
