@@ -48,7 +48,8 @@ Deno.test("export --gzip refuses to write compressed data to a terminal, as gzip
 
 /** Deployment ids in a history table, in order. */
 function tableIds(text: string): number[] {
-  return [...text.matchAll(/^(\d+)\s+web-api\s/gm)].map((m) => Number(m[1]));
+  // A row: the id, then the start time (the app column is left out: history names one app).
+  return [...text.matchAll(/^(\d+)\s+\d{4}-\d\d-\d\d /gm)].map((m) => Number(m[1]));
 }
 
 Deno.test("history on a terminal shows the latest 10 and says how to see the rest", async () => {
