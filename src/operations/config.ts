@@ -12,12 +12,12 @@ import {
   summarize,
 } from "../store/configs.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { appName, configRecord, configSummary, limit, rowId } from "./schemas.ts";
+import { appName, configRecord, configSummary, limit, rowId, storedText } from "./schemas.ts";
 
 /** Largest config text accepted; real app configs are a few KiB. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
-const configYaml = z.string().max(MAX_CONFIG_BYTES).describe("Raw YAML text of the app config");
+const configYaml = storedText.max(MAX_CONFIG_BYTES).describe("Raw YAML text of the app config");
 
 /** Parses a config and checks it against an explicitly given app name. */
 export function parseForApp(text: string, expectedApp: string | undefined) {

@@ -42,7 +42,7 @@ import {
   recordableEventType,
 } from "./lifecycle_schemas.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { appName, configSummary, exactJson, presenceOf, rowId } from "./schemas.ts";
+import { appName, configSummary, exactJson, presenceOf, rowId, storedText } from "./schemas.ts";
 
 /** Longest error text an event keeps; orchestrators paste whole health-check bodies. */
 export const MAX_ERROR_CHARS = 64 * 1024;
@@ -197,7 +197,7 @@ export const deployStart = defineOperation({
   params: z.strictObject({
     app_name: appName,
     image,
-    config_yaml: z.string().max(MAX_CONFIG_BYTES).optional().describe(
+    config_yaml: storedText.max(MAX_CONFIG_BYTES).optional().describe(
       "Raw YAML of the config to deploy; stored as a new version unless equal to the latest",
     ),
     config_id: rowId.optional().describe("Id of a stored config version of this app"),
@@ -402,7 +402,7 @@ export const deployEvent = defineOperation({
       "Any JSON value, stored compactly; null stores none. Integers beyond ±(2^53 - 1) cannot " +
         "be stored exactly and are refused: send them as strings",
     ),
-    error: z.string().max(MAX_ERROR_CHARS).optional().describe("Error message of a failure event"),
+    error: storedText.max(MAX_ERROR_CHARS).optional().describe("Error message of a failure event"),
   }).refine((p) => (p.deployment_id === undefined) !== (p.app_name === undefined), {
     message: "give exactly one of deployment_id and app_name",
   }).meta({
@@ -439,7 +439,7 @@ export const deployRecover = defineOperation({
   access: "write",
   params: z.strictObject({
     app_name: appName,
-    reason: z.string().max(MAX_ERROR_CHARS).optional().describe(
+    reason: storedText.max(MAX_ERROR_CHARS).optional().describe(
       "Why; kept in the manual_recovery event (its error when a deployment is abandoned)",
     ),
   }),

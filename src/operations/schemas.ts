@@ -26,6 +26,14 @@ export function presenceOf(...names: string[]): Record<string, unknown> {
   return { properties: Object.fromEntries(names.map((name) => [name, true])), required: names };
 }
 
+/**
+ * Text stored in a column. parseParams refuses a NUL first, naming where (every reader of the
+ * column would stop at it); the pattern states the rule in `rpc.discover` too.
+ */
+export const storedText = z.string().regex(/^[^\u0000]*$/, {
+  message: "must not hold a NUL character (U+0000)",
+});
+
 /** A row id: a positive integer within the safe range (huge numbers are refused, not rounded). */
 export const rowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
