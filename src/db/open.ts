@@ -2,7 +2,7 @@ import { MIGRATIONS } from "../../migrations/mod.ts";
 import { resolvedPath } from "../atomic_file.ts";
 import { commandFor } from "../command_hint.ts";
 import { DockswapError } from "../errors.ts";
-import { Database } from "./database.ts";
+import { BUSY_TIMEOUT_MS, Database } from "./database.ts";
 import { adoptGoDatabase, type AdoptionReport, isGoDockswap } from "./adopt_go.ts";
 import { migrate, verifyHistory } from "./migrate.ts";
 import {
@@ -57,7 +57,7 @@ export function openDatabase(
     });
     // WAL: readers never block the writer. synchronous=FULL: a commit survives power loss,
     // which deployment history must; the cost is one more fsync per commit.
-    if (!db.readOnly && applyMigrations) db.exec("PRAGMA journal_mode = WAL");
+    if (!db.readOnly && applyMigrations) switchToWal(db);
     db.exec("PRAGMA synchronous = FULL");
     // Each RPC request of a group commit runs in a savepoint, whose journal of changed pages
     // would otherwise go to a temporary file: ~15% of a pipelined stream's time.
@@ -83,6 +83,25 @@ export function openDatabase(
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * Switches the file to WAL. Two processes switching a new file at once each hold a shared lock
+ * while asking for the exclusive one; SQLite refuses one of them at once (waiting could
+ * deadlock), without its busy handler, so the refused one waits here and tries again.
+ */
+function switchToWal(db: Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pauseMs = 2;; pauseMs = Math.min(pauseMs * 2, 100)) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      const busy = error instanceof DockswapError && error.code === "database_busy";
+      if (!busy || Date.now() + pauseMs > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+    }
   }
 }
 
