@@ -75,10 +75,3 @@ Deno.test("docs: the anchors are GitHub's", () => {
   }
   assert(anchors("docs/rpc.md").has("json-rpc-for-orchestrators-dockswap-db-rpc"));
 });
-
-Deno.test("docs: no page points at a folder beside the repository", () => {
-  for (const page of PAGES) {
-    const text = Deno.readTextFileSync(`${REPO_ROOT}${page}`);
-    assert(!text.includes("../shared"), `${page} refers to ../shared`);
-  }
-});
