@@ -30,6 +30,8 @@ function leafCommands(root: Command): Map<string, Command> {
   const found = new Map<string, Command>();
   const walk = (command: Command, path: string[]) => {
     for (const sub of command.commands) {
+      // `help [COMMAND...]` at every level is documented once, under "Global options".
+      if (sub.name() === "help") continue;
       const subPath = [...path, sub.name()];
       if (sub.commands.length > 0) walk(sub, subPath);
       else found.set(subPath.join(" "), sub);
@@ -57,6 +59,8 @@ Deno.test("docs/cli.md: global options are the program's", () => {
   assertEquals(options.at(-1)!.long, "--help");
   const text = section(PAGE, "Global options");
   assertEquals(documentedOptions(text).sort(), options.map(documented).sort());
+  assert(root.commands.some((c) => c.name() === "help"), "no help command");
+  assert(text.includes("`dockswap-db help COMMAND [SUBCOMMAND]`"), `${PAGE}: the help command`);
   for (const option of root.options) {
     for (const choice of option.argChoices ?? []) {
       assert(text.includes(`\`${choice}\``), `${PAGE}: --${option.name()} choice ${choice}`);
@@ -155,8 +159,10 @@ async function helpOf(path: string[]): Promise<string> {
     },
     env: () => undefined,
     isDirectory: () => false,
-    exists: () => false,
+    isMissingOrEmpty: () => true,
     stderrIsTerminal: false,
+    columns: 80,
+    stdoutIsTerminal: false,
   };
   assertEquals(await runCli([...path, "--help"], io), 0);
   return out;

@@ -9,10 +9,11 @@
  * Host paths (/var/lib/dockswap, /var/backups/dockswap, /usr/local/bin, /tmp) are mapped into a
  * temporary root, so a recipe runs as written without touching the machine; a folder a recipe
  * writes into must be created by the docs, or the recipe fails here. The cron line and the
- * systemd unit of docs/operations.md run the same way, against a database with history.
+ * systemd unit of docs/operations.md (not shell blocks) are run by readme_scripts_test.ts, as
+ * cron and systemd run them, re-run and killed.
  */
 import { assert, assertEquals } from "./_assert.ts";
-import { cleanEnv, cli, commandLine } from "./_cli.ts";
+import { cleanEnv, commandLine, EXECUTABLE } from "./_cli.ts";
 import {
   type Block,
   blocks,
@@ -57,9 +58,7 @@ class Host implements AsyncDisposable {
 
   static async create(): Promise<Host> {
     const host = new Host(await Deno.makeTempDir({ prefix: "dockswap-db-docs-" }));
-    const program = `#!/bin/sh\nexec ${
-      [Deno.execPath(), ...commandLine()].map(quote).join(" ")
-    } "$@"\n`;
+    const program = `#!/bin/sh\nexec ${[EXECUTABLE, ...commandLine()].map(quote).join(" ")} "$@"\n`;
     const npx = `#!/bin/sh
 if [ "$1" = --yes ] && [ "$2" = deno@${Deno.version.deno} ]; then shift 2; exec deno "$@"; fi
 echo "npx shim: only '${NPX_DENO}${Deno.version.deno}' (the Deno running the tests), not: $*" >&2
@@ -168,122 +167,3 @@ for (const block of RUN_HERE) {
     if (inRepository) assertEquals(await checkoutState(), before, "the checkout changed");
   });
 }
-
-/** The page holding the cron and systemd recipes. */
-const OPERATIONS = "docs/operations.md";
-
-/** A recipe's command line and the environment its runner gives it. */
-interface Recipe {
-  command: string;
-  env: Record<string, string>;
-}
-
-/**
- * The job of the cron.d file: after five time fields and the user; `\%` is a literal `%`. Cron
- * runs it with /bin/sh, PATH=/usr/bin:/bin and the file's own `NAME=value` lines.
- */
-function cronRecipe(): Recipe {
-  const cron = blocks(OPERATIONS).filter((b) => b.lang === "cron");
-  assertEquals(cron.length, 1);
-  const lines = cron[0].text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"));
-  const env: Record<string, string> = { PATH: "/usr/bin:/bin" };
-  const jobs = [];
-  for (const line of lines) {
-    const assignment = /^([A-Z_]+)=(.*)$/.exec(line);
-    if (assignment) env[assignment[1]] = assignment[2];
-    else jobs.push(line.split(/\s+/).slice(6).join(" ").replaceAll("\\%", "%"));
-  }
-  assertEquals(jobs.length, 1);
-  return { command: jobs[0], env };
-}
-
-/**
- * The ExecStart of the systemd service; `%%` is a literal `%`, `$$` a literal `$`. A system service's PATH is
- * /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin.
- */
-function systemdRecipe(): Recipe {
-  const ini = blocks(OPERATIONS).filter((b) => b.lang === "ini");
-  assertEquals(ini.length, 1);
-  const line = ini[0].text.split("\n").find((l) => l.startsWith("ExecStart="));
-  assert(line, `${OPERATIONS}: no ExecStart`);
-  return {
-    command: line.slice("ExecStart=".length).replaceAll("%%", "%").replaceAll("$$", "$"),
-    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
-  };
-}
-
-/**
- * Runs a recipe twice on a host whose database has history, after the operations page's shell
- * blocks (the folders the recipes need), as cron or systemd would: /bin/sh, in HOME, their PATH.
- */
-async function runRecipe(recipe: Recipe): Promise<void> {
-  await using host = await Host.create();
-  const db = `${host.root}/var/lib/dockswap/dockswap.db`;
-  const config_yaml =
-    "name: recipe\ndocker:\n  expose_port: 80\nports:\n  blue: 81\n  green: 82\n" +
-    "health_check:\n  success_threshold: 1\n  expected_status: 200\n";
-  const events = [
-    "container_started",
-    "health_check_passed",
-    "caddy_updated",
-    "drain_complete",
-    "container_stopped",
-  ];
-  const requests = [
-    { method: "config.add", params: { config_yaml } },
-    { method: "deploy.start", params: { app_name: "recipe", image: "recipe:1" } },
-    ...events.map((event_type) => ({
-      method: "deploy.event",
-      params: { app_name: "recipe", event_type },
-    })),
-  ];
-  const seeded = await cli(["--db", db, "rpc"], {
-    stdin: requests.map((r, id) => JSON.stringify({ jsonrpc: "2.0", id, ...r }) + "\n").join(""),
-  });
-  assertEquals(seeded.code, 0, seeded.stderr);
-  for (const line of seeded.stdout.trim().split("\n")) {
-    assert(!("error" in JSON.parse(line)), `seeding: ${line}`);
-  }
-
-  for (const block of shellBlocks().filter((b) => b.page === OPERATIONS)) {
-    const setup = await host.run(host.map(block.text), { cwd: `${host.root}/home` });
-    assertEquals(setup.code, 0, `${where(block)}: ${setup.stderr}`);
-  }
-  const command = host.map(recipe.command);
-  const env = Object.fromEntries(
-    Object.entries(recipe.env).map(([name, value]) => [name, host.map(value)]),
-  );
-  const backups = `${host.root}/var/backups/dockswap`;
-  const exported: string[][] = [];
-  for (const round of ["first", "second"]) {
-    const run = await host.run(command, {
-      cwd: `${host.root}/home`,
-      env,
-      shell: ["/bin/sh", "-c"],
-    });
-    assertEquals(run.code, 0, `${round} run of ${command}: ${run.stderr}`);
-    assertEquals(run.stdout + run.stderr, "", "a job that prints sends mail");
-    const files = [...Deno.readDirSync(backups)].map((e) => e.name);
-    assertEquals(files.length, 1, `one file per day: ${files}`);
-    const gz = await Deno.readFile(`${backups}/${files[0]}`);
-    const text = await new Response(
-      new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip")),
-    ).text();
-    exported.push(text.trim().split("\n").map((line) => JSON.parse(line).kind));
-  }
-  // The first run exports the whole history. A second run the same day must not replace that
-  // file with what is new since (the cursor has moved on: those rows would never be exported again).
-  assertEquals(exported[0], ["config", "deployment", ...Array(6).fill("event"), "state"]);
-  assertEquals(exported[1], exported[0]);
-}
-
-Deno.test("docs/operations.md: the cron job runs as written, twice the same day", async () => {
-  const recipe = cronRecipe();
-  await runRecipe(recipe);
-});
-
-Deno.test("docs/operations.md: the systemd service runs as written, twice the same day", async () => {
-  const recipe = systemdRecipe();
-  assert(recipe.command.startsWith("/bin/sh -c "), recipe.command);
-  await runRecipe(recipe);
-});

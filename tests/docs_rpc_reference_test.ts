@@ -9,7 +9,7 @@ import { tempDir } from "./_cli.ts";
 import { readPage, section, tableRows } from "./_docs.ts";
 import { request, rpcLines } from "./_rpc.ts";
 import { ERROR_CODES, type ErrorCode } from "../src/errors.ts";
-import { MAX_NESTING, RPC_ERRORS } from "../src/rpc/envelope.ts";
+import { MAX_NESTING, PROTOCOL_ERRORS } from "../src/rpc/envelope.ts";
 import { MAX_LINE_BYTES } from "../src/rpc/framing.ts";
 import { MAX_BUFFERED_BYTES, MAX_GROUP_LINES } from "../src/rpc/transport.ts";
 import { MAX_COMMIT_RESPONSE_BYTES } from "../src/rpc/dispatch.ts";
@@ -75,11 +75,12 @@ Deno.test("docs/rpc.md: the error-code table is ERROR_CODES and the protocol's c
   for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
     assertEquals(byNumber.get(ERROR_CODES[code].rpc), `\`${code}\``, `${PAGE}: ${code}`);
   }
-  for (const [name, number] of Object.entries(RPC_ERRORS)) {
-    assert(byNumber.has(number), `${PAGE}: ${name} (${number})`);
+  // The protocol's own errors carry their name as data.code too.
+  for (const [name, number] of Object.entries(PROTOCOL_ERRORS)) {
+    assertEquals(byNumber.get(number), `\`${name}\``, `${PAGE}: ${name} (${number})`);
   }
   const known = new Set<number>([
-    ...Object.values(RPC_ERRORS),
+    ...Object.values(PROTOCOL_ERRORS),
     ...Object.values(ERROR_CODES).map((c) => c.rpc),
   ]);
   for (const number of byNumber.keys()) assert(known.has(number), `${PAGE}: ${number} is no code`);

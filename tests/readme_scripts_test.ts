@@ -5,12 +5,21 @@
  * that execs it, so DOCKSWAP_DB_ENTRY's bundle too), and what they recorded is read back. Only the
  * outside world is a stand-in: `docker`, `curl`, `./switch-caddy.sh` and `sleep` are small scripts
  * whose behaviour each case sets through SHIM_* variables; `flock` is the real one when the machine
- * has it. The other shell blocks of the docs are run by docs_commands_test.ts.
+ * has it. The export recipes of docs/operations.md (the cron line and the systemd unit) are run
+ * here too, as cron and systemd would run them, again and again and killed mid-way. The other
+ * shell blocks of the docs are run by docs_commands_test.ts.
  */
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, cli, commandLine, FIXTURES } from "./_cli.ts";
+import { cleanEnv, cli, commandLine, EXECUTABLE, FIXTURES } from "./_cli.ts";
 import { query, tableCounts } from "./_db.ts";
-import { COPROCESS_MARKER, DEPLOY_SH_MARKER, shellBlockWith } from "./_docs.ts";
+import { addHistory } from "./_history.ts";
+import {
+  blocks,
+  COPROCESS_MARKER,
+  DEPLOY_SH_MARKER,
+  shellBlocks,
+  shellBlockWith,
+} from "./_docs.ts";
 
 const DEPLOY_SH = shellBlockWith(DEPLOY_SH_MARKER).text;
 const COPROCESS = shellBlockWith(COPROCESS_MARKER).text;
@@ -127,7 +136,7 @@ class World implements AsyncDisposable {
   private async setUp(): Promise<void> {
     await Deno.mkdir(`${this.shims}/containers`, { recursive: true });
     await Deno.mkdir(this.bin);
-    const program = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
+    const program = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
     const scripts: Record<string, string> = {
       [`${this.bin}/dockswap-db`]: `#!/bin/sh\nexec ${program} "$@"\n`,
       [`${this.dir}/deploy.sh`]: DEPLOY_SH,
@@ -583,4 +592,228 @@ Deno.test({
   fn: async (t) => {
     await Promise.all(SCENARIOS.map((definition) => t.step(definition)));
   },
+});
+
+/** The page holding the export recipes. */
+const OPERATIONS = "docs/operations.md";
+
+/** A recipe's command line and the environment its runner gives it. */
+interface Recipe {
+  command: string;
+  env: Record<string, string>;
+}
+
+/**
+ * The cron.d file's job as cron hands it to /bin/sh (after five time fields and the user; `\%` is
+ * a literal `%`), with cron's PATH (/usr/bin:/bin) unless the file's own `NAME=value` lines say
+ * otherwise.
+ */
+function cronRecipe(): Recipe {
+  const cron = blocks(OPERATIONS).filter((b) => b.lang === "cron");
+  assertEquals(cron.length, 1, `${OPERATIONS}: one cron block`);
+  const env: Record<string, string> = { PATH: "/usr/bin:/bin" };
+  const jobs = [];
+  for (const line of cron[0].text.split("\n")) {
+    if (line.trim() === "" || line.startsWith("#")) continue;
+    const assignment = /^([A-Z_]+)=(.*)$/.exec(line);
+    if (assignment) env[assignment[1]] = assignment[2];
+    else jobs.push(line.split(/\s+/).slice(6).join(" "));
+  }
+  assertEquals(jobs.length, 1, `${OPERATIONS}: one cron job`);
+  // cron: an unescaped % ends the command (the rest becomes its stdin).
+  assert(!/(^|[^\\])%/.test(jobs[0]), `unescaped % in the cron line: ${jobs[0]}`);
+  return { command: jobs[0].replaceAll("\\%", "%"), env };
+}
+
+/**
+ * The systemd service's ExecStart (`%%` is a literal `%`, `$$` a literal `$`), with a system
+ * service's PATH.
+ */
+function systemdRecipe(): Recipe {
+  const ini = blocks(OPERATIONS).filter((b) => b.lang === "ini");
+  assertEquals(ini.length, 1, `${OPERATIONS}: one ini block`);
+  const line = ini[0].text.split("\n").find((l) => l.startsWith("ExecStart="));
+  assert(line, `${OPERATIONS}: no ExecStart`);
+  return {
+    command: line.slice("ExecStart=".length).replaceAll("%%", "%").replaceAll("$$", "$"),
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+  };
+}
+
+const HOST_PATHS =
+  /(?<![\w.\/-])(\/var\/lib\/dockswap|\/var\/backups\/dockswap|\/usr\/local\/bin)(?=[\/\s'":]|$)/gm;
+
+const STRACE_INJECTS = (() => {
+  try {
+    return new Deno.Command("strace", {
+      args: ["-f", "-qq", "-o", "/dev/null", "-e", "inject=getpid:retval=1", "true"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test("docs/operations.md export recipes (cron line, systemd unit), run as written, re-run and killed: every row in exactly one file, none replaced", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dockswap-db-docs-export-" });
+  try {
+    // The host's paths, moved under the test folder; everything else runs as written.
+    const map = (text: string) => text.replace(HOST_PATHS, `${dir}$1`);
+    const cron = cronRecipe();
+    const systemd = systemdRecipe();
+    for (const recipe of [cron, systemd]) {
+      for (const path of ["/var/lib/dockswap/", "/var/backups/dockswap/"]) {
+        assertStringIncludes(recipe.command, path);
+      }
+    }
+    const bin = `${dir}/usr/local/bin`;
+    await Deno.mkdir(bin, { recursive: true });
+    await Deno.mkdir(`${dir}/var/lib/dockswap`, { recursive: true });
+    // As installed: the program, and the deno a bundle's #! line looks for on the PATH.
+    const program = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
+    await Deno.writeTextFile(`${bin}/dockswap-db`, `#!/bin/sh\nexec ${program} "$@"\n`, {
+      mode: 0o755,
+    });
+    await Deno.symlink(Deno.execPath(), `${bin}/deno`);
+    // The clock the recipes read: the real date, told what time it is (first on both PATHs).
+    const realDate = ["/usr/bin/date", "/bin/date"].find((p) => {
+      try {
+        return Deno.statSync(p).isFile;
+      } catch {
+        return false;
+      }
+    });
+    assert(realDate !== undefined, "no date program");
+    await Deno.writeTextFile(`${bin}/date`, `#!/bin/sh\nexec ${realDate} -d "$NOW" "$@"\n`, {
+      mode: 0o755,
+    });
+    // The folders the recipes write into are made by the page's own shell blocks.
+    for (const block of shellBlocks().filter((b) => b.page === OPERATIONS)) {
+      const setup = await new Deno.Command("bash", {
+        args: ["-eu", "-o", "pipefail", "-c", map(block.text)],
+        env: cleanEnv({ PATH: `${bin}:${Deno.env.get("PATH")}` }),
+        clearEnv: true,
+        stdin: "null",
+      }).output();
+      assert(
+        setup.success,
+        `${OPERATIONS}:${block.line}: ${new TextDecoder().decode(setup.stderr)}`,
+      );
+    }
+    const backups = `${dir}/var/backups/dockswap`;
+    const db = `${dir}/var/lib/dockswap/dockswap.db`;
+    const cursor = `${dir}/var/lib/dockswap/export.cursor`;
+    const added = await cli(["--db", db, "config", "add", `${FIXTURES}apps/web-api.yaml`]);
+    assertEquals(added.code, 0, added.stderr);
+
+    let batch = 0;
+    const more = () => addHistory(db, { app: `app-${batch++}`, deployments: 2 });
+    /** Runs a recipe as its runner would: /bin/sh, its PATH. */
+    const run = async (recipe: Recipe, now: string, strace: string[] = []) => {
+      const env = Object.fromEntries(
+        Object.entries(recipe.env).map(([name, value]) => [name, map(value)]),
+      );
+      const sh = ["/bin/sh", "-c", map(recipe.command)];
+      const out = await new Deno.Command(strace.length > 0 ? "strace" : sh[0], {
+        args: strace.length > 0 ? [...strace, ...sh] : sh.slice(1),
+        cwd: dir,
+        // This process's environment stands for what the installed program needs (Deno's cache);
+        // the recipe's runner decides PATH, which is what finds the program, deno and date.
+        env: cleanEnv({ ...env, HOME: dir, NOW: now }),
+        clearEnv: true,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const decoder = new TextDecoder();
+      return {
+        code: out.code,
+        signal: out.signal,
+        output: decoder.decode(out.stdout) + decoder.decode(out.stderr),
+      };
+    };
+    const files = () => [...Deno.readDirSync(backups)].map((e) => e.name).sort();
+    const contents = () =>
+      Object.fromEntries(files().map((f) => [f, Deno.readFileSync(`${backups}/${f}`)]));
+
+    more();
+    const night = await run(cron, "2026-11-30 02:15:00 UTC");
+    assertEquals(night.code, 0, night.output);
+    assertEquals(night.output, "", "a job that prints sends mail");
+    assertEquals(files().length, 1);
+    // A second run the same day (a catch-up timer, a manual test): a file of its own.
+    more();
+    const catchUp = await run(cron, "2026-11-30 09:40:12 UTC");
+    assertEquals(catchUp.code, 0, catchUp.output);
+    assertEquals(files().length, 2, "a second run the same day replaced the first one's file");
+    // Two runs in the same second: the second is refused, replacing nothing; its rows wait.
+    more();
+    const before = contents();
+    const clash = await run(cron, "2026-11-30 09:40:12 UTC");
+    assertEquals(clash.code, 8, clash.output);
+    assertStringIncludes(clash.output, "[file_exists]");
+    assertEquals(contents(), before);
+
+    if (STRACE_INJECTS) {
+      // Killed after the output took its name, before the cursor moved (the pending cursor's
+      // rename is the first, the cursor's the second); then retried the same second and later.
+      more();
+      const cursorBefore = await Deno.readTextFile(cursor);
+      const filesBefore = files();
+      const killed = await run(cron, "2026-11-30 10:00:00 UTC", [
+        "-f",
+        "-qq",
+        "-o",
+        "/dev/null",
+        "-e",
+        "trace=rename,renameat,renameat2",
+        "-e",
+        "inject=rename,renameat,renameat2:signal=SIGKILL:when=2",
+      ]);
+      assert(killed.signal === "SIGKILL" || killed.code === 137, `not killed: ${killed.code}`);
+      assertEquals(files().length, filesBefore.length + 1, "the output was not published");
+      assertEquals(await Deno.readTextFile(cursor), cursorBefore, "the cursor moved");
+      const published = contents();
+      const sameName = await run(cron, "2026-11-30 10:00:00 UTC");
+      assertEquals(sameName.code, 8, sameName.output);
+      assertEquals(contents(), published);
+      const retry = await run(cron, "2026-11-30 10:05:00 UTC");
+      assertEquals(retry.code, 0, retry.output);
+    } else {
+      console.log("[docs] strace cannot inject faults here: the kill case is skipped");
+    }
+    // The systemd unit, next night, with the same cursor; then again the same night.
+    more();
+    const timer = await run(systemd, "2026-12-01 02:15:00 UTC");
+    assertEquals(timer.code, 0, timer.output);
+    assertEquals(timer.output, "", "a service that prints fills the journal");
+    more();
+    const again = await run(systemd, "2026-12-01 02:16:00 UTC");
+    assertEquals(again.code, 0, again.output);
+
+    const rows: { kind: string; id?: number }[] = [];
+    for (const name of files()) {
+      const unzip = await new Deno.Command("gzip", {
+        args: ["-dc", `${backups}/${name}`],
+        stdout: "piped",
+      }).output();
+      assert(unzip.success, name);
+      const text = new TextDecoder().decode(unzip.stdout);
+      rows.push(...text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l)));
+    }
+    for (
+      const [kind, table] of [
+        ["config", "app_configs"],
+        ["deployment", "deployments"],
+        ["event", "deployment_events"],
+      ]
+    ) {
+      const exported = rows.filter((r) => r.kind === kind).map((r) => r.id!).sort((a, b) => a - b);
+      const all = query<{ id: number }>(db, `SELECT id FROM ${table} ORDER BY id`).map((r) => r.id);
+      assertEquals(exported, all, `${kind}: each row in exactly one file`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
