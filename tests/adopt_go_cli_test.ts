@@ -365,6 +365,42 @@ Deno.test("Go times outside four-digit years are repaired as unreadable, logged,
   await assertEveryAppReachesStable(db, dir.path, ["calendar"]);
 });
 
+Deno.test("Go times whose zone has a numeric abbreviation (-03, or +0530 for an unnamed zone) are read as the instant they name", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  // time.Time.String() prints tzdata's numeric abbreviations as they are (America/Sao_Paulo:
+  // "-03"), and the offset itself for a zone without a name (time.FixedZone("", 19800)).
+  const go = new DatabaseSync(db, { enableForeignKeyConstraints: false });
+  try {
+    go.prepare("INSERT INTO app_configs VALUES (5, 'zones', 'zones:1', 'sha-stub', ?)")
+      .run("2025-07-24 11:32:20.123456789 -0300 -03 m=+0.000123");
+    go.prepare(
+      "INSERT INTO deployments VALUES (11, 'zones', 5, 'zones:1', ?, NULL, 'ready', 'green', NULL)",
+    ).run("2025-07-24 20:02:20.5 +0530 +0530");
+    go.prepare("INSERT INTO deployment_events VALUES (24, 11, 'zones', 'deploy', '{}', '', ?)")
+      .run("2025-07-24 20:17:21 +0545 +0545");
+  } finally {
+    go.close();
+  }
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  const stored = await sqlite3(
+    db,
+    `SELECT (SELECT created_at FROM app_configs WHERE id = 5),
+            (SELECT started_at FROM deployments WHERE id = 11),
+            (SELECT created_at FROM deployment_events WHERE id = 24)`,
+  );
+  assertEquals(
+    stored.stdout.trim(),
+    "2025-07-24T14:32:20.123Z|2025-07-24T14:32:20.500Z|2025-07-24T14:32:21.000Z",
+  );
+  assertEquals(
+    query(db, "SELECT old_value FROM adoption_log WHERE reason = 'unreadable timestamp'"),
+    [],
+  );
+});
+
 /** Adds Go events whose deployment is gone (0, not an integer, the next free id, another app's missing id) or of another app. */
 function addOrphanEvents(path: string, extra: { unknownType?: boolean } = {}): void {
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });
