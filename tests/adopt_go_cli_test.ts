@@ -401,6 +401,40 @@ Deno.test("Go times whose zone has a numeric abbreviation (-03, or +0530 for an 
   );
 });
 
+Deno.test("a Go rollback_of naming another app's deployment is cleared and reported, like a missing one", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const go = new DatabaseSync(db, { enableForeignKeyConstraints: false });
+  const other = go.prepare("SELECT id, app_name FROM deployments ORDER BY id LIMIT 1").get() as {
+    id: number;
+    app_name: string;
+  };
+  try {
+    go.prepare(
+      `INSERT INTO deployments VALUES (12, 'elsewhere', 1, 'e:1', ?, NULL, 'ready', 'green', ?)`,
+    ).run(goTime("2025-07-24", "14:32:20"), other.id);
+  } finally {
+    go.close();
+  }
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  // A rollback goes back to an earlier deployment of the same app: history and show would
+  // otherwise link elsewhere's deployment to another app's image and config.
+  assertEquals(
+    (await sqlite3(db, "SELECT rollback_of FROM deployments WHERE id = 12")).stdout,
+    "\n",
+  );
+  assertEquals(
+    query(
+      db,
+      `SELECT old_value, reason FROM adoption_log
+       WHERE table_name = 'deployments' AND row_key = 'id=12' AND column_name = 'rollback_of'`,
+    ),
+    [{ old_value: `${other.id}`, reason: `deployment ${other.id} is of app ${other.app_name}` }],
+  );
+});
+
 /** Adds Go events whose deployment is gone (0, not an integer, the next free id, another app's missing id) or of another app. */
 function addOrphanEvents(path: string, extra: { unknownType?: boolean } = {}): void {
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });

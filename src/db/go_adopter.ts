@@ -428,7 +428,7 @@ export class GoAdopter {
         else latest.add(row.id);
       });
     }
-    const ids = new Set([...rows.map((r) => r.id), ...missing.map((m) => m.id)]);
+    const appOf = new Map([...rows, ...missing].map((r) => [r.id, r.app_name]));
     const adopted: AdoptedDeployment[] = [];
     for (const { d, key, id, app_name: app, started_at: started } of rows) {
       const word = text(d.status) ?? "";
@@ -504,8 +504,13 @@ export class GoAdopter {
       let rollbackOf = d.rollback_of === null || Number(d.rollback_of) === 0
         ? null
         : Number(d.rollback_of);
-      if (rollbackOf !== null && !ids.has(rollbackOf)) {
-        this.#repair("deployments", key, "rollback_of", rollbackOf, null, "no such deployment");
+      const rollbackApp = rollbackOf === null ? undefined : appOf.get(rollbackOf);
+      if (rollbackOf !== null && rollbackApp !== app) {
+        // A rollback goes back to a deployment of the same app.
+        const reason = rollbackApp === undefined
+          ? "no such deployment"
+          : `deployment ${rollbackOf} is of app ${rollbackApp}`;
+        this.#repair("deployments", key, "rollback_of", rollbackOf, null, reason);
         rollbackOf = null;
       }
       db.run(
