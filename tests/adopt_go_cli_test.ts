@@ -435,6 +435,48 @@ Deno.test("a Go rollback_of naming another app's deployment is cleared and repor
   );
 });
 
+Deno.test("Go app names the commands cannot take (spaces, slashes) are adopted under usable names that recover and deploy reach", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const go = new DatabaseSync(db, { enableForeignKeyConstraints: false });
+  try {
+    const at = goTime("2025-07-24", "14:32:20");
+    // "my app" is stuck in flight; "my/app" would clean up to the same name, "my-app" exists.
+    go.prepare("INSERT INTO app_configs VALUES (6, 'my app', 'm:1', 'sha-stub', ?)").run(at);
+    go.prepare(
+      "INSERT INTO deployments VALUES (13, 'my app', 6, 'm:1', ?, NULL, 'deploying', 'green', NULL)",
+    ).run(at);
+    go.prepare("INSERT INTO deployment_events VALUES (25, 13, 'my app', 'deploy', '{}', '', ?)")
+      .run(at);
+    go.prepare("INSERT INTO deployment_events VALUES (26, 99, 'my/app', 'deploy', '{}', '', ?)")
+      .run(at);
+    go.prepare("INSERT INTO current_state VALUES ('my app', 13, 'blue', 'm:1', 'deploying', ?)")
+      .run(at);
+    go.prepare("INSERT INTO current_state VALUES ('my-app', 0, 'blue', '', 'unknown', ?)").run(at);
+  } finally {
+    go.close();
+  }
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  const names = query<{ app_name: string }>(
+    db,
+    `SELECT app_name FROM app_configs UNION SELECT app_name FROM deployments
+     UNION SELECT app_name FROM deployment_events UNION SELECT app_name FROM current_state`,
+  ).map((r) => r.app_name);
+  for (const name of names) assert(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name), name);
+  const renamed = query<{ old_value: string; new_value: string }>(
+    db,
+    `SELECT DISTINCT old_value, new_value FROM adoption_log
+     WHERE column_name = 'app_name' AND old_value IN ('my app', 'my/app') ORDER BY 1`,
+  );
+  assertEquals(renamed.map((r) => r.old_value), ["my app", "my/app"]);
+  const [spaced, slashed] = renamed.map((r) => r.new_value);
+  assert(spaced !== slashed && spaced !== "my-app" && slashed !== "my-app", `${spaced} ${slashed}`);
+  assertEquals(query(db, "SELECT app_name FROM deployments WHERE id = 13"), [{ app_name: spaced }]);
+  await assertEveryAppReachesStable(db, dir.path, [spaced, slashed]);
+});
+
 /** Adds Go events whose deployment is gone (0, not an integer, the next free id, another app's missing id) or of another app. */
 function addOrphanEvents(path: string, extra: { unknownType?: boolean } = {}): void {
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });

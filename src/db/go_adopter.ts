@@ -5,6 +5,7 @@
  * app, its latest, which current_state names).
  */
 import { MIGRATIONS } from "../../migrations/mod.ts";
+import { APP_NAME_RULE, isValidAppName, MAX_APP_NAME_LENGTH } from "../app_name.ts";
 import { DockswapError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import {
@@ -82,6 +83,8 @@ interface AdoptedDeployment {
   moved_traffic: boolean;
 }
 
+const UNUSABLE_APP_NAME = `not an app name the commands take (${APP_NAME_RULE})`;
+
 /** Later in an app's history: by start time, then id. */
 function later(a: { started_at: string; id: number }, b: { started_at: string; id: number }) {
   return a.started_at > b.started_at || (a.started_at === b.started_at && a.id > b.id);
@@ -97,6 +100,8 @@ export class GoAdopter {
   /** Missing deployments, by the deployment_id value and the app their events name. */
   readonly #missing = new Map<string, MissingDeployment>();
   readonly #claimedIds = new Set<number>();
+  /** Go app names the commands cannot take, and the name each is adopted under. */
+  readonly #renamedApps = new Map<string, string>();
   #nextId = 1;
 
   constructor(db: Database, now: string) {
@@ -115,6 +120,7 @@ export class GoAdopter {
     ) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
     for (const table of GO_TABLES) db.exec(`ALTER TABLE ${table} RENAME TO go_${table}`);
     migrate(db, MIGRATIONS, () => markAsDockswapFile(db));
+    this.#nameApps();
     // Parents before children, each row's app checked by the schema against the row it names.
     const configApps = this.#configs();
     const goDeployments = db.all<GoRow>("SELECT * FROM go_deployments ORDER BY id").map((d) => {
@@ -190,9 +196,38 @@ export class GoAdopter {
     return fallback;
   }
 
+  /**
+   * Gives each Go app name no command could take (`my app`, `a/b`) a usable one, unlike every
+   * other app's, so that its history can be read and the app brought back to stable.
+   */
+  #nameApps(): void {
+    const names = this.#db.all<{ app_name: SqlValue }>(
+      `SELECT app_name FROM go_app_configs UNION SELECT app_name FROM go_deployments
+       UNION SELECT app_name FROM go_deployment_events UNION SELECT app_name FROM go_current_state`,
+    ).map((r) => text(r.app_name) ?? "").filter((name) => name !== "").sort();
+    const taken = new Set(names.filter(isValidAppName));
+    for (const name of names.filter((name) => !isValidAppName(name))) {
+      const base = name.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "")
+        .slice(0, MAX_APP_NAME_LENGTH - 8) || "app";
+      let usable = base;
+      for (let n = 2; taken.has(usable); n++) usable = `${base}-${n}`;
+      taken.add(usable);
+      this.#renamedApps.set(name, usable);
+    }
+  }
+
+  /** The name a Go app is adopted under (see #nameApps). */
+  #usableApp(name: string): string {
+    return this.#renamedApps.get(name) ?? name;
+  }
+
   #appName(table: string, key: string, value: unknown): string {
     const name = text(value) ?? "";
-    if (name.length > 0) return name;
+    if (name.length > 0) {
+      const usable = this.#usableApp(name);
+      if (usable !== name) this.#repair(table, key, "app_name", name, usable, UNUSABLE_APP_NAME);
+      return usable;
+    }
     this.#repair(table, key, "app_name", value, "unknown", "empty app name");
     return "unknown";
   }
@@ -278,12 +313,16 @@ export class GoAdopter {
           );
         }
       } else {
-        const missing = this.#missingDeployment(e.deployment_id, goApp || "unknown");
+        const missing = this.#missingDeployment(
+          e.deployment_id,
+          goApp === "" ? "unknown" : this.#usableApp(goApp),
+        );
         if (!write) missing.events++;
         deployment = missing.id;
         app = missing.app_name;
-        if (write && goApp === "") {
-          this.#repair("deployment_events", key, "app_name", goApp, app, "empty app name");
+        if (write && goApp !== app) {
+          const reason = goApp === "" ? "empty app name" : UNUSABLE_APP_NAME;
+          this.#repair("deployment_events", key, "app_name", goApp, app, reason);
         }
         if (write && missing.id !== named) {
           this.#repair(
@@ -608,8 +647,12 @@ export class GoAdopter {
     const seen = new Set<string>();
     let written = 0;
     for (const s of goRows) {
-      const app = text(s.app_name) ?? "";
-      const key = `app=${app}`;
+      const goApp = text(s.app_name) ?? "";
+      const key = `app=${goApp}`;
+      const app = this.#usableApp(goApp);
+      if (app !== goApp) {
+        this.#repair("current_state", key, "app_name", goApp, app, UNUSABLE_APP_NAME);
+      }
       seen.add(app);
       const latest = latestOf.get(app);
       const pointed = Number(s.deployment_id ?? 0);
