@@ -435,6 +435,49 @@ Deno.test("a Go rollback_of naming another app's deployment is cleared and repor
   );
 });
 
+Deno.test("a Go rollback_of naming the deployment itself or a later one is cleared, so an export loads in order with foreign keys on", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const go = new DatabaseSync(db, { enableForeignKeyConstraints: false });
+  try {
+    const insert = go.prepare(
+      `INSERT INTO deployments VALUES (?, 'loop', 1, 'l:1', ?, NULL, 'ready', 'green', ?)`,
+    );
+    insert.run(14, goTime("2025-07-24", "14:32:20"), 15);
+    insert.run(15, goTime("2025-07-24", "15:32:20"), 14);
+    insert.run(16, goTime("2025-07-24", "16:32:20"), 16);
+  } finally {
+    go.close();
+  }
+  const exported = await cli(["--db", db, "export", "--table", "deployments"]);
+  assertEquals(exported.code, 0, exported.stderr);
+  // Rows as a consumer loads them: one statement each, in file order, foreign keys enforced.
+  const rows = exported.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  const load = rows.map((r) =>
+    `INSERT INTO deployments VALUES (${r.id}, ${r.rollback_of ?? "NULL"});`
+  );
+  const loaded = await sqlite3(
+    `${dir.path}/consumer.db`,
+    `PRAGMA foreign_keys = ON;
+     CREATE TABLE deployments (id INTEGER PRIMARY KEY, rollback_of INTEGER REFERENCES deployments (id));
+     ${load.join("\n")}`,
+  );
+  assertEquals([loaded.code, loaded.stderr], [0, ""]);
+  assertEquals(
+    query(
+      db,
+      `SELECT row_key, old_value FROM adoption_log
+       WHERE table_name = 'deployments' AND column_name = 'rollback_of' AND row_key IN ('id=14', 'id=16')
+       ORDER BY row_key`,
+    ),
+    [{ row_key: "id=14", old_value: "15" }, { row_key: "id=16", old_value: "16" }],
+  );
+  assertEquals(query(db, "SELECT rollback_of FROM deployments WHERE id = 15"), [{
+    rollback_of: 14,
+  }]);
+});
+
 Deno.test("Go app names the commands cannot take (spaces, slashes) are adopted under usable names that recover and deploy reach", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/dockswap.db`;

@@ -544,11 +544,15 @@ export class GoAdopter {
         ? null
         : Number(d.rollback_of);
       const rollbackApp = rollbackOf === null ? undefined : appOf.get(rollbackOf);
-      if (rollbackOf !== null && rollbackApp !== app) {
-        // A rollback goes back to a deployment of the same app.
+      if (rollbackOf !== null && (rollbackApp !== app || rollbackOf >= id)) {
+        // A rollback goes back to an earlier deployment of the same app; one naming itself or a
+        // later id would also come before its target in an export, which a loader enforcing
+        // foreign keys refuses.
         const reason = rollbackApp === undefined
           ? "no such deployment"
-          : `deployment ${rollbackOf} is of app ${rollbackApp}`;
+          : rollbackApp !== app
+          ? `deployment ${rollbackOf} is of app ${rollbackApp}`
+          : `deployment ${rollbackOf} is not an earlier one`;
         this.#repair("deployments", key, "rollback_of", rollbackOf, null, reason);
         rollbackOf = null;
       }
