@@ -112,6 +112,31 @@ Deno.test("a prune dry run is a read: it answers while another process holds the
   }
 });
 
+Deno.test("reads of a rollback-journal database answer while another process holds the write lock", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  const latest = addHistory(db, { app: "web-api", deployments: 2 }).deployments.at(-1)!;
+  // A copy made with another tool, or a file switched back by hand: sqlite3 reads it at once.
+  const raw = new DatabaseSync(db);
+  raw.exec("PRAGMA journal_mode = DELETE");
+  raw.close();
+  const writer = await holdWriteLock(db);
+  try {
+    // Switching to WAL needs the lock the writer holds; reading does not.
+    for (const args of [["status"], ["history", "web-api"], ["events", `${latest}`], ["export"]]) {
+      const run = await cli(["--db", db, "--json", ...args]);
+      assertEquals(run.code, 0, `${args.join(" ")}: ${run.stderr}`);
+    }
+    assert(!writeLockFree(db), "the other process held the write lock throughout");
+  } finally {
+    await writer.release();
+  }
+  // Once the lock is free, the next command switches the file to WAL as before.
+  await cliJson(db, ["status"]);
+  assertEquals(query(db, "PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
+});
+
 Deno.test("a read of an empty file leaves it empty and says so; a write initialises it", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/x.db`;

@@ -57,7 +57,7 @@ export function openDatabase(
     });
     // WAL: readers never block the writer. synchronous=FULL: a commit survives power loss,
     // which deployment history must; the cost is one more fsync per commit.
-    if (!db.readOnly && applyMigrations) db.exec("PRAGMA journal_mode = WAL");
+    if (!db.readOnly && applyMigrations) switchToWal(db);
     db.exec("PRAGMA synchronous = FULL");
     // Each RPC request of a group commit runs in a savepoint, whose journal of changed pages
     // would otherwise go to a temporary file: ~15% of a pipelined stream's time.
@@ -83,6 +83,19 @@ export function openDatabase(
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * Switches a rollback-journal file to WAL. The switch needs the lock a writer may hold, and
+ * SQLite does not wait for it; reading needs no switch, so a busy file is switched by a later
+ * open rather than failing the command.
+ */
+function switchToWal(db: Database): void {
+  try {
+    db.exec("PRAGMA journal_mode = WAL");
+  } catch (error) {
+    if (!(error instanceof DockswapError && error.code === "database_busy")) throw error;
   }
 }
 
