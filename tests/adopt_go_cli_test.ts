@@ -478,6 +478,30 @@ Deno.test("a Go rollback_of naming the deployment itself or a later one is clear
   }]);
 });
 
+Deno.test("Go text stored as a BLOB (a []byte from json.Marshal) is adopted as the text it holds", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const go = new DatabaseSync(db, { enableForeignKeyConstraints: false });
+  const utf8 = (text: string) => new TextEncoder().encode(text);
+  try {
+    go.prepare(
+      "INSERT INTO deployments VALUES (17, 'bytes', 1, ?, ?, NULL, 'ready', 'green', NULL)",
+    ).run(utf8("b:1"), goTime("2025-07-24", "14:32:20"));
+    go.prepare("INSERT INTO deployment_events VALUES (27, 17, 'bytes', 'deploy', ?, ?, ?)")
+      .run(utf8('{"color":"grün"}'), utf8(""), goTime("2025-07-24", "14:32:21"));
+  } finally {
+    go.close();
+  }
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  const stored = await sqlite3(
+    db,
+    `SELECT (SELECT image FROM deployments WHERE id = 17), (SELECT payload FROM deployment_events WHERE id = 27)`,
+  );
+  assertEquals(stored.stdout, 'b:1|{"color":"grün"}\n');
+});
+
 Deno.test("Go app names the commands cannot take (spaces, slashes) are adopted under usable names that recover and deploy reach", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/dockswap.db`;

@@ -49,8 +49,13 @@ const SHA_SHAPE = /^[0-9a-f]{64}$/;
 
 type GoRow = Record<string, SqlValue>;
 
+/**
+ * A Go value as text. The Go driver stores a []byte (what json.Marshal returns) as a BLOB: its
+ * bytes are the UTF-8 text, not a list of numbers.
+ */
 function text(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
+  if (value === null || value === undefined) return null;
+  return value instanceof Uint8Array ? new TextDecoder().decode(value) : String(value);
 }
 
 /** What the events of one deployment say, replayed through the state machine. */
