@@ -502,6 +502,44 @@ Deno.test("Go text stored as a BLOB (a []byte from json.Marshal) is adopted as t
   assertEquals(stored.stdout, 'b:1|{"color":"grün"}\n');
 });
 
+Deno.test("Go text holding a NUL character, which every reader cuts there, is logged as a repair with its whole text", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const at = goTime("2025-07-24", "14:32:20");
+  const setup = await sqlite3(
+    db,
+    `INSERT INTO deployments VALUES (18, 'nul', 1, CAST(x'6e756c3a310078' AS TEXT), '${at}', NULL, 'ready', 'green', NULL);
+     INSERT INTO deployment_events VALUES (28, 18, 'nul', 'deploy', '{}', CAST(x'626f6f6d00747261696c' AS TEXT), '${at}');`,
+  );
+  assertEquals(setup.code, 0, setup.stderr);
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(
+    query(
+      db,
+      `SELECT table_name, row_key, column_name, old_value, new_value FROM adoption_log
+       WHERE row_key IN ('id=18', 'id=28') AND column_name IN ('image', 'error') ORDER BY table_name`,
+    ),
+    [
+      {
+        table_name: "deployment_events",
+        row_key: "id=28",
+        column_name: "error",
+        old_value: "boom\\u0000trail",
+        new_value: "boom",
+      },
+      {
+        table_name: "deployments",
+        row_key: "id=18",
+        column_name: "image",
+        old_value: "nul:1\\u0000x",
+        new_value: "nul:1",
+      },
+    ],
+  );
+});
+
 Deno.test("Go app names the commands cannot take (spaces, slashes) are adopted under usable names that recover and deploy reach", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/dockswap.db`;

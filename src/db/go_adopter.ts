@@ -125,6 +125,7 @@ export class GoAdopter {
     ) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
     for (const table of GO_TABLES) db.exec(`ALTER TABLE ${table} RENAME TO go_${table}`);
     migrate(db, MIGRATIONS, () => markAsDockswapFile(db));
+    this.#reportCutTexts();
     this.#nameApps();
     // Parents before children, each row's app checked by the schema against the row it names.
     const configApps = this.#configs();
@@ -199,6 +200,39 @@ export class GoAdopter {
     if (iso !== undefined) return iso;
     if (report) this.#repair(table, row, column, value, fallback, "unreadable timestamp");
     return fallback;
+  }
+
+  /**
+   * Logs each Go text holding a NUL character: SQLite's readers (this one, the sqlite3 shell)
+   * stop at it, so the text is adopted up to there; the log keeps it whole (NUL as \u0000).
+   */
+  #reportCutTexts(): void {
+    for (const table of GO_TABLES) {
+      const columns = this.#db.all<{ name: string }>(
+        "SELECT name FROM pragma_table_info(?)",
+        `go_${table}`,
+      );
+      const key = table === "current_state" ? "'app=' || app_name" : "'id=' || id";
+      for (const { name } of columns) {
+        const column = `"${name.replaceAll('"', '""')}"`;
+        for (
+          const row of this.#db.all<{ key: string; bytes: Uint8Array }>(
+            `SELECT ${key} AS key, CAST(${column} AS BLOB) AS bytes FROM go_${table}
+             WHERE typeof(${column}) = 'text' AND instr(CAST(${column} AS BLOB), x'00') > 0`,
+          )
+        ) {
+          const whole = new TextDecoder().decode(row.bytes);
+          this.#repair(
+            table,
+            row.key,
+            name,
+            whole.replaceAll("\0", "\\u0000"),
+            whole.slice(0, whole.indexOf("\0")),
+            "holds a NUL character, where every reader of the text stops: adopted up to it",
+          );
+        }
+      }
+    }
   }
 
   /**
