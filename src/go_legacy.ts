@@ -12,14 +12,15 @@ const FOUR_DIGIT_YEAR_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /**
  * A Go timestamp as stored: `2025-07-24 14:32:20.123456789 +0000 UTC` (time.Time.String(),
- * possibly with a ` m=+0.01` monotonic suffix), SQLite's `2025-07-24 14:32:20` (UTC) or
+ * possibly with a ` m=+0.01` monotonic suffix; a zone's name may be numeric, `-0300 -03`, and a
+ * zone without one is named by its offset, `+0530 +0530`), SQLite's `2025-07-24 14:32:20` (UTC) or
  * RFC 3339. Converted to UTC ISO-8601 with milliseconds, truncated (never rounded up, so
  * order is kept); undefined when it is none of these.
  */
 export function goTimeToIso(text: string | null | undefined): string | undefined {
   if (text === null || text === undefined) return undefined;
   const match =
-    /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?(?: [A-Za-z][A-Za-z0-9+-]*)?(?: m=[+-][0-9.]+)?$/
+    /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?(?: [A-Za-z][A-Za-z0-9+-]*| [+-]\d\d(?:\d\d)?)?(?: m=[+-][0-9.]+)?$/
       .exec(text.trim());
   if (!match) return undefined;
   const [, date, time, fraction = "", zone = "Z"] = match;

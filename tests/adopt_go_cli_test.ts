@@ -365,6 +365,223 @@ Deno.test("Go times outside four-digit years are repaired as unreadable, logged,
   await assertEveryAppReachesStable(db, dir.path, ["calendar"]);
 });
 
+Deno.test("Go times whose zone has a numeric abbreviation (-03, or +0530 for an unnamed zone) are read as the instant they name", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  // time.Time.String() prints tzdata's numeric abbreviations as they are (America/Sao_Paulo:
+  // "-03"), and the offset itself for a zone without a name (time.FixedZone("", 19800)).
+  const go = new DatabaseSync(db, { enableForeignKeyConstraints: false });
+  try {
+    go.prepare("INSERT INTO app_configs VALUES (5, 'zones', 'zones:1', 'sha-stub', ?)")
+      .run("2025-07-24 11:32:20.123456789 -0300 -03 m=+0.000123");
+    go.prepare(
+      "INSERT INTO deployments VALUES (11, 'zones', 5, 'zones:1', ?, NULL, 'ready', 'green', NULL)",
+    ).run("2025-07-24 20:02:20.5 +0530 +0530");
+    go.prepare("INSERT INTO deployment_events VALUES (24, 11, 'zones', 'deploy', '{}', '', ?)")
+      .run("2025-07-24 20:17:21 +0545 +0545");
+  } finally {
+    go.close();
+  }
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  const stored = await sqlite3(
+    db,
+    `SELECT (SELECT created_at FROM app_configs WHERE id = 5),
+            (SELECT started_at FROM deployments WHERE id = 11),
+            (SELECT created_at FROM deployment_events WHERE id = 24)`,
+  );
+  assertEquals(
+    stored.stdout.trim(),
+    "2025-07-24T14:32:20.123Z|2025-07-24T14:32:20.500Z|2025-07-24T14:32:21.000Z",
+  );
+  assertEquals(
+    query(db, "SELECT old_value FROM adoption_log WHERE reason = 'unreadable timestamp'"),
+    [],
+  );
+});
+
+Deno.test("a Go rollback_of naming another app's deployment is cleared and reported, like a missing one", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const go = new DatabaseSync(db, { enableForeignKeyConstraints: false });
+  const other = go.prepare("SELECT id, app_name FROM deployments ORDER BY id LIMIT 1").get() as {
+    id: number;
+    app_name: string;
+  };
+  try {
+    go.prepare(
+      `INSERT INTO deployments VALUES (12, 'elsewhere', 1, 'e:1', ?, NULL, 'ready', 'green', ?)`,
+    ).run(goTime("2025-07-24", "14:32:20"), other.id);
+  } finally {
+    go.close();
+  }
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  // A rollback goes back to an earlier deployment of the same app: history and show would
+  // otherwise link elsewhere's deployment to another app's image and config.
+  assertEquals(
+    (await sqlite3(db, "SELECT rollback_of FROM deployments WHERE id = 12")).stdout,
+    "\n",
+  );
+  assertEquals(
+    query(
+      db,
+      `SELECT old_value, reason FROM adoption_log
+       WHERE table_name = 'deployments' AND row_key = 'id=12' AND column_name = 'rollback_of'`,
+    ),
+    [{ old_value: `${other.id}`, reason: `deployment ${other.id} is of app ${other.app_name}` }],
+  );
+});
+
+Deno.test("a Go rollback_of naming the deployment itself or a later one is cleared, so an export loads in order with foreign keys on", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const go = new DatabaseSync(db, { enableForeignKeyConstraints: false });
+  try {
+    const insert = go.prepare(
+      `INSERT INTO deployments VALUES (?, 'loop', 1, 'l:1', ?, NULL, 'ready', 'green', ?)`,
+    );
+    insert.run(14, goTime("2025-07-24", "14:32:20"), 15);
+    insert.run(15, goTime("2025-07-24", "15:32:20"), 14);
+    insert.run(16, goTime("2025-07-24", "16:32:20"), 16);
+  } finally {
+    go.close();
+  }
+  const exported = await cli(["--db", db, "export", "--table", "deployments"]);
+  assertEquals(exported.code, 0, exported.stderr);
+  // Rows as a consumer loads them: one statement each, in file order, foreign keys enforced.
+  const rows = exported.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  const load = rows.map((r) =>
+    `INSERT INTO deployments VALUES (${r.id}, ${r.rollback_of ?? "NULL"});`
+  );
+  const loaded = await sqlite3(
+    `${dir.path}/consumer.db`,
+    `PRAGMA foreign_keys = ON;
+     CREATE TABLE deployments (id INTEGER PRIMARY KEY, rollback_of INTEGER REFERENCES deployments (id));
+     ${load.join("\n")}`,
+  );
+  assertEquals([loaded.code, loaded.stderr], [0, ""]);
+  assertEquals(
+    query(
+      db,
+      `SELECT row_key, old_value FROM adoption_log
+       WHERE table_name = 'deployments' AND column_name = 'rollback_of' AND row_key IN ('id=14', 'id=16')
+       ORDER BY row_key`,
+    ),
+    [{ row_key: "id=14", old_value: "15" }, { row_key: "id=16", old_value: "16" }],
+  );
+  assertEquals(query(db, "SELECT rollback_of FROM deployments WHERE id = 15"), [{
+    rollback_of: 14,
+  }]);
+});
+
+Deno.test("Go text stored as a BLOB (a []byte from json.Marshal) is adopted as the text it holds", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const go = new DatabaseSync(db, { enableForeignKeyConstraints: false });
+  const utf8 = (text: string) => new TextEncoder().encode(text);
+  try {
+    go.prepare(
+      "INSERT INTO deployments VALUES (17, 'bytes', 1, ?, ?, NULL, 'ready', 'green', NULL)",
+    ).run(utf8("b:1"), goTime("2025-07-24", "14:32:20"));
+    go.prepare("INSERT INTO deployment_events VALUES (27, 17, 'bytes', 'deploy', ?, ?, ?)")
+      .run(utf8('{"color":"grün"}'), utf8(""), goTime("2025-07-24", "14:32:21"));
+  } finally {
+    go.close();
+  }
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  const stored = await sqlite3(
+    db,
+    `SELECT (SELECT image FROM deployments WHERE id = 17), (SELECT payload FROM deployment_events WHERE id = 27)`,
+  );
+  assertEquals(stored.stdout, 'b:1|{"color":"grün"}\n');
+});
+
+Deno.test("Go text holding a NUL character, which every reader cuts there, is logged as a repair with its whole text", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const at = goTime("2025-07-24", "14:32:20");
+  const setup = await sqlite3(
+    db,
+    `INSERT INTO deployments VALUES (18, 'nul', 1, CAST(x'6e756c3a310078' AS TEXT), '${at}', NULL, 'ready', 'green', NULL);
+     INSERT INTO deployment_events VALUES (28, 18, 'nul', 'deploy', '{}', CAST(x'626f6f6d00747261696c' AS TEXT), '${at}');`,
+  );
+  assertEquals(setup.code, 0, setup.stderr);
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(
+    query(
+      db,
+      `SELECT table_name, row_key, column_name, old_value, new_value FROM adoption_log
+       WHERE row_key IN ('id=18', 'id=28') AND column_name IN ('image', 'error') ORDER BY table_name`,
+    ),
+    [
+      {
+        table_name: "deployment_events",
+        row_key: "id=28",
+        column_name: "error",
+        old_value: "boom\\u0000trail",
+        new_value: "boom",
+      },
+      {
+        table_name: "deployments",
+        row_key: "id=18",
+        column_name: "image",
+        old_value: "nul:1\\u0000x",
+        new_value: "nul:1",
+      },
+    ],
+  );
+});
+
+Deno.test("Go app names the commands cannot take (spaces, slashes) are adopted under usable names that recover and deploy reach", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/dockswap.db`;
+  makeGoDockswapDb(db);
+  const go = new DatabaseSync(db, { enableForeignKeyConstraints: false });
+  try {
+    const at = goTime("2025-07-24", "14:32:20");
+    // "my app" is stuck in flight; "my/app" would clean up to the same name, "my-app" exists.
+    go.prepare("INSERT INTO app_configs VALUES (6, 'my app', 'm:1', 'sha-stub', ?)").run(at);
+    go.prepare(
+      "INSERT INTO deployments VALUES (13, 'my app', 6, 'm:1', ?, NULL, 'deploying', 'green', NULL)",
+    ).run(at);
+    go.prepare("INSERT INTO deployment_events VALUES (25, 13, 'my app', 'deploy', '{}', '', ?)")
+      .run(at);
+    go.prepare("INSERT INTO deployment_events VALUES (26, 99, 'my/app', 'deploy', '{}', '', ?)")
+      .run(at);
+    go.prepare("INSERT INTO current_state VALUES ('my app', 13, 'blue', 'm:1', 'deploying', ?)")
+      .run(at);
+    go.prepare("INSERT INTO current_state VALUES ('my-app', 0, 'blue', '', 'unknown', ?)").run(at);
+  } finally {
+    go.close();
+  }
+  const run = await cli(["--db", db, "status"]);
+  assertEquals(run.code, 0, run.stderr);
+  const names = query<{ app_name: string }>(
+    db,
+    `SELECT app_name FROM app_configs UNION SELECT app_name FROM deployments
+     UNION SELECT app_name FROM deployment_events UNION SELECT app_name FROM current_state`,
+  ).map((r) => r.app_name);
+  for (const name of names) assert(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name), name);
+  const renamed = query<{ old_value: string; new_value: string }>(
+    db,
+    `SELECT DISTINCT old_value, new_value FROM adoption_log
+     WHERE column_name = 'app_name' AND old_value IN ('my app', 'my/app') ORDER BY 1`,
+  );
+  assertEquals(renamed.map((r) => r.old_value), ["my app", "my/app"]);
+  const [spaced, slashed] = renamed.map((r) => r.new_value);
+  assert(spaced !== slashed && spaced !== "my-app" && slashed !== "my-app", `${spaced} ${slashed}`);
+  assertEquals(query(db, "SELECT app_name FROM deployments WHERE id = 13"), [{ app_name: spaced }]);
+  await assertEveryAppReachesStable(db, dir.path, [spaced, slashed]);
+});
+
 /** Adds Go events whose deployment is gone (0, not an integer, the next free id, another app's missing id) or of another app. */
 function addOrphanEvents(path: string, extra: { unknownType?: boolean } = {}): void {
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });

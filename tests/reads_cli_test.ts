@@ -7,6 +7,7 @@ import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { cleanEnv, cli, cliJson, createDatabase, FIXTURES, tempDir } from "./_cli.ts";
 import { query } from "./_db.ts";
 import { addHistory } from "./_history.ts";
+import { request, rpcLines, type RpcResponse } from "./_rpc.ts";
 
 /** Another process (its own SQLite connection) holding BEGIN IMMEDIATE with an uncommitted row. */
 async function holdWriteLock(db: string) {
@@ -87,6 +88,53 @@ Deno.test("reads answer while another process holds the write lock, without wait
     query(db, "SELECT count(*) AS n FROM deployment_events WHERE deployment_id = ?", latest)[0].n,
     eventsBefore + 1,
   );
+});
+
+Deno.test("a prune dry run is a read: it answers while another process holds the write lock", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  addHistory(db, { app: "web-api", deployments: 3 });
+  const writer = await holdWriteLock(db);
+  try {
+    // It deletes nothing, so it must not wait the busy timeout and fail with database_busy.
+    const run = await cli(["--db", db, "--json", "prune", "--keep-last", "1"]);
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(JSON.parse(run.stdout).dry_run, true);
+    const [answer] = await rpcLines(db, [
+      request(1, "db.prune", { keep_last: 1 }),
+    ]) as RpcResponse[];
+    assertEquals(answer.error, undefined, JSON.stringify(answer.error));
+    assertEquals((answer.result as { dry_run: boolean }).dry_run, true);
+    assert(!writeLockFree(db), "the other process held the write lock throughout");
+  } finally {
+    await writer.release();
+  }
+});
+
+Deno.test("reads of a rollback-journal database answer while another process holds the write lock", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", `${FIXTURES}apps/web-api.yaml`]);
+  const latest = addHistory(db, { app: "web-api", deployments: 2 }).deployments.at(-1)!;
+  // A copy made with another tool, or a file switched back by hand: sqlite3 reads it at once.
+  const raw = new DatabaseSync(db);
+  raw.exec("PRAGMA journal_mode = DELETE");
+  raw.close();
+  const writer = await holdWriteLock(db);
+  try {
+    // Switching to WAL needs the lock the writer holds; reading does not.
+    for (const args of [["status"], ["history", "web-api"], ["events", `${latest}`], ["export"]]) {
+      const run = await cli(["--db", db, "--json", ...args]);
+      assertEquals(run.code, 0, `${args.join(" ")}: ${run.stderr}`);
+    }
+    assert(!writeLockFree(db), "the other process held the write lock throughout");
+  } finally {
+    await writer.release();
+  }
+  // Once the lock is free, the next command switches the file to WAL as before.
+  await cliJson(db, ["status"]);
+  assertEquals(query(db, "PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
 });
 
 Deno.test("a read of an empty file leaves it empty and says so; a write initialises it", async () => {

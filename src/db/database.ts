@@ -1,5 +1,6 @@
 import { backup, DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { translateSqliteError } from "./sqlite_error.ts";
+import { DockswapError } from "../errors.ts";
+import { isDiskFull, translateSqliteError } from "./sqlite_error.ts";
 
 /** A value that can be bound to a `?` parameter. */
 export type SqlValue = SQLInputValue;
@@ -137,11 +138,19 @@ export class Database {
    * Copies the whole database into `path` with SQLite's online backup API, all pages in one
    * step, so the copy is one consistent snapshot even while other processes write. (VACUUM INTO
    * would need ATTACH, which Deno disables unless the program runs with every permission.)
+   * `shownAs` names the copy in errors (the file it will become, not its temporary name).
    */
-  async backupTo(path: string): Promise<void> {
+  async backupTo(path: string, shownAs = path): Promise<void> {
     try {
       await backup(this.#db, path, { rate: -1 });
     } catch (error) {
+      // Only the copy is written: a full disk is the copy's, not the database's.
+      if (isDiskFull(error)) {
+        throw new DockswapError(
+          "io_error",
+          `Cannot back up to "${shownAs}": the disk is full (no space left on device)`,
+        );
+      }
       throw translateSqliteError(error, this.path);
     }
   }

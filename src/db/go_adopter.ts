@@ -5,6 +5,7 @@
  * app, its latest, which current_state names).
  */
 import { MIGRATIONS } from "../../migrations/mod.ts";
+import { APP_NAME_RULE, isValidAppName, MAX_APP_NAME_LENGTH } from "../app_name.ts";
 import { DockswapError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import {
@@ -48,8 +49,13 @@ const SHA_SHAPE = /^[0-9a-f]{64}$/;
 
 type GoRow = Record<string, SqlValue>;
 
+/**
+ * A Go value as text. The Go driver stores a []byte (what json.Marshal returns) as a BLOB: its
+ * bytes are the UTF-8 text, not a list of numbers.
+ */
 function text(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
+  if (value === null || value === undefined) return null;
+  return value instanceof Uint8Array ? new TextDecoder().decode(value) : String(value);
 }
 
 /** What the events of one deployment say, replayed through the state machine. */
@@ -82,6 +88,8 @@ interface AdoptedDeployment {
   moved_traffic: boolean;
 }
 
+const UNUSABLE_APP_NAME = `not an app name the commands take (${APP_NAME_RULE})`;
+
 /** Later in an app's history: by start time, then id. */
 function later(a: { started_at: string; id: number }, b: { started_at: string; id: number }) {
   return a.started_at > b.started_at || (a.started_at === b.started_at && a.id > b.id);
@@ -97,6 +105,8 @@ export class GoAdopter {
   /** Missing deployments, by the deployment_id value and the app their events name. */
   readonly #missing = new Map<string, MissingDeployment>();
   readonly #claimedIds = new Set<number>();
+  /** Go app names the commands cannot take, and the name each is adopted under. */
+  readonly #renamedApps = new Map<string, string>();
   #nextId = 1;
 
   constructor(db: Database, now: string) {
@@ -115,6 +125,8 @@ export class GoAdopter {
     ) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
     for (const table of GO_TABLES) db.exec(`ALTER TABLE ${table} RENAME TO go_${table}`);
     migrate(db, MIGRATIONS, () => markAsDockswapFile(db));
+    this.#reportCutTexts();
+    this.#nameApps();
     // Parents before children, each row's app checked by the schema against the row it names.
     const configApps = this.#configs();
     const goDeployments = db.all<GoRow>("SELECT * FROM go_deployments ORDER BY id").map((d) => {
@@ -190,9 +202,71 @@ export class GoAdopter {
     return fallback;
   }
 
+  /**
+   * Logs each Go text holding a NUL character: SQLite's readers (this one, the sqlite3 shell)
+   * stop at it, so the text is adopted up to there; the log keeps it whole (NUL as \u0000).
+   */
+  #reportCutTexts(): void {
+    for (const table of GO_TABLES) {
+      const columns = this.#db.all<{ name: string }>(
+        "SELECT name FROM pragma_table_info(?)",
+        `go_${table}`,
+      );
+      const key = table === "current_state" ? "'app=' || app_name" : "'id=' || id";
+      for (const { name } of columns) {
+        const column = `"${name.replaceAll('"', '""')}"`;
+        for (
+          const row of this.#db.all<{ key: string; bytes: Uint8Array }>(
+            `SELECT ${key} AS key, CAST(${column} AS BLOB) AS bytes FROM go_${table}
+             WHERE typeof(${column}) = 'text' AND instr(CAST(${column} AS BLOB), x'00') > 0`,
+          )
+        ) {
+          const whole = new TextDecoder().decode(row.bytes);
+          this.#repair(
+            table,
+            row.key,
+            name,
+            whole.replaceAll("\0", "\\u0000"),
+            whole.slice(0, whole.indexOf("\0")),
+            "holds a NUL character, where every reader of the text stops: adopted up to it",
+          );
+        }
+      }
+    }
+  }
+
+  /**
+   * Gives each Go app name no command could take (`my app`, `a/b`) a usable one, unlike every
+   * other app's, so that its history can be read and the app brought back to stable.
+   */
+  #nameApps(): void {
+    const names = this.#db.all<{ app_name: SqlValue }>(
+      `SELECT app_name FROM go_app_configs UNION SELECT app_name FROM go_deployments
+       UNION SELECT app_name FROM go_deployment_events UNION SELECT app_name FROM go_current_state`,
+    ).map((r) => text(r.app_name) ?? "").filter((name) => name !== "").sort();
+    const taken = new Set(names.filter(isValidAppName));
+    for (const name of names.filter((name) => !isValidAppName(name))) {
+      const base = name.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "")
+        .slice(0, MAX_APP_NAME_LENGTH - 8) || "app";
+      let usable = base;
+      for (let n = 2; taken.has(usable); n++) usable = `${base}-${n}`;
+      taken.add(usable);
+      this.#renamedApps.set(name, usable);
+    }
+  }
+
+  /** The name a Go app is adopted under (see #nameApps). */
+  #usableApp(name: string): string {
+    return this.#renamedApps.get(name) ?? name;
+  }
+
   #appName(table: string, key: string, value: unknown): string {
     const name = text(value) ?? "";
-    if (name.length > 0) return name;
+    if (name.length > 0) {
+      const usable = this.#usableApp(name);
+      if (usable !== name) this.#repair(table, key, "app_name", name, usable, UNUSABLE_APP_NAME);
+      return usable;
+    }
     this.#repair(table, key, "app_name", value, "unknown", "empty app name");
     return "unknown";
   }
@@ -278,12 +352,16 @@ export class GoAdopter {
           );
         }
       } else {
-        const missing = this.#missingDeployment(e.deployment_id, goApp || "unknown");
+        const missing = this.#missingDeployment(
+          e.deployment_id,
+          goApp === "" ? "unknown" : this.#usableApp(goApp),
+        );
         if (!write) missing.events++;
         deployment = missing.id;
         app = missing.app_name;
-        if (write && goApp === "") {
-          this.#repair("deployment_events", key, "app_name", goApp, app, "empty app name");
+        if (write && goApp !== app) {
+          const reason = goApp === "" ? "empty app name" : UNUSABLE_APP_NAME;
+          this.#repair("deployment_events", key, "app_name", goApp, app, reason);
         }
         if (write && missing.id !== named) {
           this.#repair(
@@ -428,7 +506,7 @@ export class GoAdopter {
         else latest.add(row.id);
       });
     }
-    const ids = new Set([...rows.map((r) => r.id), ...missing.map((m) => m.id)]);
+    const appOf = new Map([...rows, ...missing].map((r) => [r.id, r.app_name]));
     const adopted: AdoptedDeployment[] = [];
     for (const { d, key, id, app_name: app, started_at: started } of rows) {
       const word = text(d.status) ?? "";
@@ -504,8 +582,17 @@ export class GoAdopter {
       let rollbackOf = d.rollback_of === null || Number(d.rollback_of) === 0
         ? null
         : Number(d.rollback_of);
-      if (rollbackOf !== null && !ids.has(rollbackOf)) {
-        this.#repair("deployments", key, "rollback_of", rollbackOf, null, "no such deployment");
+      const rollbackApp = rollbackOf === null ? undefined : appOf.get(rollbackOf);
+      if (rollbackOf !== null && (rollbackApp !== app || rollbackOf >= id)) {
+        // A rollback goes back to an earlier deployment of the same app; one naming itself or a
+        // later id would also come before its target in an export, which a loader enforcing
+        // foreign keys refuses.
+        const reason = rollbackApp === undefined
+          ? "no such deployment"
+          : rollbackApp !== app
+          ? `deployment ${rollbackOf} is of app ${rollbackApp}`
+          : `deployment ${rollbackOf} is not an earlier one`;
+        this.#repair("deployments", key, "rollback_of", rollbackOf, null, reason);
         rollbackOf = null;
       }
       db.run(
@@ -603,8 +690,12 @@ export class GoAdopter {
     const seen = new Set<string>();
     let written = 0;
     for (const s of goRows) {
-      const app = text(s.app_name) ?? "";
-      const key = `app=${app}`;
+      const goApp = text(s.app_name) ?? "";
+      const key = `app=${goApp}`;
+      const app = this.#usableApp(goApp);
+      if (app !== goApp) {
+        this.#repair("current_state", key, "app_name", goApp, app, UNUSABLE_APP_NAME);
+      }
       seen.add(app);
       const latest = latestOf.get(app);
       const pointed = Number(s.deployment_id ?? 0);

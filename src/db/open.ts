@@ -2,7 +2,7 @@ import { MIGRATIONS } from "../../migrations/mod.ts";
 import { resolvedPath } from "../atomic_file.ts";
 import { commandFor } from "../command_hint.ts";
 import { DockswapError } from "../errors.ts";
-import { BUSY_TIMEOUT_MS, Database } from "./database.ts";
+import { Database } from "./database.ts";
 import { adoptGoDatabase, type AdoptionReport, isGoDockswap } from "./adopt_go.ts";
 import { migrate, verifyHistory } from "./migrate.ts";
 import {
@@ -87,21 +87,16 @@ export function openDatabase(
 }
 
 /**
- * Switches the file to WAL. Two processes switching a new file at once each hold a shared lock
- * while asking for the exclusive one; SQLite refuses one of them at once (waiting could
- * deadlock), without its busy handler, so the refused one waits here and tries again.
+ * Switches a rollback-journal file to WAL. The switch needs every other connection out of the
+ * file, and SQLite does not wait for that (two processes switching a new file at once would
+ * deadlock, so one is refused at once). Reading needs no switch and a write waits for its own
+ * lock, so a busy file stays as it is and a later open switches it.
  */
 function switchToWal(db: Database): void {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS;
-  for (let pauseMs = 2;; pauseMs = Math.min(pauseMs * 2, 100)) {
-    try {
-      db.exec("PRAGMA journal_mode = WAL");
-      return;
-    } catch (error) {
-      const busy = error instanceof DockswapError && error.code === "database_busy";
-      if (!busy || Date.now() + pauseMs > deadline) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
-    }
+  try {
+    db.exec("PRAGMA journal_mode = WAL");
+  } catch (error) {
+    if (!(error instanceof DockswapError && error.code === "database_busy")) throw error;
   }
 }
 

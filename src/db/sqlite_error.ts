@@ -16,6 +16,13 @@ export function isSqliteError(error: unknown): error is Error & { errcode?: numb
   return error instanceof Error && (error as { code?: unknown }).code === "ERR_SQLITE_ERROR";
 }
 
+/** True for SQLite's "database or disk is full". */
+export function isDiskFull(error: unknown): boolean {
+  if (!isSqliteError(error)) return false;
+  return ((error.errcode ?? -1) & 0xff) === SQLITE_FULL ||
+    /database or disk is full/.test(error.message);
+}
+
 /**
  * Turns an error thrown by SQLite into a DockswapError that says what to do; anything else
  * (including constraint failures, which mean a bug above) is returned unchanged.
@@ -36,7 +43,7 @@ export function translateSqliteError(error: unknown, path: string): unknown {
       `Cannot write to database "${path}": it is read-only; check the file's permissions and its folder's`,
     );
   }
-  if (primary === SQLITE_FULL || /database or disk is full/.test(text)) {
+  if (isDiskFull(error)) {
     return new DockswapError(
       "io_error",
       `Cannot write to database "${path}": the disk is full; nothing was written, free space and retry`,

@@ -64,7 +64,7 @@ export async function takeBackup(
     throw fileError(error, target, "back up to");
   }
   try {
-    await source.backupTo(temp);
+    await source.backupTo(temp, target);
     const copy = new Database(temp);
     let problems: string[];
     try {

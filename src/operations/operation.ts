@@ -29,6 +29,11 @@ export interface Operation<P extends z.ZodType = z.ZodType, R extends z.ZodType 
    * must not leave a new file behind. Default: no.
    */
   readonly mayCreate?: (params: z.infer<P>) => boolean;
+  /**
+   * Whether a call of a "write" operation only reads (a dry run): it then runs in a snapshot,
+   * so it waits for no writer. Default: no.
+   */
+  readonly readsOnly?: (params: z.infer<P>) => boolean;
   /** Checks that need no database (parsing a config), run before the file is opened. */
   readonly precheck?: (params: z.infer<P>) => void;
 }
@@ -100,7 +105,18 @@ export function execute<P extends z.ZodType, R extends z.ZodType>(
 ): z.infer<R> {
   const params = parseParams(operation, raw);
   const work = () => operation.run(context, params);
-  return operation.access === "write" ? context.db.write(work) : context.db.read(work);
+  return writes(operation, params) ? context.db.write(work) : context.db.read(work);
+}
+
+/** Whether a call, its params already valid, takes the write lock. */
+export function writes<P extends z.ZodType>(operation: Operation<P>, params: z.infer<P>): boolean {
+  return operation.access === "write" && !(operation.readsOnly?.(params) ?? false);
+}
+
+/** Like `writes`, for params not yet validated: invalid ones are refused before any lock is taken. */
+export function rawCallWrites(operation: Operation, raw: unknown): boolean {
+  const parsed = operation.params.safeParse(raw ?? {});
+  return parsed.success ? writes(operation, parsed.data) : false;
 }
 
 /** The top-level parameters that take any JSON value (stored as JSON text, strings escaped). */

@@ -33,6 +33,7 @@ export const prune = defineOperation({
     configs: z.array(prunedRow),
     kept_as_rollback_target: z.array(rowId),
   }),
+  readsOnly: (params) => params.dry_run,
   run(context, params) {
     const cutoff = params.older_than_ms === undefined
       ? undefined

@@ -5,7 +5,13 @@
  * transaction has committed. Knows nothing of streams.
  */
 import { DockswapError, ERROR_CODES, type ErrorCode } from "../errors.ts";
-import { execute, type Operation, type OperationContext, parseParams } from "../operations/mod.ts";
+import {
+  execute,
+  type Operation,
+  type OperationContext,
+  parseParams,
+  rawCallWrites,
+} from "../operations/mod.ts";
 import {
   type Entry,
   errorResponse,
@@ -211,8 +217,9 @@ export class Dispatcher {
     };
     try {
       if (pending.length === 0) runAll();
-      else if (pending.some((call) => call.operation!.access === "write")) context.db.write(runAll);
-      else context.db.read(runAll);
+      else if (pending.some((call) => rawCallWrites(call.operation!, call.request.params))) {
+        context.db.write(runAll);
+      } else context.db.read(runAll);
       return end;
     } catch (error) {
       if (!pending.some((call) => call.outcome !== undefined)) {

@@ -503,3 +503,34 @@ Deno.test({
     assertEquals(events.length, query(db, "SELECT id FROM deployment_events").length);
   },
 });
+
+Deno.test({
+  name:
+    "files: a backup to a full disk names the backup file, not the database, and leaves nothing",
+  ignore: !CAN_MOUNT,
+  async fn() {
+    await using dir = await tempDir();
+    const db = `${dir.path}/d.db`;
+    assertEquals(
+      (await cli(["--db", db, "config", "add", `${FIXTURES}apps/web-api.yaml`])).code,
+      0,
+    );
+    addHistory(db, { app: "web", deployments: 20 });
+    const mnt = `${dir.path}/tmpfs`;
+    Deno.mkdirSync(mnt);
+    const script = `mount -t tmpfs -o size=64k tmpfs "$1" || exit 99; m=$1; shift
+      "$@" "$m/b.db"; echo "backup=$?"
+      echo "left=$(ls -A "$m" | tr '\\n' ' ')"`;
+    const run = await bashRun(script, [mnt], ["--db", db, "backup"], undefined, {
+      ownMounts: true,
+    });
+    assert(run.code !== 99, "mounting a tmpfs failed");
+    assert(!isCrash(run.code, run.signal), run.stderr);
+    const [backup, left] = run.stdout.split("\n");
+    assertEquals(backup, "backup=8", run.stderr);
+    // The database's own disk has room: telling the user it is full would send them the wrong way.
+    assertMatch(run.stderr.trim(), /"[^"]*b\.db": the disk is full.*\[io_error\]$/);
+    assert(!run.stderr.includes(db), run.stderr);
+    assertEquals(left, "left=", "no temporary or partial backup is left");
+  },
+});
