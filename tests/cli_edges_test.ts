@@ -89,6 +89,42 @@ Deno.test("payload integers beyond 2^53 are refused, not silently rounded", asyn
   assertEquals(exact.event.payload, { max: 9007199254740991, ratio: 0.25 });
 });
 
+Deno.test("a payload number too large for a double (1e400) is named where it is, at any depth", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  await cliJson(db, ["deploy", "start", "worker", "--image", "w:1"]);
+  const before = tableCounts(db);
+  // JSON.parse reads these as ±Infinity: the message must name the number, not the payload's type.
+  const cases: [string, string][] = [
+    ["1e400", "payload is"],
+    ["[1, -1e400]", "payload[1] is"],
+    ['{"a":{"b":[1e400]}}', "payload.a.b[0] is"],
+  ];
+  for (const [payload, where] of cases) {
+    const result = await cli([
+      "--db",
+      db,
+      "deploy",
+      "event",
+      "--app",
+      "worker",
+      "container_started",
+      "--payload",
+      payload,
+    ]);
+    assertEquals(result.code, 2, result.stderr);
+    assertStringIncludes(result.stderr, where);
+    assertStringIncludes(result.stderr, "send it as a string");
+    const line = `{"jsonrpc":"2.0","id":1,"method":"deploy.event","params":{"app_name":"worker",` +
+      `"event_type":"container_started","payload":${payload}}}`;
+    const [response] = await rpcLines(db, [line]) as RpcResponse[];
+    assertEquals(response.error?.code, -32602);
+    assertStringIncludes(response.error!.message, where);
+  }
+  assertEquals(tableCounts(db), before);
+});
+
 Deno.test("config.diff with only to_id compares that version with the one before it", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
