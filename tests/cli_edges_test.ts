@@ -239,3 +239,26 @@ Deno.test("a lone UTF-16 surrogate is refused where it would be stored as someth
   ]) as { result: { event: { payload: string } } }[];
   assertEquals(pair.result.event.payload, "🚀");
 });
+
+Deno.test("an empty file argument (an unset variable) is a usage error, and nothing is written", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  const before = tableCounts(db);
+  const commands = [
+    ["config", "add", ""],
+    ["config", "check", ""],
+    ["deploy", "start", "worker", "--image", "w:1", "--config", ""],
+    ["backup", ""],
+    ["export", "--output", ""],
+    ["export", "--cursor", "", "--output", `${dir.path}/out.ndjson`],
+  ];
+  for (const args of commands) {
+    const result = await cli(["--db", db, ...args], { cwd: dir.path });
+    assertEquals(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assertStringIncludes(result.stderr, "empty", args.join(" "));
+  }
+  assertEquals(tableCounts(db), before);
+  const written = [...Deno.readDirSync(dir.path)].map((entry) => entry.name);
+  assertEquals(written.filter((name) => !name.startsWith("d.db")), []);
+});

@@ -10,6 +10,14 @@ export function positiveInteger(value: string): number {
   return Number(value);
 }
 
+/** Commander parser for file paths: an empty one is an unset variable, not a file name. */
+export function filePath(value: string): string {
+  if (value === "") {
+    throw new InvalidArgumentError("must not be empty (an unset variable?); give a file path.");
+  }
+  return value;
+}
+
 /** Commander parser for durations (`90m`, `30d`): milliseconds, at most MAX_DURATION_MS. */
 export function durationArgument(value: string): number {
   let ms: number | undefined;

@@ -10,7 +10,7 @@ import {
 import { recordableEvents } from "../../operations/lifecycle_schemas.ts";
 import { MAX_NESTING, nestingDepth } from "../../rpc/envelope.ts";
 import type { JsonValue } from "../../store/events.ts";
-import { positiveInteger } from "../arguments.ts";
+import { filePath, positiveInteger } from "../arguments.ts";
 import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
 import { namingFile, readConfigText } from "./config.ts";
@@ -76,6 +76,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     .requiredOption("--image <image>", "Docker image to deploy")
     .addOption(
       new Option("--config <file>", 'config file (stored as "config add" does), or "-" for stdin')
+        .argParser(filePath)
         .conflicts("configId"),
     )
     .addOption(

@@ -10,6 +10,7 @@ import {
   runExport,
 } from "../../operations/export.ts";
 import { EXPORT_TABLES, type ExportTable } from "../../store/export.ts";
+import { filePath } from "../arguments.ts";
 import { ProgressBar } from "../progress.ts";
 import type { CommandRunner } from "../runner.ts";
 
@@ -37,8 +38,13 @@ export function registerExportCommand(program: Command, runner: CommandRunner): 
     .option(
       "--output <file>",
       "write this file atomically (temporary file, fsync, rename; never over a file with --cursor)",
+      filePath,
     )
-    .option("--cursor <file>", "export only rows newer than the ids remembered in this file")
+    .option(
+      "--cursor <file>",
+      "export only rows newer than the ids remembered in this file",
+      filePath,
+    )
     .option("--gzip", "gzip the output")
     .addHelpText(
       "after",
