@@ -262,3 +262,14 @@ Deno.test("an empty file argument (an unset variable) is a usage error, and noth
   const written = [...Deno.readDirSync(dir.path)].map((entry) => entry.name);
   assertEquals(written.filter((name) => !name.startsWith("d.db")), []);
 });
+
+Deno.test("an id beyond 2^53 - 1 is told the largest accepted, not that it is not a positive integer", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  for (const args of [["events", "99999999999999999999"], ["show", "9007199254740992"]]) {
+    const result = await cli(["--db", db, ...args]);
+    assertEquals(result.code, 2, result.stderr);
+    assertStringIncludes(result.stderr, "at most 9007199254740991");
+  }
+});

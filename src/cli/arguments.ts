@@ -4,8 +4,9 @@ import { DockswapError } from "../errors.ts";
 
 /** Commander parser for ids and counts: a positive decimal integer, nothing else. */
 export function positiveInteger(value: string): number {
-  if (!/^[1-9][0-9]{0,15}$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new InvalidArgumentError("must be a positive integer.");
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError("must be a positive integer.");
+  if (!Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError(`must be at most ${Number.MAX_SAFE_INTEGER}.`);
   }
   return Number(value);
 }
