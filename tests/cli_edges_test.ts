@@ -273,3 +273,21 @@ Deno.test("an id beyond 2^53 - 1 is told the largest accepted, not that it is no
     assertStringIncludes(result.stderr, "at most 9007199254740991");
   }
 });
+
+Deno.test("a mistyped choice (--status, --format, --color, --table) gets a 'did you mean'", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  const cases: [string[], string][] = [
+    [["history", "worker", "--status", "sucess"], "did you mean success?"],
+    [["status", "--format", "jsn"], "did you mean json?"],
+    [["deploy", "start", "worker", "--image", "w:1", "--color", "gren"], "did you mean green?"],
+    [["export", "--table", "event"], "did you mean events?"],
+  ];
+  for (const [args, hint] of cases) {
+    const result = await cli(["--db", db, ...args]);
+    assertEquals(result.code, 2, result.stderr);
+    assertStringIncludes(result.stderr.replaceAll("\n", " "), hint);
+  }
+  assertEquals((await cli(["--db", db, "status", "--format", "jsn"])).stdout, "");
+});

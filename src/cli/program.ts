@@ -9,6 +9,7 @@ import { registerDeployCommands } from "./commands/deploy.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands } from "./commands/status.ts";
+import { oneOf } from "./arguments.ts";
 import { fitHelp } from "./help_text.ts";
 import { similarWords } from "../similar_words.ts";
 import { FORMATS } from "./output.ts";
@@ -43,7 +44,8 @@ export function buildProgram(
     .option("-V, --version", "print the tool, schema and SQLite versions")
     .option("--db <path>", "database file (see 'Database location' below)")
     .addOption(
-      new Option("--format <format>", "output format").choices(FORMATS).default("table"),
+      new Option("--format <format>", "output format").choices(FORMATS).argParser(oneOf(FORMATS))
+        .default("table"),
     )
     .option("--json", "shorthand for --format json")
     .option(

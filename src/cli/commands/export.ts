@@ -10,7 +10,7 @@ import {
   runExport,
 } from "../../operations/export.ts";
 import { EXPORT_TABLES, type ExportTable } from "../../store/export.ts";
-import { filePath } from "../arguments.ts";
+import { filePath, oneOf } from "../arguments.ts";
 import { ProgressBar } from "../progress.ts";
 import type { CommandRunner } from "../runner.ts";
 
@@ -24,13 +24,15 @@ interface ExportOptions {
   gzip?: boolean;
 }
 
+const TABLE_CHOICES = [...EXPORT_TABLES, "all"];
+
 /** `export`: stream tables as NDJSON, CSV or JSON, to stdout or atomically to a file. */
 export function registerExportCommand(program: Command, runner: CommandRunner): void {
   program.command("export")
     .description("Write history as NDJSON (default), CSV or JSON; incremental with --cursor")
     .addOption(
-      new Option("--table <table>", "what to export").choices([...EXPORT_TABLES, "all"])
-        .default("all"),
+      new Option("--table <table>", "what to export").choices(TABLE_CHOICES)
+        .argParser(oneOf(TABLE_CHOICES)).default("all"),
     )
     .option("--app <name>", "only this app's rows")
     .option("--since <time>", `rows at or after this time: ${TIME_HELP}`)
