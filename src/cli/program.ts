@@ -92,9 +92,10 @@ function addHelpCommands(parent: Command): void {
     .argument("[command...]", "the command (and subcommands) to explain")
     .action((path: string[], _options, help: Command) => {
       let target = parent;
-      for (const word of path) {
+      for (const [i, word] of path.entries()) {
         const next = target.commands.find((c) => c.name() === word || c.aliases().includes(word));
-        if (!next || next.name() === "help") {
+        // `help help` explains itself, as the listed command it is; help leads nowhere further.
+        if (!next || (next.name() === "help" && i < path.length - 1)) {
           const names = target.commands.map((c) => c.name()).filter((n) => n !== "help");
           help.error(`error: unknown command '${word}'${suggestion(word, names)}`, {
             exitCode: ERROR_CODES.invalid_argument.exit,
