@@ -61,6 +61,33 @@ Deno.test("help follows the whole command path", async () => {
   assertStringIncludes(wrong.stderr, "unknown command 'strat'\n(Did you mean start?)");
 });
 
+/** The subcommand names a help text lists under "Commands:". */
+function listedCommands(help: string): string[] {
+  const section = help.split("\nCommands:\n")[1]?.split("\n\n")[0] ?? "";
+  return section.split("\n").flatMap((line) => line.match(/^ {2}([a-z][a-z-]*)/)?.[1] ?? []);
+}
+
+Deno.test("help PATH and PATH --help print the same usage for every command path the help lists", async () => {
+  const paths: string[][] = [[]];
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i];
+    const viaHelp = await cli(["help", ...path]);
+    const viaFlag = await cli([...path, "--help"]);
+    const shown = ["help", ...path].join(" ");
+    assertEquals(viaHelp.code, 0, `${shown}: ${viaHelp.stderr}`);
+    assertEquals(viaFlag.code, 0, `${path.join(" ")} --help: ${viaFlag.stderr}`);
+    assertEquals(viaHelp.stdout, viaFlag.stdout, shown);
+    assert(
+      viaHelp.stdout.startsWith(`Usage: ${["dockswap-db", ...path].join(" ")} `),
+      `${shown}:\n${viaHelp.stdout}`,
+    );
+    for (const name of listedCommands(viaHelp.stdout)) paths.push([...path, name]);
+  }
+  // Every group, its subcommands and the help commands themselves.
+  assert(paths.length > 25, `only ${paths.length} paths`);
+  assert(paths.some((path) => path.join(" ") === "help"));
+});
+
 /** `sha256sum` of what `args` prints on stdout, computed by the real tool on the raw bytes. */
 async function sha256OfStdout(args: string[]): Promise<string> {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;

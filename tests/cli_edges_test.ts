@@ -89,6 +89,42 @@ Deno.test("payload integers beyond 2^53 are refused, not silently rounded", asyn
   assertEquals(exact.event.payload, { max: 9007199254740991, ratio: 0.25 });
 });
 
+Deno.test("a payload number too large for a double (1e400) is named where it is, at any depth", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  await cliJson(db, ["deploy", "start", "worker", "--image", "w:1"]);
+  const before = tableCounts(db);
+  // JSON.parse reads these as ±Infinity: the message must name the number, not the payload's type.
+  const cases: [string, string][] = [
+    ["1e400", "payload is"],
+    ["[1, -1e400]", "payload[1] is"],
+    ['{"a":{"b":[1e400]}}', "payload.a.b[0] is"],
+  ];
+  for (const [payload, where] of cases) {
+    const result = await cli([
+      "--db",
+      db,
+      "deploy",
+      "event",
+      "--app",
+      "worker",
+      "container_started",
+      "--payload",
+      payload,
+    ]);
+    assertEquals(result.code, 2, result.stderr);
+    assertStringIncludes(result.stderr, where);
+    assertStringIncludes(result.stderr, "send it as a string");
+    const line = `{"jsonrpc":"2.0","id":1,"method":"deploy.event","params":{"app_name":"worker",` +
+      `"event_type":"container_started","payload":${payload}}}`;
+    const [response] = await rpcLines(db, [line]) as RpcResponse[];
+    assertEquals(response.error?.code, -32602);
+    assertStringIncludes(response.error!.message, where);
+  }
+  assertEquals(tableCounts(db), before);
+});
+
 Deno.test("config.diff with only to_id compares that version with the one before it", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
@@ -202,4 +238,56 @@ Deno.test("a lone UTF-16 surrogate is refused where it would be stored as someth
     }),
   ]) as { result: { event: { payload: string } } }[];
   assertEquals(pair.result.event.payload, "🚀");
+});
+
+Deno.test("an empty file argument (an unset variable) is a usage error, and nothing is written", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  const before = tableCounts(db);
+  const commands = [
+    ["config", "add", ""],
+    ["config", "check", ""],
+    ["deploy", "start", "worker", "--image", "w:1", "--config", ""],
+    ["backup", ""],
+    ["export", "--output", ""],
+    ["export", "--cursor", "", "--output", `${dir.path}/out.ndjson`],
+  ];
+  for (const args of commands) {
+    const result = await cli(["--db", db, ...args], { cwd: dir.path });
+    assertEquals(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assertStringIncludes(result.stderr, "empty", args.join(" "));
+  }
+  assertEquals(tableCounts(db), before);
+  const written = [...Deno.readDirSync(dir.path)].map((entry) => entry.name);
+  assertEquals(written.filter((name) => !name.startsWith("d.db")), []);
+});
+
+Deno.test("an id beyond 2^53 - 1 is told the largest accepted, not that it is not a positive integer", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  for (const args of [["events", "99999999999999999999"], ["show", "9007199254740992"]]) {
+    const result = await cli(["--db", db, ...args]);
+    assertEquals(result.code, 2, result.stderr);
+    assertStringIncludes(result.stderr, "at most 9007199254740991");
+  }
+});
+
+Deno.test("a mistyped choice (--status, --format, --color, --table) gets a 'did you mean'", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WORKER]);
+  const cases: [string[], string][] = [
+    [["history", "worker", "--status", "sucess"], "did you mean success?"],
+    [["status", "--format", "jsn"], "did you mean json?"],
+    [["deploy", "start", "worker", "--image", "w:1", "--color", "gren"], "did you mean green?"],
+    [["export", "--table", "event"], "did you mean events?"],
+  ];
+  for (const [args, hint] of cases) {
+    const result = await cli(["--db", db, ...args]);
+    assertEquals(result.code, 2, result.stderr);
+    assertStringIncludes(result.stderr.replaceAll("\n", " "), hint);
+  }
+  assertEquals((await cli(["--db", db, "status", "--format", "jsn"])).stdout, "");
 });

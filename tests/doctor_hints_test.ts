@@ -55,6 +55,36 @@ async function paste(line: string, cwd: string) {
   };
 }
 
+/**
+ * The database and its side files as they are now, and a function that puts them back: each
+ * hint is pasted on the file as doctor saw it, since a person may paste any one of them alone.
+ */
+async function snapshot(db: string): Promise<() => Promise<void>> {
+  const paths = [db, `${db}-wal`, `${db}-shm`, `${db}-journal`];
+  const saved = new Map<string, { bytes: Uint8Array; mode: number }>();
+  for (const path of paths) {
+    try {
+      const mode = (await Deno.stat(path)).mode! & 0o777;
+      saved.set(path, { bytes: await Deno.readFile(path), mode });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+  return async () => {
+    for (const path of paths) {
+      const file = saved.get(path);
+      if (file) {
+        await Deno.writeFile(path, file.bytes);
+        await Deno.chmod(path, file.mode);
+      } else {
+        await Deno.remove(path).catch((error) => {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        });
+      }
+    }
+  };
+}
+
 async function doctor(db: string): Promise<{ code: number; checks: Check[]; stderr: string }> {
   const run = await cli(["--db", db, "--json", "doctor"]);
   const checks = run.stdout === "" ? [] : (JSON.parse(run.stdout).checks as Check[]);
@@ -165,8 +195,10 @@ for (const [kind, build] of Object.entries(KINDS)) {
       ...before.checks.flatMap((c) => c.hint ? [{ check: c.check, text: c.hint }] : []),
       { check: "", text: before.stderr },
     ];
+    const restore = await snapshot(db);
     for (const { check, text } of advice) {
       for (const command of commandsIn(text)) {
+        await restore();
         const run = await paste(command, elsewhere);
         assertEquals(run.code, 0, `${kind}, ${check}: ${command}\n${run.stderr}`);
         if (/ history \S+$/.test(command)) {

@@ -9,6 +9,7 @@ import { registerDeployCommands } from "./commands/deploy.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands } from "./commands/status.ts";
+import { oneOf } from "./arguments.ts";
 import { fitHelp } from "./help_text.ts";
 import { similarWords } from "../similar_words.ts";
 import { FORMATS } from "./output.ts";
@@ -43,7 +44,8 @@ export function buildProgram(
     .option("-V, --version", "print the tool, schema and SQLite versions")
     .option("--db <path>", "database file (see 'Database location' below)")
     .addOption(
-      new Option("--format <format>", "output format").choices(FORMATS).default("table"),
+      new Option("--format <format>", "output format").choices(FORMATS).argParser(oneOf(FORMATS))
+        .default("table"),
     )
     .option("--json", "shorthand for --format json")
     .option(
@@ -90,9 +92,10 @@ function addHelpCommands(parent: Command): void {
     .argument("[command...]", "the command (and subcommands) to explain")
     .action((path: string[], _options, help: Command) => {
       let target = parent;
-      for (const word of path) {
+      for (const [i, word] of path.entries()) {
         const next = target.commands.find((c) => c.name() === word || c.aliases().includes(word));
-        if (!next || next.name() === "help") {
+        // `help help` explains itself, as the listed command it is; help leads nowhere further.
+        if (!next || (next.name() === "help" && i < path.length - 1)) {
           const names = target.commands.map((c) => c.name()).filter((n) => n !== "help");
           help.error(`error: unknown command '${word}'${suggestion(word, names)}`, {
             exitCode: ERROR_CODES.invalid_argument.exit,

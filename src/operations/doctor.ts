@@ -60,6 +60,19 @@ function command(db: Database, ...args: string[]): string {
   return commandFor(db.path, ...args);
 }
 
+/**
+ * How to open the file for writing, which `does` (initialises it, applies migrations, switches it
+ * to WAL). A read of an empty file is refused (nothing is recorded there), so there only a write
+ * will do.
+ */
+function openForWriting(db: Database, does: string): string {
+  return fileKind(db) === "empty"
+    ? `the first write ${does} (config add, deploy start --config, rpc); to do it now: ${
+      command(db, "rpc")
+    } < /dev/null`
+    : `any command other than doctor and \`migrate status\` ${does}, e.g. ${command(db, "status")}`;
+}
+
 /** What the file is: which checks mean something on it, and which hints work on it. */
 type FileKind = "dockswap" | "go" | "empty" | "foreign" | "unreadable";
 
@@ -107,13 +120,7 @@ function identity({ db }: OperationContext): Check {
   if (id === APPLICATION_ID) return ok("identity", "dockswap-db file (application_id DSWD)");
   const tables = tableNames(db);
   if (kind === "empty") {
-    return warn(
-      "identity",
-      "empty file",
-      `the first write initialises it (config add, deploy start --config, rpc); to do it now: ${
-        command(db, "rpc")
-      } < /dev/null`,
-    );
+    return warn("identity", "empty file", openForWriting(db, "initialises it"));
   }
   if (kind === "go") {
     return fail(
@@ -178,9 +185,7 @@ function migrations({ db }: OperationContext): Check {
     return warn(
       "migrations",
       `${history.length} applied, pending: ${pending.map((m) => m.name).join(", ")}`,
-      `any command other than doctor and \`migrate status\` applies them, e.g. ${
-        command(db, "status")
-      }`,
+      openForWriting(db, "applies them"),
     );
   }
   return ok("migrations", `${history.length} applied, none pending`);
@@ -192,9 +197,7 @@ function journal({ db }: OperationContext): Check {
   return warn(
     "journal_mode",
     mode,
-    `any command other than doctor and \`migrate status\` switches it to wal, e.g. ${
-      command(db, "status")
-    }`,
+    openForWriting(db, "switches it to wal"),
   );
 }
 

@@ -68,8 +68,10 @@ function inexactNumberPath(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
-// A JSON number that is not an integer beyond ±(2^53 - 1), in JSON Schema: the check below.
-const exactNumber = z.number().meta({
+// A JSON number that is not an integer beyond ±(2^53 - 1), in JSON Schema: the check below. Any
+// number passes here, ±Infinity too (JSON.parse reads 1e400 so), for that check to name its path.
+const exactNumber = z.custom<number>((value) => typeof value === "number").meta({
+  type: "number",
   not: {
     type: "integer",
     not: { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
 import { takeBackup } from "../../operations/backup.ts";
+import { filePath } from "../arguments.ts";
 import type { CommandRunner } from "../runner.ts";
 
 /** `backup FILE [--force]`. */
 export function registerBackupCommand(program: Command, runner: CommandRunner): void {
   program.command("backup")
     .description("Write a consistent, verified snapshot of the database to FILE (mode 0600)")
-    .argument("<file>", "backup file to create")
+    .argument("<file>", "backup file to create", filePath)
     .option("--force", "replace FILE if it exists")
     .addHelpText(
       "after",

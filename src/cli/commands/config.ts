@@ -9,7 +9,7 @@ import {
   MAX_CONFIG_BYTES,
 } from "../../operations/config.ts";
 import { DockswapError, ERROR_CODES } from "../../errors.ts";
-import { positiveInteger } from "../arguments.ts";
+import { filePath, positiveInteger } from "../arguments.ts";
 import type { CommandRunner } from "../runner.ts";
 import { configCheckTable, configHistoryTable } from "../views.ts";
 
@@ -48,7 +48,7 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
 
   config.command("add")
     .description("Store a config version; nothing is stored when it equals the app's latest")
-    .argument("<file>", 'YAML app config in the Go dockswap format, or "-" for stdin')
+    .argument("<file>", 'YAML app config in the Go dockswap format, or "-" for stdin', filePath)
     .option("--app <name>", "refuse the file unless its `name` is this app")
     .addHelpText(
       "after",
@@ -108,7 +108,7 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
 
   config.command("check")
     .description("Tell whether a config file differs from the app's latest stored version")
-    .argument("<file>", 'YAML app config, or "-" for stdin')
+    .argument("<file>", 'YAML app config, or "-" for stdin', filePath)
     .option("--app <name>", "refuse the file unless its `name` is this app")
     .addHelpText(
       "after",

@@ -10,13 +10,14 @@ import {
 import { recordableEvents } from "../../operations/lifecycle_schemas.ts";
 import { MAX_NESTING, nestingDepth } from "../../rpc/envelope.ts";
 import type { JsonValue } from "../../store/events.ts";
-import { positiveInteger } from "../arguments.ts";
+import { filePath, oneOf, positiveInteger } from "../arguments.ts";
 import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
 import { namingFile, readConfigText } from "./config.ts";
 
 /** Largest --payload accepted, in characters. */
 const MAX_PAYLOAD_CHARS = 1024 * 1024;
+const COLORS = ["blue", "green"];
 
 /** Parses `--payload` text as any JSON value, refusing invalid JSON before anything is opened. */
 export function parsePayload(text: string | undefined): JsonValue | undefined {
@@ -76,6 +77,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     .requiredOption("--image <image>", "Docker image to deploy")
     .addOption(
       new Option("--config <file>", 'config file (stored as "config add" does), or "-" for stdin')
+        .argParser(filePath)
         .conflicts("configId"),
     )
     .addOption(
@@ -84,7 +86,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     )
     .addOption(
       new Option("--color <color>", "color of a first deployment (later ones alternate)")
-        .choices(["blue", "green"]),
+        .choices(COLORS).argParser(oneOf(COLORS)),
     )
     .addHelpText(
       "after",

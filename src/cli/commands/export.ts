@@ -10,6 +10,7 @@ import {
   runExport,
 } from "../../operations/export.ts";
 import { EXPORT_TABLES, type ExportTable } from "../../store/export.ts";
+import { filePath, oneOf } from "../arguments.ts";
 import { ProgressBar } from "../progress.ts";
 import type { CommandRunner } from "../runner.ts";
 
@@ -23,13 +24,15 @@ interface ExportOptions {
   gzip?: boolean;
 }
 
+const TABLE_CHOICES = [...EXPORT_TABLES, "all"];
+
 /** `export`: stream tables as NDJSON, CSV or JSON, to stdout or atomically to a file. */
 export function registerExportCommand(program: Command, runner: CommandRunner): void {
   program.command("export")
     .description("Write history as NDJSON (default), CSV or JSON; incremental with --cursor")
     .addOption(
-      new Option("--table <table>", "what to export").choices([...EXPORT_TABLES, "all"])
-        .default("all"),
+      new Option("--table <table>", "what to export").choices(TABLE_CHOICES)
+        .argParser(oneOf(TABLE_CHOICES)).default("all"),
     )
     .option("--app <name>", "only this app's rows")
     .option("--since <time>", `rows at or after this time: ${TIME_HELP}`)
@@ -37,8 +40,13 @@ export function registerExportCommand(program: Command, runner: CommandRunner): 
     .option(
       "--output <file>",
       "write this file atomically (temporary file, fsync, rename; never over a file with --cursor)",
+      filePath,
     )
-    .option("--cursor <file>", "export only rows newer than the ids remembered in this file")
+    .option(
+      "--cursor <file>",
+      "export only rows newer than the ids remembered in this file",
+      filePath,
+    )
     .option("--gzip", "gzip the output")
     .addHelpText(
       "after",

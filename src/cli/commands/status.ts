@@ -7,7 +7,7 @@ import {
   stateList,
 } from "../../operations/history.ts";
 import { DEPLOYMENT_STATUSES } from "../../store/deployments.ts";
-import { positiveInteger } from "../arguments.ts";
+import { oneOf, positiveInteger } from "../arguments.ts";
 import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
 import { eventsTable, historyTable, showTable, statusTable } from "../views.ts";
@@ -50,7 +50,7 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
     .addOption(
       new Option("--status <status>", "only deployments with this status").choices(
         DEPLOYMENT_STATUSES,
-      ),
+      ).argParser(oneOf(DEPLOYMENT_STATUSES)),
     )
     .addHelpText(
       "after",
