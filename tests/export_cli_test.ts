@@ -584,6 +584,7 @@ Deno.test("export --cursor never replaces its output: a same-name re-run is refu
   assertEquals(again.code, 8, again.stderr);
   assertStringIncludes(again.stderr, "[file_exists]");
   assertStringIncludes(again.stderr, "Give each run its own name");
+  assertStringIncludes(again.stderr, "%SZ).ndjson.", "the example keeps the name's endings");
   assertEquals(await Deno.readTextFile(today), delivered, "a delivered file was replaced");
   assertEquals(await Deno.readTextFile(cursor), cursorAfterFirst, "the cursor moved");
   assertEquals(
@@ -606,6 +607,12 @@ Deno.test("export --cursor never replaces its output: a same-name re-run is refu
   ) {
     assertEquals(idsOf(seen, kind).toSorted((a, b) => a - b), allIds(db, table), kind);
   }
+
+  // The example keeps the endings of the name given, so a gzip run's example is a .gz name.
+  const gz = `${dir.path}/history.ndjson.gz`;
+  const gzipTo = () => cli(["--db", db, "export", "--gzip", "--output", gz, "--cursor", cursor]);
+  assertEquals((await gzipTo()).code, 0);
+  assertStringIncludes((await gzipTo()).stderr, "%SZ).ndjson.gz.");
 
   // Without --cursor a file holds no promise to a cursor: it is replaced, as before.
   const snapshot = `${dir.path}/snapshot.ndjson`;

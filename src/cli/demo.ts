@@ -53,7 +53,7 @@ function checkStartingPoint(path: string): void {
       throw new Error(
         `demo: ${app} in ${path} ${what}; the demo tells the story of first deployments, so it ` +
           `runs only on a database without web-api and worker. Nothing was written. Run it on ` +
-          `a fresh file: deno task demo --db /tmp/dockswap-demo-$(date +%s).db`,
+          `a fresh file: add --db /tmp/dockswap-demo-$(date +%s).db to the same command`,
       );
     }
   } finally {

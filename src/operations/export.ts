@@ -110,11 +110,14 @@ export function checkExportRequest(request: ExportRequest, databasePath: string)
  * passed, which would then be in no file. There is no --force for this.
  */
 function outputExists(output: string): DockswapError {
+  // The example keeps the given name's endings (.ndjson.gz, .csv), so it fits the run's format.
+  const endings = /(\.[A-Za-z0-9]+)+$/.exec(output.slice(output.lastIndexOf("/") + 1))?.[0] ??
+    ".ndjson";
   return new DockswapError(
     "file_exists",
     `"${output}" already exists, and an export with --cursor never replaces a file (the rows ` +
       `in it are behind the cursor and would be in no file). Give each run its own name, e.g. ` +
-      `history-$(date -u +%Y%m%dT%H%M%SZ).ndjson. Nothing was written; the cursor did not move.`,
+      `history-$(date -u +%Y%m%dT%H%M%SZ)${endings}. Nothing was written; the cursor did not move.`,
   );
 }
 

@@ -24,6 +24,7 @@ export const recordableEventType = z.enum(recordableEvents, {
 export const deploymentStatus = z.enum(DEPLOYMENT_STATUSES).describe("Deployment status");
 
 /** A Docker image reference: no whitespace, at most 512 characters. */
+// deno-lint-ignore no-control-regex -- U+0000 is the character refused
 export const image = z.string().min(1).max(512).regex(/^[^\s\u0000]+$/, {
   message: "must be a Docker image reference without spaces",
 }).describe("Docker image, e.g. registry.example.com/web-api:1.4.2");

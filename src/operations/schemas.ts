@@ -30,6 +30,7 @@ export function presenceOf(...names: string[]): Record<string, unknown> {
  * Text stored in a column. parseParams refuses a NUL first, naming where (every reader of the
  * column would stop at it); the pattern states the rule in `rpc.discover` too.
  */
+// deno-lint-ignore no-control-regex -- U+0000 is the character refused
 export const storedText = z.string().regex(/^[^\u0000]*$/, {
   message: "must not hold a NUL character (U+0000)",
 });
