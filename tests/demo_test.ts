@@ -59,7 +59,7 @@ Deno.test("demo: the scenario runs on the default database and ends with both ap
   assertStringIncludes(again.stderr, "already has deployments");
   assertEquals(again.stdout.includes("first deployment"), false, again.stdout);
   assertEquals(tableCounts(db), counts);
-  const fresh = again.stderr.match(/deno task demo (--db \S+)/)?.[1];
+  const fresh = again.stderr.match(/add (--db .+?) to the same command/)?.[1];
   assert(fresh, again.stderr);
 
   // Over an app left in flight the demo refuses too, writing nothing.
