@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, cli, cliJson, commandLine, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, tempDir } from "./_cli.ts";
 import { query } from "./_db.ts";
 import { request, rpcLines } from "./_rpc.ts";
 import {
@@ -21,7 +21,7 @@ async function sqlite3(path: string, sql: string) {
 /** Runs a printed hint exactly as an operator would paste it into bash. */
 async function pasteIntoShell(hint: string) {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const binary = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
+  const binary = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
   const output = await new Deno.Command("bash", {
     args: ["-c", `dockswap-db() { ${binary} "$@"; }\n${hint}`],
     env: cleanEnv(),

@@ -1,6 +1,6 @@
 /** Flags that contradict each other, `help` on a full command path, bytes that round-trip. */
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, FIXTURES, tempDir } from "./_cli.ts";
 import { query } from "./_db.ts";
 
 Deno.test("contradictory flags are refused as a usage error, whatever their order", async () => {
@@ -91,7 +91,7 @@ Deno.test("help PATH and PATH --help print the same usage for every command path
 /** `sha256sum` of what `args` prints on stdout, computed by the real tool on the raw bytes. */
 async function sha256OfStdout(args: string[]): Promise<string> {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const line = [Deno.execPath(), ...commandLine(), ...args].map(quote).join(" ");
+  const line = [EXECUTABLE, ...commandLine(), ...args].map(quote).join(" ");
   const output = await new Deno.Command("bash", {
     args: ["-c", `set -o pipefail; ${line} | sha256sum`],
     env: cleanEnv(),

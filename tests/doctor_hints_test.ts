@@ -4,7 +4,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "./_assert.ts";
-import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, FIXTURES, tempDir } from "./_cli.ts";
 import { addHistory } from "./_history.ts";
 import { makeGoDockswapDb } from "./fixtures/make_go_dockswap_db.ts";
 
@@ -40,7 +40,7 @@ function commandsIn(text: string): string[] {
 /** Runs a pasted line in bash, from another folder, with `dockswap-db` being this build. */
 async function paste(line: string, cwd: string) {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const binary = [Deno.execPath(), ...commandLine()].map(quote).join(" ");
+  const binary = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
   const output = await new Deno.Command("bash", {
     args: ["-c", `dockswap-db() { ${binary} "$@"; }\n${line}`],
     cwd,
