@@ -3,14 +3,14 @@
  * no binary data, and a short history with a line saying how to see the rest.
  */
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, cli, cliJson, commandLine, FIXTURES, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, FIXTURES, tempDir } from "./_cli.ts";
 import { addHistory } from "./_history.ts";
 
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 /** Runs dockswap-db with stdin, stdout and stderr on a pseudo-terminal; `redirect` is shell text. */
 async function onTerminal(args: string[], redirect = "") {
-  const line = [Deno.execPath(), ...commandLine(), ...args].map(quote).join(" ") + redirect;
+  const line = [EXECUTABLE, ...commandLine(), ...args].map(quote).join(" ") + redirect;
   const output = await new Deno.Command("script", {
     args: ["--quiet", "--return", "--command", line, "/dev/null"],
     env: cleanEnv({ SHELL: "/bin/sh", TERM: "dumb" }),
