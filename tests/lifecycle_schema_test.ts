@@ -1,8 +1,7 @@
 /** The schema's CHECK lists and the state machine in code must name the same words. */
 import { assertEquals } from "./_assert.ts";
 import { MIGRATIONS } from "../migrations/mod.ts";
-import { EVENTS, STATES } from "../src/lifecycle.ts";
-import { DEPLOYMENT_STATUSES } from "../src/store/deployments.ts";
+import { DEPLOYMENT_STATUSES, EVENTS, STATES } from "../src/lifecycle.ts";
 
 const SCHEMA = MIGRATIONS.map((m) => m.sql).join("\n");
 

@@ -6,13 +6,14 @@ import {
   configBefore,
   configById,
   configHistory,
-  type ConfigRecord,
   insertConfig,
   latestConfig,
   summarize,
 } from "../store/configs.ts";
+import { type ConfigRecord, configRecord, configSummary } from "../records/config.ts";
+import { rowId } from "../records/fields.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { appName, configRecord, configSummary, limit, rowId, storedText } from "./schemas.ts";
+import { appName, limit, storedText } from "./schemas.ts";
 
 /** Largest config text accepted; real app configs are a few KiB. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -5,16 +5,13 @@ import type { State } from "../lifecycle.ts";
 import { configById, latestConfig } from "../store/configs.ts";
 import { allCurrentStates, currentState } from "../store/current_state.ts";
 import { deploymentById, deploymentHistory } from "../store/deployments.ts";
-import { type EventRecord, eventsOfDeployment } from "../store/events.ts";
-import {
-  currentStateRecord,
-  deploymentRecord,
-  deploymentStatus,
-  eventRecord,
-  state,
-} from "./lifecycle_schemas.ts";
+import { eventsOfDeployment } from "../store/events.ts";
+import { currentStateRecord } from "../records/current_state.ts";
+import { deploymentRecord } from "../records/deployment.ts";
+import { type EventRecord, eventRecord } from "../records/event.ts";
+import { deploymentStatus, rowId, state, timestamp } from "../records/fields.ts";
 import { defineOperation } from "./operation.ts";
-import { appName, limit, rowId, timestamp } from "./schemas.ts";
+import { appName, limit } from "./schemas.ts";
 
 /** Read-only queries of the deployment lifecycle: current state, history, timelines. */
 

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { applyPrune, planPrune } from "../store/prune.ts";
 import { defineOperation } from "./operation.ts";
-import { appName, presenceOf, rowId } from "./schemas.ts";
+import { rowId } from "../records/fields.ts";
+import { appName, presenceOf } from "./schemas.ts";
 
 const prunedRow = z.object({ id: rowId, app_name: z.string(), time: z.string() });
 
