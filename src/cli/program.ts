@@ -10,6 +10,7 @@ import { registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands } from "./commands/status.ts";
 import { oneOf } from "./arguments.ts";
+import { exitStatusHelp } from "./exit_status.ts";
 import { fitHelp } from "./help_text.ts";
 import { similarWords } from "../similar_words.ts";
 import { FORMATS } from "./output.ts";
@@ -20,12 +21,7 @@ Database location: --db PATH, else $DOCKSWAP_DB, else dockswap.db in the first G
 config directory that exists ($DOCKSWAP_CONFIG_DIR, ./dockswap-cfg, ~/.config/dockswap-cfg,
 /etc/dockswap-cfg), else ./dockswap.db.
 
-Exit status: 0 ok; 1 "changed" (config check) or a failed check (doctor); ${ERROR_CODES.invalid_argument.exit} usage or invalid argument; \
-${ERROR_CODES.not_found.exit} not found;
-${ERROR_CODES.config_invalid.exit} invalid config or payload; ${ERROR_CODES.invalid_transition.exit} refused by the deployment state; \
-${ERROR_CODES.schema_too_new.exit} database refused
-(newer schema, checksum, foreign or read-only file); ${ERROR_CODES.database_busy.exit} database busy; \
-${ERROR_CODES.io_error.exit} file error; ${ERROR_CODES.internal.exit} internal error.`;
+${exitStatusHelp()}`;
 
 /**
  * Builds the command-line program; actions report through `runner`. With `jsonErrors` commander
