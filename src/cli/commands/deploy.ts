@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { COLORS } from "../../color.ts";
+import { type Color, COLORS } from "../../color.ts";
 import { DockswapError } from "../../errors.ts";
 import { OUTCOMES, START_EVENT, TRANSITIONS } from "../../lifecycle.ts";
 import {
@@ -99,7 +99,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     )
     .action(async (
       app: string,
-      options: { image: string; config?: string; configId?: number; color?: "blue" | "green" },
+      options: { image: string; config?: string; configId?: number; color?: Color },
       command: Command,
     ) => {
       const configYaml = options.config === undefined
