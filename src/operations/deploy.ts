@@ -18,7 +18,7 @@ import { type ConfigRecord, configSummary } from "../records/config.ts";
 import { type CurrentStateRecord, currentStateRecord } from "../records/current_state.ts";
 import { type DeploymentRecord, deploymentRecord } from "../records/deployment.ts";
 import { type EventRecord, eventRecord } from "../records/event.ts";
-import { color, type JsonValue, rowId } from "../records/fields.ts";
+import { color, type JsonValue } from "../records/fields.ts";
 import { summarize } from "../store/configs.ts";
 import { currentState, saveCurrentState } from "../store/current_state.ts";
 import {
@@ -39,7 +39,7 @@ import {
 } from "./config.ts";
 import { image, recordableEventType } from "./lifecycle_schemas.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { appName, exactJson, presenceOf, storedText } from "./schemas.ts";
+import { appName, exactJson, presenceOf, rowId, storedText } from "./schemas.ts";
 
 /** Longest error text an event keeps; orchestrators paste whole health-check bodies. */
 export const MAX_ERROR_CHARS = 64 * 1024;

@@ -9,9 +9,9 @@ import { eventsOfDeployment } from "../store/events.ts";
 import { currentStateRecord } from "../records/current_state.ts";
 import { deploymentRecord } from "../records/deployment.ts";
 import { type EventRecord, eventRecord } from "../records/event.ts";
-import { deploymentStatus, rowId, state, timestamp } from "../records/fields.ts";
+import { deploymentStatus, state } from "../records/fields.ts";
 import { defineOperation } from "./operation.ts";
-import { appName, limit } from "./schemas.ts";
+import { appName, limit, rowId, timestamp } from "./schemas.ts";
 
 /** Read-only queries of the deployment lifecycle: current state, history, timelines. */
 

@@ -2,8 +2,7 @@ import { z } from "zod";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { applyPrune, planPrune } from "../store/prune.ts";
 import { defineOperation } from "./operation.ts";
-import { rowId } from "../records/fields.ts";
-import { appName, presenceOf } from "./schemas.ts";
+import { appName, presenceOf, rowId } from "./schemas.ts";
 
 const prunedRow = z.object({ id: rowId, app_name: z.string(), time: z.string() });
 

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { APP_NAME_PATTERN, APP_NAME_RULE, MAX_APP_NAME_LENGTH } from "../app_name.ts";
 import type { JsonValue } from "../records/fields.ts";
 
+// The field types parameters share with records, defined once in src/records/fields.ts.
+export { rowId, timestamp } from "../records/fields.ts";
+
 /**
  * Shared parameter schemas, so every operation spells a concept the same way (records and their
  * field types are in src/records/). Rules
