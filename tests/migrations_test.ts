@@ -143,3 +143,42 @@ Deno.test("a failing migration leaves no trace: it and its history row commit to
     db.close();
   }
 });
+
+Deno.test("a migration runs with foreign keys off but may not leave a reference dangling", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/d.db`;
+  const parents = {
+    version: 1,
+    name: "0001_parents.sql",
+    sql: `CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT;
+      CREATE TABLE child (parent_id INTEGER REFERENCES parent (id)) STRICT;
+      INSERT INTO parent VALUES (1), (2); INSERT INTO child VALUES (1), (2);`,
+  };
+  // Rebuilding a parent table (drop, rename) needs foreign keys off, as SQLite documents.
+  const rebuild = {
+    version: 2,
+    name: "0002_rebuild.sql",
+    sql: `CREATE TABLE parent_new (id INTEGER PRIMARY KEY, note TEXT) STRICT;
+      INSERT INTO parent_new (id) SELECT id FROM parent; DROP TABLE parent;
+      ALTER TABLE parent_new RENAME TO parent;`,
+  };
+  const dangling = {
+    version: 3,
+    name: "0003_dangling.sql",
+    sql: "DELETE FROM parent WHERE id = 2;",
+  };
+  const db = new Database(path);
+  try {
+    assertEquals(migrate(db, [parents, rebuild]).map((m) => m.version), [1, 2]);
+    assertThrows(
+      () => migrate(db, [parents, rebuild, dangling]),
+      /0003_dangling.sql.*child -> parent/,
+    );
+    assertEquals(readHistory(db).map((h) => h.version), [1, 2]);
+    assertEquals(db.all("SELECT id FROM parent ORDER BY id").map((r) => r.id), [1, 2]);
+    // Foreign keys are on again afterwards.
+    assertEquals(db.get<{ foreign_keys: number }>("PRAGMA foreign_keys")?.foreign_keys, 1);
+  } finally {
+    db.close();
+  }
+});

@@ -70,6 +70,9 @@ export function verifyHistory(
  * pending migration then runs with its history row in one BEGIN IMMEDIATE transaction,
  * re-reading the history under the lock, so concurrent openers apply each migration exactly
  * once and a crash leaves no half-applied ("dirty") state.
+ * Foreign keys are off while migrations run, so that a migration can rebuild a table others
+ * point at (SQLite's documented procedure for changes ALTER TABLE cannot make); before each
+ * commits, it must have left no reference dangling that was not dangling before.
  * `beforeFirstWrite` runs inside each transaction before anything is written.
  */
 export function migrate(
@@ -83,35 +86,78 @@ export function migrate(
     return compareHistory(history, migrations).pending;
   });
   const appliedNow: AppliedMigration[] = [];
-  for (const migration of pending) {
-    const record = db.write(() => {
-      const history = readHistory(db);
-      verifyHistory(db, history, migrations);
-      if (history.some((h) => h.version === migration.version)) return undefined;
-      beforeFirstWrite();
-      const started = performance.now();
-      db.exec(HISTORY_TABLE_SQL);
-      db.exec(migration.sql);
-      const row: AppliedMigration = {
-        version: migration.version,
-        name: migration.name,
-        checksum: migrationChecksum(migration.sql),
-        applied_at: nowIso(),
-        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-      };
-      db.run(
-        "INSERT INTO schema_migrations (version, name, checksum, applied_at, duration_ms) VALUES (?, ?, ?, ?, ?)",
-        row.version,
-        row.name,
-        row.checksum,
-        row.applied_at,
-        row.duration_ms,
+  if (pending.length === 0) return appliedNow;
+  // PRAGMA foreign_keys is a no-op inside a transaction: it is switched around them.
+  const foreignKeys = db.get<{ foreign_keys: number }>("PRAGMA foreign_keys")?.foreign_keys === 1;
+  if (foreignKeys) db.exec("PRAGMA foreign_keys = OFF");
+  try {
+    for (const migration of pending) {
+      const record = db.write(() =>
+        applyOne(db, migrations, migration, foreignKeys, beforeFirstWrite)
       );
-      return row;
-    });
-    if (record) appliedNow.push(record);
+      if (record) appliedNow.push(record);
+    }
+  } finally {
+    if (foreignKeys) db.exec("PRAGMA foreign_keys = ON");
   }
   return appliedNow;
+}
+
+/** One migration and its history row, inside the caller's transaction; undefined if applied. */
+function applyOne(
+  db: Database,
+  migrations: readonly Migration[],
+  migration: Migration,
+  checkForeignKeys: boolean,
+  beforeFirstWrite: () => void,
+): AppliedMigration | undefined {
+  const history = readHistory(db);
+  verifyHistory(db, history, migrations);
+  if (history.some((h) => h.version === migration.version)) return undefined;
+  beforeFirstWrite();
+  const started = performance.now();
+  db.exec(HISTORY_TABLE_SQL);
+  const danglingBefore = checkForeignKeys ? danglingReferences(db) : new Map();
+  db.exec(migration.sql);
+  if (checkForeignKeys) refuseNewDangling(db, migration, danglingBefore);
+  const row: AppliedMigration = {
+    version: migration.version,
+    name: migration.name,
+    checksum: migrationChecksum(migration.sql),
+    applied_at: nowIso(),
+    duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+  };
+  db.run(
+    "INSERT INTO schema_migrations (version, name, checksum, applied_at, duration_ms) VALUES (?, ?, ?, ?, ?)",
+    row.version,
+    row.name,
+    row.checksum,
+    row.applied_at,
+    row.duration_ms,
+  );
+  return row;
+}
+
+/** Rows whose foreign key names a missing row, counted per (table, parent table). */
+function danglingReferences(db: Database): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const row of db.all<{ table: string; parent: string }>("PRAGMA foreign_key_check")) {
+    const key = `${row.table} -> ${row.parent}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function refuseNewDangling(db: Database, migration: Migration, before: Map<string, number>): void {
+  for (const [key, count] of danglingReferences(db)) {
+    if (count <= (before.get(key) ?? 0)) continue;
+    throw new DockswapError(
+      "database_error",
+      `Migration ${migration.name} would leave rows of "${db.path}" pointing at missing rows ` +
+        `(${key}); it was not applied and nothing was changed. This is a bug, please report it.`,
+      { migration: migration.name, references: key },
+    );
+  }
 }
 
 /** Every embedded migration with its state in this database, then any unknown applied ones. */
