@@ -17,16 +17,25 @@ import { query } from "./_db.ts";
 
 // Test operations over a scratch table, so that a request can write and then fail.
 const FAILURES = ["domain", "bug", "busy"] as const;
+/** How many times t.insert has run, to see a group replayed. */
+let insertRuns = 0;
 
 function testOperations(dbPath: string): ReadonlyMap<string, Operation> {
   const insert = defineOperation({
     name: "t.insert",
     summary: "insert x, then fail as told",
     access: "write",
-    params: z.strictObject({ x: z.number().int(), fail: z.enum(FAILURES).optional() }),
+    params: z.strictObject({
+      x: z.number().int(),
+      fail: z.enum(FAILURES).optional(),
+      rows: z.number().int().optional(),
+    }),
     result: z.object({ x: z.number() }),
     run(context, params) {
-      context.db.run("INSERT INTO t (x) VALUES (?)", params.x);
+      insertRuns++;
+      for (let i = 0; i < (params.rows ?? 1); i++) {
+        context.db.run("INSERT INTO t (x) VALUES (?)", params.x);
+      }
       if (params.fail === "domain") throw new DockswapError("invalid_transition", "refused");
       if (params.fail === "bug") throw new TypeError("cannot read properties of undefined");
       if (params.fail === "busy") throw new DockswapError("database_busy", "locked");
@@ -123,6 +132,35 @@ Deno.test("dispatch: a group is one transaction; a failing request undoes only i
     assertEquals(responses[4].result, 2);
     assertEquals(responses[5].result, 0);
     assertEquals(query(path, "SELECT x FROM t ORDER BY x"), [{ x: 1 }, { x: 3 }, { x: 7 }]);
+  });
+});
+
+Deno.test("dispatch: a group runs each request once; a failure replays it, undoing all of the failing request's writes", async () => {
+  await withDispatcher((dispatcher, path) => {
+    insertRuns = 0;
+    dispatcher.answerAll([line(1, "t.insert", { x: 1 }), line(2, "t.insert", { x: 2 })]);
+    assertEquals(insertRuns, 2);
+    insertRuns = 0;
+    const responses = parse(dispatcher.answerAll([
+      line(3, "t.insert", { x: 3, rows: 2 }),
+      line(4, "t.insert", { x: 4, rows: 3, fail: "domain" }),
+      line(5, "t.count"),
+      line(6, "t.insert", { x: 6, rows: 2 }),
+      line(7, "t.count"),
+    ]));
+    // The group ran up to the failure (two inserts), was rolled back, and ran again (three).
+    assertEquals(insertRuns, 5);
+    assertEquals(responses.map((r) => r.result ?? r.error.data.code), [
+      { x: 3 },
+      "invalid_transition",
+      4,
+      { x: 6 },
+      6,
+    ]);
+    assertEquals(
+      query(path, "SELECT x, count(*) AS n FROM t GROUP BY x ORDER BY x"),
+      [{ x: 1, n: 1 }, { x: 2, n: 1 }, { x: 3, n: 2 }, { x: 6, n: 2 }],
+    );
   });
 });
 

@@ -21,7 +21,8 @@ export class Database {
   readonly #statements = new Map<string, StatementSync>();
   readonly #arrayStatements = new Map<string, StatementSync>();
   #depth = 0;
-  #savepointSeq = 0;
+  // While set, nested transactions join the open one instead of opening a savepoint.
+  #joinNested = false;
 
   /** True when the connection was opened read-only (every write fails with database_readonly). */
   readonly readOnly: boolean;
@@ -109,6 +110,22 @@ export class Database {
     return this.#transaction("BEGIN IMMEDIATE", work);
   }
 
+  /**
+   * Runs `work`, inside an open transaction, with the nested transactions it begins joining that
+   * one rather than each opening a savepoint: cheaper, but a failure inside leaves its writes in
+   * the transaction, and the caller must then roll back the whole transaction.
+   */
+  withoutSavepoints<T>(work: () => T): T {
+    if (this.#depth === 0) throw new Error("withoutSavepoints needs an open transaction");
+    const joining = this.#joinNested;
+    this.#joinNested = true;
+    try {
+      return work();
+    } finally {
+      this.#joinNested = joining;
+    }
+  }
+
   /** Runs `work` in a read transaction: one consistent snapshot, no lock held against writers. */
   read<T>(work: () => T): T {
     return this.#transaction("BEGIN DEFERRED", work);
@@ -163,7 +180,7 @@ export class Database {
   }
 
   #transaction<T>(begin: string, work: () => T): T {
-    if (this.#depth > 0) return this.#savepoint(work);
+    if (this.#depth > 0) return this.#joinNested ? this.#joined(work) : this.#savepoint(work);
     this.exec(begin);
     this.#depth = 1;
     try {
@@ -184,21 +201,31 @@ export class Database {
     }
   }
 
+  #joined<T>(work: () => T): T {
+    this.#depth++;
+    try {
+      return work();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  // One name serves every level: SQLite releases or rolls back to the innermost savepoint of
+  // that name, so the statements are prepared once.
   #savepoint<T>(work: () => T): T {
-    const name = `sp${++this.#savepointSeq}`;
-    this.exec(`SAVEPOINT ${name}`);
+    this.#guard(() => this.#statement("SAVEPOINT nested").run());
     this.#depth++;
     try {
       const result = work();
-      this.exec(`RELEASE ${name}`);
+      this.#guard(() => this.#statement("RELEASE nested").run());
       return result;
     } catch (error) {
       if (this.#db.isTransaction) {
         // Undoing can fail too (an I/O error while spilling); then the whole transaction is
         // lost, and the caller must hear that rather than the first error alone.
         this.#guard(() => {
-          this.#db.exec(`ROLLBACK TO ${name}`);
-          this.#db.exec(`RELEASE ${name}`);
+          this.#statement("ROLLBACK TO nested").run();
+          this.#statement("RELEASE nested").run();
         });
       }
       throw error;

@@ -1,8 +1,9 @@
 /**
  * Dispatch: turns the lines read together into responses. All their requests run in one
- * transaction (group commit), each in its own savepoint, so that one failing request changes
- * nothing and leaves its neighbours' writes in place; responses are produced only once that
- * transaction has committed. Knows nothing of streams.
+ * transaction (group commit); responses are produced only once it has committed. When one of
+ * them fails, the group is rolled back and replayed with each request in its own savepoint, so
+ * that the failing request changes nothing and leaves its neighbours' writes in place. Knows
+ * nothing of streams.
  */
 import { DockswapError, ERROR_CODES, type ErrorCode } from "../errors.ts";
 import {
@@ -79,6 +80,13 @@ class GroupAborted extends Error {
   }
 }
 
+/** A request failed while the group ran without savepoints: its writes cannot be undone alone. */
+class ReplayWithSavepoints extends Error {
+  constructor() {
+    super("replay the group with savepoints");
+  }
+}
+
 /** Answers groups of frames; create one per connection to the database. */
 export class Dispatcher {
   readonly #context: OperationContext;
@@ -94,8 +102,8 @@ export class Dispatcher {
   }
 
   /**
-   * Runs the requests of `frames` (lines read together) in one transaction, each in its own
-   * savepoint, and yields the response lines, in input order, once it has committed. Only when
+   * Runs the requests of `frames` (lines read together) in one transaction (replayed with a
+   * savepoint per request when one fails), and yields the response lines, in input order, once it has committed. Only when
    * their responses outgrow the commit budget do the lines take more than one commit (each
    * yield is one commit; a batch never spans two). Stopping the iteration early leaves the
    * remaining lines unrun. Never throws.
@@ -195,9 +203,10 @@ export class Dispatcher {
         unit.slots.flatMap((slot) => slot.kind === "call" ? [slot.call] : [])
       );
     const pending = callsOf(start, units.length).filter((call) => call.operation);
+    const writing = pending.some((call) => rawCallWrites(call.operation!, call.request.params));
     let end = start;
     let current = start;
-    const runAll = () => {
+    const runAll = (savepoints: boolean) => {
       let bytes = 0;
       for (current = start; current < units.length; current++) {
         const calls = units[current].slots.flatMap((slot) =>
@@ -210,16 +219,31 @@ export class Dispatcher {
           if (!call.outcome.ok && breaksTransaction(call.outcome.error)) {
             throw new GroupAborted(call.outcome.error);
           }
+          if (!call.outcome.ok && call.operation && writing && !savepoints) {
+            throw new ReplayWithSavepoints();
+          }
           bytes += call.outcome.ok ? call.outcome.json.length : 256;
         }
         end = current + 1;
       }
     };
+    const runGroup = (savepoints: boolean) => {
+      const work = () =>
+        savepoints ? runAll(true) : context.db.withoutSavepoints(() => runAll(false));
+      if (pending.length === 0) runAll(true);
+      else if (writing) context.db.write(work);
+      else context.db.read(work);
+    };
     try {
-      if (pending.length === 0) runAll();
-      else if (pending.some((call) => rawCallWrites(call.operation!, call.request.params))) {
-        context.db.write(runAll);
-      } else context.db.read(runAll);
+      try {
+        runGroup(false);
+      } catch (error) {
+        if (!(error instanceof ReplayWithSavepoints)) throw error;
+        // Rolled back: nothing of the first run stays, nor its outcomes.
+        for (const call of callsOf(start, units.length)) call.outcome = undefined;
+        end = start;
+        runGroup(true);
+      }
       return end;
     } catch (error) {
       if (!pending.some((call) => call.outcome !== undefined)) {
