@@ -1,5 +1,6 @@
 /** Line framing: chunk boundaries, the line cap in bounded memory, invalid UTF-8. */
 import { encodeLines, type Frame, LineSplitter, MAX_LINE_BYTES } from "../src/rpc/framing.ts";
+import { errorResponse, readMessage, resultResponse } from "../src/rpc/envelope.ts";
 import { assert, assertEquals } from "./_assert.ts";
 
 const encoder = new TextEncoder();
@@ -81,4 +82,46 @@ Deno.test("framing: chunks are copied, so a stream may reuse its buffer", () => 
 Deno.test("framing: responses are encoded one per line", () => {
   assertEquals(new TextDecoder().decode(encodeLines(['{"a":1}', "[2]"])), '{"a":1}\n[2]\n');
   assertEquals(encodeLines([]).length, 0);
+});
+
+Deno.test("envelope: an id comes back as written, however the line spells it or what else it holds", () => {
+  // [line, the id's text in the response]
+  const cases: [string, string][] = [
+    ['{"jsonrpc":"2.0","id":7,"method":"m"}', "7"],
+    ['{"jsonrpc":"2.0","id":"a b","method":"m"}', '"a b"'],
+    ['{"jsonrpc":"2.0","id" : 7 ,"method":"m"}', "7"],
+    ['{"jsonrpc":"2.0","id":1.0,"method":"m"}', "1.0"],
+    ['{"jsonrpc":"2.0","id":1e2,"method":"m"}', "1e2"],
+    ['{"jsonrpc":"2.0","id":-0,"method":"m"}', "-0"],
+    ['{"jsonrpc":"2.0","id":12345678901234567890,"method":"m"}', "12345678901234567890"],
+    ['{"jsonrpc":"2.0","id":"\\u00e9","method":"m"}', '"\\u00e9"'],
+    // A nested "id" written the serialized way must not stand for the request's own.
+    ['{"jsonrpc":"2.0","params":{"id":1},"id":1.0,"method":"m"}', "1.0"],
+    ['{"jsonrpc":"2.0","id":1.0,"params":{"id":1},"method":"m"}', "1.0"],
+    ['{"jsonrpc":"2.0","params":{"x":"id"},"id":10,"method":"m"}', "10"],
+    ['{"jsonrpc":"2.0","params":{"s":"\\""},"id":10.50,"method":"m"}', "10.50"],
+    ['{"jsonrpc":"2.0","\\u0069d":2.50,"params":{"id":2.5},"method":"m"}', "2.50"],
+    ['{"jsonrpc":"2.0","id":1,"id":1.0,"method":"m"}', "1.0"],
+    ['{"jsonrpc":"2.0","id":12,"method":"m","__proto__":{"id":1}}', "12"],
+  ];
+  for (const [line, idText] of cases) {
+    const message = readMessage(line);
+    assert(message.kind === "single", line);
+    const entry = message.entry;
+    const id = entry.kind === "request" ? entry.request.id! : entry.id!;
+    assertEquals(resultResponse(id, "0"), `{"jsonrpc":"2.0","id":${idText},"result":0}`, line);
+    assertEquals(
+      errorResponse(id, { code: 1, message: "x", data: { code: "x" } }),
+      `{"jsonrpc":"2.0","id":${idText},"error":{"code":1,"message":"x","data":{"code":"x"}}}`,
+      line,
+    );
+  }
+  const batch = readMessage(
+    '[{"jsonrpc":"2.0","id":1.0,"method":"m"},{"jsonrpc":"2.0","id":2,"method":"m"}]',
+  );
+  assert(batch.kind === "batch");
+  assertEquals(
+    batch.entries.map((e) => e.kind === "request" && resultResponse(e.request.id!, "0")),
+    ['{"jsonrpc":"2.0","id":1.0,"result":0}', '{"jsonrpc":"2.0","id":2,"result":0}'],
+  );
 });

@@ -77,18 +77,9 @@ export function readMessage(text: string): Message {
       ),
     };
   }
-  const idSources = new WeakMap<object, string>();
   let value: unknown;
   try {
-    value = JSON.parse(
-      text,
-      function (this: object, key: string, parsed: unknown, context?: { source?: string }) {
-        if (key === "id" && context?.source !== undefined) {
-          idSources.set(this, context.source);
-        }
-        return parsed;
-      },
-    );
+    value = JSON.parse(text);
   } catch (error) {
     return {
       kind: "unreadable",
@@ -97,6 +88,8 @@ export function readMessage(text: string): Message {
       }),
     };
   }
+  const idSources = new WeakMap<object, string>();
+  if (!idWrittenAsSerialized(text, value)) value = parseKeepingIdSources(text, idSources);
   if (Array.isArray(value)) {
     if (value.length === 0) {
       return {
@@ -107,6 +100,45 @@ export function readMessage(text: string): Message {
     return { kind: "batch", entries: value.map((element) => readEntry(element, idSources)) };
   }
   return { kind: "single", entry: readEntry(value, idSources) };
+}
+
+/**
+ * Whether the one id of a single message is written exactly as JSON.stringify writes its value
+ * (the common case), so that its source text need not be kept: no escape anywhere in the line,
+ * `"id"` only once (so it is the member's key), followed by the serialized value and a delimiter.
+ */
+function idWrittenAsSerialized(text: string, value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  if (Array.isArray(value)) return false;
+  const id = (value as Record<string, unknown>).id;
+  if (typeof id !== "number" && typeof id !== "string") return true;
+  if (text.includes("\\")) return false;
+  const key = text.indexOf('"id"');
+  if (key === -1 || text.indexOf('"id"', key + 4) !== -1) return false;
+  let at = skipSpace(text, key + 4);
+  if (text[at] !== ":") return false;
+  at = skipSpace(text, at + 1);
+  const serialized = JSON.stringify(id);
+  if (!text.startsWith(serialized, at)) return false;
+  const next = text[at + serialized.length];
+  return next === "," || next === "}" || next === " " || next === "\t" || next === "\n" ||
+    next === "\r";
+}
+
+function skipSpace(text: string, at: number): number {
+  while (at < text.length && " \t\n\r".includes(text[at])) at++;
+  return at;
+}
+
+/** JSON.parse keeping the source text of every `id` member, by the object that holds it. */
+function parseKeepingIdSources(text: string, idSources: WeakMap<object, string>): unknown {
+  return JSON.parse(
+    text,
+    function (this: object, key: string, parsed: unknown, context?: { source?: string }) {
+      if (key === "id" && context?.source !== undefined) idSources.set(this, context.source);
+      return parsed;
+    },
+  );
 }
 
 function readEntry(value: unknown, idSources: WeakMap<object, string>): Entry {
