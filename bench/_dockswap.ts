@@ -45,7 +45,12 @@ export async function runDockswap(entry: string, args: string[]): Promise<string
   return text.decode(result.stdout);
 }
 
-/** A running `dockswap-db rpc` server with a line reader on its stdout. */
+/** The argv (after the deno executable) of the echo server benchmark 1 compares with. */
+export function echoServerArgs(): string[] {
+  return ["run", "--quiet", "--no-config", `${REPO}bench/echo_server.ts`];
+}
+
+/** A running line server (`dockswap-db rpc`, or the echo server) with a reader on its stdout. */
 export class RpcServer {
   readonly #child: Deno.ChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -54,9 +59,10 @@ export class RpcServer {
   #buffer = "";
   #lines: string[] = [];
 
-  constructor(entry: string, dbPath: string) {
+  /** `dockswap-db --db dbPath rpc`, or the deno argv `args` when given. */
+  constructor(entry: string, dbPath: string, args = dockswapArgs(entry, ["--db", dbPath, "rpc"])) {
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: dockswapArgs(entry, ["--db", dbPath, "rpc"]),
+      args,
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
@@ -86,10 +92,15 @@ export class RpcServer {
 
   /** Sends one request and returns its response line, which must be a success. */
   async call(line: string): Promise<string> {
-    await this.send(line + "\n");
-    const answer = await this.nextLine();
+    const answer = await this.roundTrip(line);
     if (!answer.includes('"result"')) throw new Error(`rpc failure: ${answer.slice(0, 300)}`);
     return answer;
+  }
+
+  /** Sends one line and returns the line that comes back. */
+  async roundTrip(line: string): Promise<string> {
+    await this.send(line + "\n");
+    return await this.nextLine();
   }
 
   /**

@@ -5,7 +5,6 @@
  */
 import { createHash } from "node:crypto";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { openDatabase } from "../src/db/open.ts";
 
 /** The five events after `deploy` on the happy path, with their transitions. */
 export const HAPPY_EVENTS = [
@@ -67,9 +66,11 @@ export class RawLifecycle {
   readonly #s: Record<string, StatementSync>;
   readonly #deployments = new Map<number, number>();
 
-  /** Creates the schema through the real migrations, then opens a bare node:sqlite connection. */
+  /**
+   * Opens a bare node:sqlite connection to a file whose schema the real migrations made
+   * (`createSchema`): this module imports nothing of dockswap-db, as a user's script would not.
+   */
   constructor(path: string) {
-    openDatabase(path).close();
     this.db = new DatabaseSync(path, { timeout: 10_000, enableForeignKeyConstraints: true });
     this.db.exec("PRAGMA journal_mode = WAL");
     this.db.exec("PRAGMA synchronous = FULL");
