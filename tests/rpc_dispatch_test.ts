@@ -258,7 +258,7 @@ Deno.test("dispatch: rpc.discover describes the served methods with their JSON S
       "ping",
       "rpc.discover",
     ]);
-    assertEquals(Object.keys(methods[0].params.properties), ["x", "fail"]);
+    assertEquals(Object.keys(methods[0].params.properties), ["x", "fail", "rows"]);
   });
 });
 
