@@ -1,14 +1,15 @@
 import { Command, CommanderError, Option } from "commander";
 import { ERROR_CODES } from "../errors.ts";
-import { registerConfigCommands } from "./commands/config.ts";
+import { CONFIG_COMMANDS, registerConfigCommands } from "./commands/config.ts";
 import { registerBackupCommand } from "./commands/backup.ts";
-import { registerDoctorCommand } from "./commands/doctor.ts";
+import { DOCTOR_COMMAND, registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
-import { registerPruneCommand } from "./commands/prune.ts";
-import { registerDeployCommands } from "./commands/deploy.ts";
-import { registerMigrateCommands } from "./commands/migrate.ts";
+import { PRUNE_COMMAND, registerPruneCommand } from "./commands/prune.ts";
+import { DEPLOY_COMMANDS, registerDeployCommands } from "./commands/deploy.ts";
+import { MIGRATE_STATUS_COMMAND, registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
-import { registerStatusCommands } from "./commands/status.ts";
+import { registerStatusCommands, STATUS_COMMANDS } from "./commands/status.ts";
+import type { CommandSpec } from "./command_spec.ts";
 import { oneOf } from "./arguments.ts";
 import { exitStatusHelp } from "./exit_status.ts";
 import { fitHelp } from "./help_text.ts";
@@ -22,6 +23,16 @@ config directory that exists ($DOCKSWAP_CONFIG_DIR, ./dockswap-cfg, ~/.config/do
 /etc/dockswap-cfg), else ./dockswap.db.
 
 ${exitStatusHelp()}`;
+
+/** Every command that runs an operation, with its parameters' spelling (messages use them). */
+export const COMMANDS: readonly CommandSpec[] = [
+  ...CONFIG_COMMANDS,
+  ...DEPLOY_COMMANDS,
+  ...STATUS_COMMANDS,
+  DOCTOR_COMMAND,
+  PRUNE_COMMAND,
+  MIGRATE_STATUS_COMMAND,
+] as CommandSpec[];
 
 /**
  * Builds the command-line program; actions report through `runner`. With `jsonErrors` commander

@@ -1,7 +1,7 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
 import { resolvedPath } from "../atomic_file.ts";
-import { commandFor } from "../command_hint.ts";
 import { DockswapError } from "../errors.ts";
+import { act, call, say } from "../words.ts";
 import { Database } from "./database.ts";
 import { adoptGoDatabase, type AdoptionReport, isGoDockswap } from "./adopt_go.ts";
 import { migrate, verifyHistory } from "./migrate.ts";
@@ -40,8 +40,12 @@ export function openDatabase(
     if (!create && db.read(() => isEmptyDatabase(db))) {
       throw new DockswapError(
         "not_found",
-        `No database in "${path}": it is an empty file, nothing has been recorded there yet. ` +
-          `A write (e.g. "dockswap-db config add FILE") initialises it.`,
+        [
+          `No database in "${path}": it is an empty file, nothing has been recorded there yet. ` +
+          "A write (e.g. ",
+          call("config.add", { config_yaml: null }),
+          ") initialises it.",
+        ],
       );
     }
     if (applyMigrations && isGoDockswap(db)) {
@@ -68,9 +72,12 @@ export function openDatabase(
         // There is no separate "migrate" command: any command that opens a writable file applies them.
         throw new DockswapError(
           "database_readonly",
-          `Cannot use database "${path}": it is read-only and needs ${pending.length} ` +
-            `schema migration(s) first; make it writable, and the next command applies them ` +
-            `(e.g. ${commandFor(path, "status")})`,
+          [
+            `Cannot use database "${path}": it is read-only and needs ${pending.length} ` +
+            "schema migration(s) first; make it writable, and the next command applies them (e.g. ",
+            call("state.list", {}, path),
+            ")",
+          ],
         );
       }
     } else if (applyMigrations) {
@@ -153,15 +160,16 @@ function prepareFile(path: string, create: boolean): void {
     if (info.isDirectory) {
       throw new DockswapError(
         "io_error",
-        `Cannot open database "${path}": path is a directory; pass a file path with --db`,
+        say`Cannot open database "${path}": path is a directory; ${act("pass_database_file")}`,
       );
     }
     if (!info.isFile) {
       // /dev/null, a pipe: SQLite would fail later with a misleading "disk I/O error".
       throw new DockswapError(
         "io_error",
-        `Cannot open database "${path}": not a regular file (a device or a pipe); pass a file ` +
-          `path with --db`,
+        say`Cannot open database "${path}": not a regular file (a device or a pipe); ${
+          act("pass_database_file")
+        }`,
       );
     }
     return;
@@ -182,8 +190,9 @@ function prepareFile(path: string, create: boolean): void {
   if (!create) {
     throw new DockswapError(
       "not_found",
-      `No database at "${path}": nothing has been recorded there yet. Check --db or ` +
-        `$DOCKSWAP_DB; a write (e.g. "dockswap-db config add FILE") creates it.`,
+      say`No database at "${path}": nothing has been recorded there yet. ${
+        act("check_database_path")
+      }; a write (e.g. ${call("config.add", { config_yaml: null })}) creates it.`,
     );
   }
   try {
@@ -211,7 +220,7 @@ function wrapIo(error: unknown, path: string): unknown {
   if (error instanceof Deno.errors.PermissionDenied) {
     return new DockswapError(
       "io_error",
-      `Cannot open database "${path}": permission denied; choose a path you can write with --db`,
+      say`Cannot open database "${path}": permission denied; ${act("choose_writable_path")}`,
     );
   }
   if (error instanceof Error) {
@@ -227,10 +236,9 @@ function checkIdentity(db: Database): void {
   if (id !== 0) {
     throw new DockswapError(
       "not_a_dockswap_database",
-      `Refusing to use "${db.path}": it belongs to another application ` +
-        `(application_id 0x${
-          id.toString(16)
-        }); pass --db with a dockswap-db file. Nothing was changed.`,
+      say`Refusing to use "${db.path}": it belongs to another application (application_id 0x${
+        id.toString(16)
+      }); ${act("pass_dockswap_file")}. Nothing was changed.`,
     );
   }
   const tables = tableNames(db);
@@ -244,8 +252,9 @@ function checkIdentity(db: Database): void {
   if (tables.length > 0) {
     throw new DockswapError(
       "not_a_dockswap_database",
-      `Refusing to use "${db.path}": it is a SQLite file of another program (tables: ` +
-        `${tables.join(", ")}); pass --db with a dockswap-db file. Nothing was changed.`,
+      say`Refusing to use "${db.path}": it is a SQLite file of another program (tables: ${
+        tables.join(", ")
+      }); ${act("pass_dockswap_file")}. Nothing was changed.`,
     );
   }
 }
@@ -261,7 +270,10 @@ export function openForInspection(path: string): Database {
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new DockswapError("not_found", `No database at "${path}"; pass --db with its path`);
+      throw new DockswapError(
+        "not_found",
+        say`No database at "${path}"; ${act("pass_existing_path")}`,
+      );
     }
     throw wrapIo(error, path);
   }

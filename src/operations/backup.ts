@@ -13,7 +13,7 @@ import {
   syncFolder,
   tempPathBeside,
 } from "../atomic_file.ts";
-import { commandFor } from "../command_hint.ts";
+import { commandFor } from "../cli/speak.ts";
 import { Database } from "../db/database.ts";
 import { DockswapError } from "../errors.ts";
 import { quickCheck } from "../store/maintenance.ts";

@@ -7,7 +7,13 @@ import { migrateStatus } from "./migrations.ts";
 import { prune } from "./prune.ts";
 import type { Operation } from "./operation.ts";
 
-export { execute, mayCreateDatabase, parseParams, rawCallWrites } from "./operation.ts";
+export {
+  execute,
+  executeValid,
+  mayCreateDatabase,
+  parseParams,
+  rawCallWrites,
+} from "./operation.ts";
 export type { Operation, OperationContext } from "./operation.ts";
 
 /** All operations by method name. */

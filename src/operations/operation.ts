@@ -1,13 +1,18 @@
 import { z } from "zod";
 import type { Database } from "../db/database.ts";
 import { DockswapError } from "../errors.ts";
+import type { Words } from "../words.ts";
 import { exactJson } from "./schemas.ts";
 import { describeIssue, valueAt } from "./param_problem.ts";
 
-/** What an operation may use: the open database and the clock. */
+/**
+ * What an operation may use: the open database, the clock, and the caller's wording of hints in
+ * a result (doctor's): the CLI's flags and commands, or by default parameter and method names.
+ */
 export interface OperationContext {
   db: Database;
   now: () => string;
+  speak?: (words: Words) => string;
 }
 
 /**
@@ -34,7 +39,10 @@ export interface Operation<P extends z.ZodType = z.ZodType, R extends z.ZodType 
    * so it waits for no writer. Default: no.
    */
   readonly readsOnly?: (params: z.infer<P>) => boolean;
-  /** Checks that need no database (parsing a config), run before the file is opened. */
+  /**
+   * Checks that need no database (parsing a config), run before a missing file is created for
+   * the call, so that a refused call leaves no file behind.
+   */
   readonly precheck?: (params: z.infer<P>) => void;
 }
 
@@ -86,14 +94,13 @@ export function parseParams<P extends z.ZodType>(
 }
 
 /**
- * Whether a call, its params already valid, may create a missing database file: its checks that
- * need no database run first, so a refused call leaves no file behind.
+ * Whether a call, its params already valid, may create a missing database file. (A caller that
+ * may create one runs `precheck` first, so that a refused call leaves no file behind.)
  */
 export function mayCreateDatabase<P extends z.ZodType>(
   operation: Operation<P>,
   params: z.infer<P>,
 ): boolean {
-  operation.precheck?.(params);
   return operation.access === "write" && (operation.mayCreate?.(params) ?? false);
 }
 
@@ -103,7 +110,15 @@ export function execute<P extends z.ZodType, R extends z.ZodType>(
   operation: Operation<P, R>,
   raw: unknown,
 ): z.infer<R> {
-  const params = parseParams(operation, raw);
+  return executeValid(context, operation, parseParams(operation, raw));
+}
+
+/** Runs the operation on params `parseParams` returned, in its own transaction. */
+export function executeValid<P extends z.ZodType, R extends z.ZodType>(
+  context: OperationContext,
+  operation: Operation<P, R>,
+  params: z.infer<P>,
+): z.infer<R> {
   const work = () => operation.run(context, params);
   return writes(operation, params) ? context.db.write(work) : context.db.read(work);
 }

@@ -5,6 +5,7 @@
  * transaction has committed. Knows nothing of streams.
  */
 import { DockswapError, ERROR_CODES, type ErrorCode } from "../errors.ts";
+import { type Hint, namedText } from "../words.ts";
 import {
   execute,
   type Operation,
@@ -290,6 +291,20 @@ function breaksTransaction(error: unknown): boolean {
   return error instanceof DockswapError && TRANSACTION_BREAKING.has(error.code);
 }
 
+/** A hint as a client acts on it: a parameter, a method with its params, an action on the file. */
+function rpcHint(hint: Hint): Record<string, unknown> {
+  switch (hint.kind) {
+    case "param":
+      return { param: hint.param };
+    case "operation":
+      return { method: hint.operation, params: hint.args };
+    case "action":
+      return { action: hint.action };
+    case "owner_only":
+      return { action: "make_owner_only", paths: hint.paths };
+  }
+}
+
 function internal(message: string): RpcError {
   return {
     code: ERROR_CODES.internal.rpc,
@@ -298,13 +313,17 @@ function internal(message: string): RpcError {
   };
 }
 
-/** The JSON-RPC error for a thrown error: domain codes keep their stable string in data.code. */
+/**
+ * The JSON-RPC error for a thrown error: domain codes keep their stable string in data.code.
+ * The message names parameters and methods by their RPC names; `data.hints` gives them as data.
+ */
 export function toRpcError(error: unknown): RpcError {
   if (error instanceof DockswapError) {
+    const hints = error.hints.map(rpcHint);
     return {
       code: ERROR_CODES[error.code].rpc,
-      message: error.message,
-      data: { ...error.details, code: error.code },
+      message: namedText(error.words),
+      data: { ...error.details, ...(hints.length > 0 ? { hints } : {}), code: error.code },
     };
   }
   return internal(error instanceof Error ? error.message : String(error));
