@@ -5,7 +5,7 @@
  */
 import { DockswapError } from "../errors.ts";
 import { GO_SCHEMA_VERSION } from "../go_legacy.ts";
-import { removeDatabaseFiles } from "../atomic_file.ts";
+import { removeDatabaseFiles } from "../database_files.ts";
 import { nowIso } from "../time.ts";
 import type { Database } from "./database.ts";
 import { type AdoptionRepair, GO_TABLES, GoAdopter } from "./go_adopter.ts";

@@ -2,14 +2,10 @@
  * The copy of a Go dockswap database made before adopting it: its schema and every row, as the
  * Go tool left them (dangling references included), in a new owner-only file beside it.
  */
-import {
-  createLockedFile,
-  folderOf,
-  removeDatabaseFiles,
-  removeStaleTemps,
-  syncFolder,
-  tempPathBeside,
-} from "../atomic_file.ts";
+import { syncFolder } from "../atomic_file.ts";
+import { removeDatabaseFiles } from "../database_files.ts";
+import { folderOf } from "../file_paths.ts";
+import { createLockedFile, removeStaleTemps, tempPathBeside } from "../temp_files.ts";
 import { DockswapError } from "../errors.ts";
 import { Database, type SqlValue } from "./database.ts";
 

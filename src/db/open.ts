@@ -1,5 +1,5 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
-import { resolvedPath } from "../atomic_file.ts";
+import { resolvedPath } from "../file_paths.ts";
 import { commandFor } from "../command_hint.ts";
 import { DockswapError } from "../errors.ts";
 import { Database } from "./database.ts";

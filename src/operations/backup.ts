@@ -2,17 +2,11 @@
  * `backup` as a use case: a consistent snapshot of a live database, verified, synced and moved
  * into place, so that the backup file is whole or absent.
  */
-import {
-  createLockedFile,
-  fileError,
-  folderOf,
-  pathExists,
-  refuseDatabaseTarget,
-  removeDatabaseFiles,
-  removeStaleTemps,
-  syncFolder,
-  tempPathBeside,
-} from "../atomic_file.ts";
+import { syncFolder } from "../atomic_file.ts";
+import { refuseDatabaseTarget, removeDatabaseFiles } from "../database_files.ts";
+import { fileError } from "../file_error.ts";
+import { folderOf, pathExists } from "../file_paths.ts";
+import { createLockedFile, removeStaleTemps, tempPathBeside } from "../temp_files.ts";
 import { commandFor } from "../command_hint.ts";
 import { Database } from "../db/database.ts";
 import { DockswapError } from "../errors.ts";

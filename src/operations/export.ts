@@ -3,17 +3,12 @@
  * into a file written atomically (or a stream), optionally gzipped, with the cursor of an
  * incremental export moved only once the output is delivered (see export_cursor.ts).
  */
-import {
-  AtomicFile,
-  type ByteSink,
-  ChunkedTextWriter,
-  gzipSink,
-  pathExists,
-  refuseDatabaseTarget,
-  removeStaleTemps,
-  sameFile,
-  writerSink,
-} from "../atomic_file.ts";
+import { AtomicFile } from "../atomic_file.ts";
+import { type ByteSink, gzipSink, writerSink } from "../byte_sink.ts";
+import { ChunkedTextWriter } from "../chunked_text_writer.ts";
+import { refuseDatabaseTarget } from "../database_files.ts";
+import { pathExists, sameFile } from "../file_paths.ts";
+import { removeStaleTemps } from "../temp_files.ts";
 import { cellText, csvField } from "../csv.ts";
 import type { Database, SqlValue } from "../db/database.ts";
 import { DockswapError } from "../errors.ts";

@@ -15,15 +15,10 @@
  */
 import { DockswapError } from "../errors.ts";
 import type { ExportTable } from "../store/export.ts";
-import {
-  absolutePath,
-  fileError,
-  folderOf,
-  pathExists,
-  removeStaleTemps,
-  syncFolder,
-  writeFileAtomically,
-} from "../atomic_file.ts";
+import { syncFolder, writeFileAtomically } from "../atomic_file.ts";
+import { fileError } from "../file_error.ts";
+import { absolutePath, folderOf, pathExists } from "../file_paths.ts";
+import { removeStaleTemps } from "../temp_files.ts";
 
 /**
  * What an incremental export remembers between runs: the last exported id of each table, and
