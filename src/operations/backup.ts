@@ -2,15 +2,13 @@
  * `backup` as a use case: a consistent snapshot of a live database, verified, synced and moved
  * into place, so that the backup file is whole or absent.
  */
-import { syncFolder } from "../atomic_file.ts";
-import { refuseDatabaseTarget, removeDatabaseFiles } from "../database_files.ts";
+import { refuseDatabaseTarget } from "../database_files.ts";
 import { fileError } from "../file_error.ts";
-import { folderOf, pathExists } from "../file_paths.ts";
-import { createLockedFile, removeStaleTemps, tempPathBeside } from "../temp_files.ts";
+import { pathExists } from "../file_paths.ts";
 import { commandFor } from "../command_hint.ts";
-import { Database } from "../db/database.ts";
+import type { Database } from "../db/database.ts";
+import { publishVerifiedCopyAsync } from "../db/verified_copy.ts";
 import { DockswapError } from "../errors.ts";
-import { quickCheck } from "../store/maintenance.ts";
 
 /** What a backup made. */
 export interface BackupResult {
@@ -28,7 +26,11 @@ function exists(path: string): boolean {
 }
 
 function refuseExisting(path: string): never {
-  throw new DockswapError(
+  throw existingError(path);
+}
+
+function existingError(path: string): DockswapError {
+  return new DockswapError(
     "file_exists",
     `Backup file "${path}" already exists; choose another name or pass --force to replace it`,
     { path },
@@ -47,58 +49,22 @@ export async function takeBackup(
 ): Promise<BackupResult> {
   refuseDatabaseTarget(target, source.path, "Backup file");
   if (!force && exists(target)) refuseExisting(target);
-  removeStaleTemps(target, "backup");
-  const temp = tempPathBeside(target, "backup");
-  let guard: Deno.FsFile;
-  try {
-    // Created empty first so that the snapshot is born owner-only (0600); locked so that a
-    // later run's clean-up can tell it from the leftover of a killed one.
-    guard = createLockedFile(temp);
-  } catch (error) {
-    throw fileError(error, target, "back up to");
-  }
-  try {
-    await source.backupTo(temp, target);
-    const copy = new Database(temp);
-    let problems: string[];
-    try {
-      problems = quickCheck(copy);
-    } finally {
-      copy.close();
-    }
-    if (problems.length !== 1 || problems[0] !== "ok") {
-      throw new DockswapError(
+  await publishVerifiedCopyAsync({
+    target,
+    purpose: "backup",
+    replace: force,
+    failure: (error) =>
+      error instanceof Deno.errors.AlreadyExists
+        ? existingError(target)
+        : fileError(error, target, "back up to"),
+    corrupt: (problems) =>
+      new DockswapError(
         "database_corrupt",
         `The snapshot failed quick_check (${
           problems.join("; ")
         }); nothing was written to "${target}". ` +
           `Run ${commandFor(source.path, "doctor")} on the database.`,
-      );
-    }
-    const file = Deno.openSync(temp, { read: true, write: true });
-    try {
-      file.syncSync();
-    } finally {
-      file.close();
-    }
-    if (force) {
-      Deno.renameSync(temp, target);
-    } else {
-      // link() refuses an existing name atomically, where exists-then-rename would race.
-      try {
-        Deno.linkSync(temp, target);
-      } catch (error) {
-        if (error instanceof Deno.errors.AlreadyExists) refuseExisting(target);
-        throw error;
-      }
-      Deno.removeSync(temp);
-    }
-    syncFolder(folderOf(target));
-    return { path: target, bytes: Deno.statSync(target).size, quick_check: "ok" };
-  } catch (error) {
-    removeDatabaseFiles(temp);
-    throw fileError(error, target, "back up to");
-  } finally {
-    guard.close();
-  }
+      ),
+  }, (temp) => source.backupTo(temp, target));
+  return { path: target, bytes: Deno.statSync(target).size, quick_check: "ok" };
 }
