@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import type { AdoptionReport } from "../db/adopt_go.ts";
+import { adoptGoDatabase } from "../adoption/adopt.ts";
+import type { Database } from "../db/database.ts";
 import { openDatabase } from "../db/open.ts";
 import { octalMode, OTHERS_BITS, ownerOnlyCommand, sharedFiles } from "../db/file_modes.ts";
 import { describeAdoption } from "./adoption_report.ts";
@@ -61,7 +62,7 @@ export class CommandRunner {
   ): T {
     const db = openDatabase(this.databasePath(command), {
       ...options,
-      onAdopted: this.reportAdoption,
+      adoptGoFile: this.adoptGoFile,
     });
     this.warnIfReadableByOthers(db.path);
     try {
@@ -78,7 +79,7 @@ export class CommandRunner {
   ): Promise<T> {
     const db = openDatabase(this.databasePath(command), {
       create: false,
-      onAdopted: this.reportAdoption,
+      adoptGoFile: this.adoptGoFile,
     });
     this.warnIfReadableByOthers(db.path);
     try {
@@ -95,9 +96,10 @@ export class CommandRunner {
     return root.getOptionValueSource("format") !== "default" || root.opts().json === true;
   }
 
-  /** Tells the user, on stderr, that a Go dockswap database was adopted and how. */
-  readonly reportAdoption = (report: AdoptionReport): void => {
-    this.note(describeAdoption(report));
+  /** Adopts a Go dockswap database and tells the user, on stderr, that it did and how. */
+  readonly adoptGoFile = (db: Database): void => {
+    const report = adoptGoDatabase(db);
+    if (report) this.note(describeAdoption(report));
   };
 
   /**
