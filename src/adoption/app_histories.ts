@@ -1,6 +1,5 @@
 /** Each app's deployments in order, as adoption needs them: which is latest, which followed which. Pure. */
-import type { DeploymentStatus } from "../go_legacy.ts";
-import type { Color } from "../store/deployments.ts";
+import type { FullDeployment } from "../store/full_rows.ts";
 
 interface Dated {
   id: number;
@@ -10,8 +9,8 @@ interface Dated {
 
 /** A deployment as adopted, and whether its events moved traffic to it. */
 export interface AdoptedDeployment extends Dated {
-  status: DeploymentStatus;
-  active_color: Color;
+  status: FullDeployment["status"];
+  active_color: FullDeployment["active_color"];
   image: string;
   ended_at: string | null;
   moved_traffic: boolean;

@@ -1,16 +1,16 @@
 /** A Go `app_configs` row adopted: its id and text kept, its SHA, app and time repaired. Pure. */
 import { sha256Hex } from "../hash.ts";
-import type { ConfigRecord } from "../store/configs.ts";
+import type { FullConfig } from "../store/full_rows.ts";
 import { adoptAppName, type AppRenames } from "./app_names.ts";
 import type { GoConfig } from "./go_rows.ts";
 import { type Adopted, EPOCH, goText, RowRepairs } from "./repairs.ts";
 
 const SHA_SHAPE = /^[0-9a-f]{64}$/;
 
-export function adoptConfig(go: GoConfig, renames: AppRenames): Adopted<ConfigRecord> {
+export function adoptConfig(go: GoConfig, renames: AppRenames): Adopted<FullConfig> {
   const repairs = new RowRepairs("app_configs", `id=${go.id}`);
   const yaml = goText(go.config_yaml) ?? "";
-  const row: ConfigRecord = {
+  const row: FullConfig = {
     id: Number(go.id),
     config_sha: configSha(goText(go.config_sha) ?? "", { yaml, repairs }),
     app_name: adoptAppName(go.app_name, { renames, repairs }),

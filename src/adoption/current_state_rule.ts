@@ -6,8 +6,7 @@
  */
 import { GO_STATE_STATUS } from "../go_legacy.ts";
 import { isInFlight, type State } from "../lifecycle.ts";
-import type { Color } from "../store/deployments.ts";
-import type { FullCurrentState } from "../store/full_rows.ts";
+import type { FullCurrentState, FullDeployment } from "../store/full_rows.ts";
 import { type AdoptedDeployment, type AppHistory, later } from "./app_histories.ts";
 import { type AppRenames, UNUSABLE_APP_NAME, usableApp } from "./app_names.ts";
 import type { EventSummaries } from "./event_summaries.ts";
@@ -25,7 +24,7 @@ export interface StateContext {
 }
 
 /** What serves an app's traffic, when anything known does. */
-type Live = { color: Color; image: string } | null;
+type Live = { color: FullDeployment["active_color"]; image: string } | null;
 
 /** The Go row adopted (undefined when the app has no deployment), with its repairs. */
 export function adoptCurrentState(

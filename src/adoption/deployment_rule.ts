@@ -3,14 +3,16 @@
  * `legacy_status`), its outcome taken from its events, at most its app's latest left in flight,
  * its references to configs and deployments of other apps (or none) cleared. Pure.
  */
-import { type DeploymentStatus, GO_DEPLOYMENT_STATUS, goTimeToIso } from "../go_legacy.ts";
-import type { Color } from "../store/deployments.ts";
+import { GO_DEPLOYMENT_STATUS, goTimeToIso } from "../go_legacy.ts";
 import type { FullDeployment } from "../store/full_rows.ts";
 import { adoptAppName, type AppRenames } from "./app_names.ts";
 import type { EventSummaries } from "./event_summaries.ts";
 import type { GoDeployment } from "./go_rows.ts";
 import type { MissingDeployment } from "./missing_deployments.ts";
 import { type Adopted, EPOCH, goText, RowRepairs } from "./repairs.ts";
+
+type DeploymentStatus = FullDeployment["status"];
+type Color = FullDeployment["active_color"];
 
 /** What a deployment needs to know of the rest of the file. */
 export interface DeploymentContext {

@@ -57,6 +57,8 @@ export const ADOPTION_LOG_COLUMNS = [
   "reason",
 ] as const;
 
+/** A config version, whole. */
+export type FullConfig = ConfigRecord;
 /** A deployment with the Go status word it was adopted from (NULL for rows this tool wrote). */
 export type FullDeployment = DeploymentRecord & { legacy_status: string | null };
 /** An event whose payload is its JSON text, stored as it is. */
