@@ -47,11 +47,11 @@ function copyInto(db: Database, path: string): void {
       );
       for (const item of schema) copy.exec(item.sql);
       const tables = schema.filter((i) => i.type === "table").map((i) => i.name);
-      for (const table of tables) copyTable(db, copy, table);
+      for (const table of tables) copyTable(table, { from: db, to: copy });
       if (db.get("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'")) {
         // Filling the tables above wrote sqlite_sequence already: it is copied exactly.
         copy.exec("DELETE FROM sqlite_sequence");
-        copyTable(db, copy, "sqlite_sequence");
+        copyTable("sqlite_sequence", { from: db, to: copy });
       }
     });
   } finally {
@@ -64,7 +64,8 @@ function quoted(name: string): string {
 }
 
 /** Copies one table's rows, rowids included unless a column already is the rowid. */
-function copyTable(db: Database, copy: Database, table: string): void {
+function copyTable(table: string, between: { from: Database; to: Database }): void {
+  const { from: db, to: copy } = between;
   const info = db.all<{ name: string; type: string; pk: number }>(
     `PRAGMA table_info(${quoted(table)})`,
   );

@@ -40,27 +40,17 @@ export function adoptCurrentState(
   const history = context.histories.get(app);
   const pointed = Number(go.deployment_id ?? 0);
   if (history === undefined) {
-    // The whole row goes to the log, so that dropping it loses nothing.
-    repairs.add(null, {
-      from: JSON.stringify(go),
-      to: null,
-      reason: pointed === 0
-        ? "app never deployed (deployment_id 0): no current_state row in this schema"
-        : `deployment ${pointed} does not exist and the app has no other: row dropped`,
-    });
+    dropped(go, { pointed, repairs });
     return { app, repairs: repairs.list };
   }
   const { latest } = history;
   if (pointed !== latest.id) {
-    repairs.add("deployment_id", {
-      from: pointed,
-      to: latest.id,
-      reason: context.deploymentIds.has(pointed)
-        ? "not the app's latest deployment"
-        : pointed === 0
-        ? "deployment_id 0 although the app has deployments"
-        : "no such deployment",
-    });
+    const reason = context.deploymentIds.has(pointed)
+      ? "not the app's latest deployment"
+      : pointed === 0
+      ? "deployment_id 0 although the app has deployments"
+      : "no such deployment";
+    repairs.add("deployment_id", { from: pointed, to: latest.id, reason });
   }
   const word = goText(go.status) ?? "";
   const status = stateStatus(word, { latest, summaries: context.summaries, repairs });
@@ -76,6 +66,18 @@ export function adoptCurrentState(
     legacy_status: word,
   };
   return { app, row, repairs: repairs.list };
+}
+
+/** Logs the row of an app without deployments whole, so that dropping it loses nothing. */
+function dropped(go: GoState, context: { pointed: number; repairs: RowRepairs }): void {
+  const { pointed } = context;
+  context.repairs.add(null, {
+    from: JSON.stringify(go),
+    to: null,
+    reason: pointed === 0
+      ? "app never deployed (deployment_id 0): no current_state row in this schema"
+      : `deployment ${pointed} does not exist and the app has no other: row dropped`,
+  });
 }
 
 /** The row of an app that has deployments but no Go row, made from its latest deployment. */

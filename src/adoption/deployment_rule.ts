@@ -99,48 +99,59 @@ type RowContext = DeploymentContext & {
  * when it has an end time or a later deployment of its app followed it; an ended one without an
  * end time ended at its last event (else its start).
  */
-function outcome(
-  go: GoDeployment,
-  context: RowContext,
-): { status: DeploymentStatus; ended_at: string | null } {
+function outcome(go: GoDeployment, context: RowContext): Outcome {
   const { row, repairs } = context;
-  const word = row.legacy_status;
-  const status = mappedStatus(word, repairs);
-  let ended = readEnd(go.ended_at, repairs);
-  const fix = (to: DeploymentStatus, reason: string) => {
-    repairs.add("status", { from: word, to, reason });
-    return to;
-  };
-  let resolved = status;
-  if (status === "in_progress") {
-    const byEvents = context.summaries.endedBy(row.id);
-    const successorStart = context.successorStarts.get(row.id);
-    if (byEvents !== undefined) {
-      // The Go code never updates a deployment's status: its events say how it ended.
-      ended = byEvents.at;
-      resolved = fix(
-        byEvents.outcome,
-        `its ${byEvents.event} event ended it (ended_at set to that event's time)`,
-      );
-    } else if (ended !== null) {
-      resolved = fix("failed", "ended without an outcome");
-    } else if (successorStart !== undefined) {
-      ended = successorStart;
-      resolved = fix(
-        "failed",
-        `unterminated, superseded by a later deployment of ${row.app_name} (ended_at set to its start)`,
-      );
-    }
-  } else if (ended === null) {
-    ended = context.summaries.get(row.id)?.last ?? row.started_at;
-    repairs.add("ended_at", {
-      from: goText(go.ended_at),
-      to: ended,
-      reason: `${word} without an end time (last event, else start)`,
-    });
+  const status = mappedStatus(row.legacy_status, repairs);
+  const ended = readEnd(go.ended_at, repairs);
+  const resolved = status === "in_progress"
+    ? inFlightOutcome(ended, context)
+    : { status, ended_at: ended ?? endOfEnded(goText(go.ended_at), context) };
+  // An end before the start (a clock set back, a time that fell back) is its start.
+  if (resolved.ended_at !== null && resolved.ended_at < row.started_at) {
+    resolved.ended_at = row.started_at;
   }
-  if (ended !== null && ended < row.started_at) ended = row.started_at;
-  return { status: resolved, ended_at: ended };
+  return resolved;
+}
+
+type Outcome = { status: DeploymentStatus; ended_at: string | null };
+
+/**
+ * A Go row still in flight: ended as its events say (the Go code never updates a deployment's
+ * status), failed when it has an end time or a later deployment of its app followed it, else
+ * left in flight.
+ */
+function inFlightOutcome(ended: string | null, context: RowContext): Outcome {
+  const { row, repairs } = context;
+  const fix = (outcome: Outcome, reason: string) => {
+    repairs.add("status", { from: row.legacy_status, to: outcome.status, reason });
+    return outcome;
+  };
+  const byEvents = context.summaries.endedBy(row.id);
+  if (byEvents !== undefined) {
+    return fix(
+      { status: byEvents.outcome, ended_at: byEvents.at },
+      `its ${byEvents.event} event ended it (ended_at set to that event's time)`,
+    );
+  }
+  if (ended !== null) return fix({ status: "failed", ended_at: ended }, "ended without an outcome");
+  const successorStart = context.successorStarts.get(row.id);
+  if (successorStart === undefined) return { status: "in_progress", ended_at: null };
+  return fix(
+    { status: "failed", ended_at: successorStart },
+    `unterminated, superseded by a later deployment of ${row.app_name} (ended_at set to its start)`,
+  );
+}
+
+/** The end time of an ended row that has none: its last event's time, else its start. */
+function endOfEnded(goEnd: string | null, context: RowContext): string {
+  const { row } = context;
+  const ended = context.summaries.get(row.id)?.last ?? row.started_at;
+  context.repairs.add("ended_at", {
+    from: goEnd,
+    to: ended,
+    reason: `${row.legacy_status} without an end time (last event, else start)`,
+  });
+  return ended;
 }
 
 /** The Go status word in this schema's words; a word not in the table is `failed`. */

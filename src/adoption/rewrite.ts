@@ -115,11 +115,7 @@ function copyDeployments(rewrite: Rewrite, configApps: ReadonlyMap<number, strin
     missing: new MissingDeployments(highestGoDeploymentId(db)),
     renames,
   };
-  const summaries = new EventSummaries();
-  replayEvents(db, events, (event) => {
-    if (event.missing) event.missing.events++;
-    summaries.add(event.row.deployment_id, event.replayed);
-  });
+  const summaries = summariseEvents(db, events);
   const rebuilt = events.missing.all();
   const dated = [
     ...goRows.map((d) => ({
@@ -150,11 +146,27 @@ function copyDeployments(rewrite: Rewrite, configApps: ReadonlyMap<number, strin
   return { deployments, summaries, events };
 }
 
+/** Replays the events without writing them: what they say of each deployment, which are missing. */
+function summariseEvents(db: Database, events: Omit<EventContext, "previous">): EventSummaries {
+  const summaries = new EventSummaries();
+  replayEvents(db, {
+    ...events,
+    onEvent: (event) => {
+      if (event.missing) event.missing.events++;
+      summaries.add(event.row.deployment_id, event.replayed);
+    },
+  });
+  return summaries;
+}
+
 /** Copies the events, under the deployments written before them. */
 function copyEvents({ db, result }: Rewrite, events: Omit<EventContext, "previous">): void {
-  const count = replayEvents(db, events, ({ row, repairs }) => {
-    insertFullEvent(db, row);
-    result.repairs.push(...repairs);
+  const count = replayEvents(db, {
+    ...events,
+    onEvent: ({ row, repairs }) => {
+      insertFullEvent(db, row);
+      result.repairs.push(...repairs);
+    },
   });
   result.rows.deployment_events = { go: count, adopted: count };
 }
@@ -166,9 +178,9 @@ function copyEvents({ db, result }: Rewrite, events: Omit<EventContext, "previou
  */
 function replayEvents(
   db: Database,
-  context: Omit<EventContext, "previous">,
-  onEvent: (event: AdoptedEvent) => void,
+  context: Omit<EventContext, "previous"> & { onEvent: (event: AdoptedEvent) => void },
 ): number {
+  const { onEvent, ...events } = context;
   const previous = new Map<number, { state: AdoptedEvent["replayed"]["to"]; at: string }>();
   let count = 0;
   for (const go of goEvents(db)) {
@@ -181,7 +193,7 @@ function replayEvents(
         }, which the state machine does not know. Nothing was changed.`,
       );
     }
-    const event = adoptEvent(go, { ...context, previous, type });
+    const event = adoptEvent(go, { ...events, previous, type });
     previous.set(event.row.deployment_id, { state: event.replayed.to, at: event.replayed.at });
     onEvent(event);
     count++;
