@@ -89,7 +89,7 @@ const timeBound = z.string().regex(TIME_BOUND_PATTERN, { message: `must be ${TIM
     message: "must be a real date and time, and a duration of at most 36500d (100 years)",
   });
 
-/** Whether a time bound that has the right form names a real time (2026-02-31 does not). */
+/** Whether a time bound that has the right form names a real time (2026-13-01 does not). */
 function validTimeBound(text: string): boolean {
   try {
     return parseTimeBound(text, new Date(0).toISOString()) !== undefined;
@@ -260,7 +260,7 @@ export function checkExportRequest(request: ExportRequest, databasePath: string)
       "invalid_argument",
       `The cursor and the output name the same file ("${request.output}"); give the cursor ` +
         "its own file",
-      { parameter: "cursor" },
+      { path: request.cursor },
     );
   }
   if (request.cursor !== undefined && request.output !== undefined && pathExists(request.output)) {
