@@ -27,7 +27,6 @@ const EDGE_CROSSING_FROM_DEPLOY = "src/cli/commands/deploy.ts -> src/rpc/envelop
 /** Below the edges, the side effects the page names (one line each, with why). */
 const SPEAKING_BELOW_EDGES = new Set([
   "src/yaml_environment.ts: process.env", // snapshots the two variables the yaml library reads
-  "src/operations/export.ts: Deno.stdout", // export's default stream
 ]);
 
 function sourceFiles(dir: string): string[] {
