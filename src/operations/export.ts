@@ -264,7 +264,7 @@ export function checkExportRequest(request: ExportRequest, databasePath: string)
     );
   }
   if (request.cursor !== undefined && request.output !== undefined && pathExists(request.output)) {
-    throw outputExists(request.output);
+    throw outputExists(request.output, request.cursor);
   }
 }
 
@@ -272,16 +272,13 @@ export function checkExportRequest(request: ExportRequest, databasePath: string)
  * An incremental export never replaces its output: a file there may hold rows the cursor has
  * passed, which would then be in no file. There is no way to force it.
  */
-function outputExists(output: string): DockswapError {
-  // The example keeps the given name's endings (.ndjson.gz, .csv), so it fits the run's format.
-  const endings = /(\.[A-Za-z0-9]+)+$/.exec(output.slice(output.lastIndexOf("/") + 1))?.[0] ??
-    ".ndjson";
+function outputExists(output: string, cursor: string): DockswapError {
   return new DockswapError(
     "file_exists",
     `"${output}" already exists, and an export with a cursor never replaces a file (the rows ` +
-      `in it are behind the cursor and would be in no file). Give each run its own name, e.g. ` +
-      `history-$(date -u +%Y%m%dT%H%M%SZ)${endings}. Nothing was written; the cursor did not move.`,
-    { path: output },
+      "in it are behind the cursor and would be in no file). Give each run its own name. " +
+      "Nothing was written; the cursor did not move.",
+    { path: output, cursor },
   );
 }
 
@@ -350,7 +347,7 @@ export async function runExport(
     discardPendingCursor(request.cursor!);
     file.abort();
     throw error instanceof DockswapError && error.code === "file_exists"
-      ? outputExists(file.path)
+      ? outputExists(file.path, request.cursor!)
       : error;
   }
   await commitPendingCursor(request.cursor!, next);

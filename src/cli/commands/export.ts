@@ -120,10 +120,30 @@ Example (incremental, one file per run):
           exportToFile(progress),
           { ...params, output: options.output },
           NAMES,
-        );
+        ).catch((error) => {
+          throw error instanceof DockswapError && error.code === "file_exists"
+            ? outputExists(options.output!, error)
+            : error;
+        });
       if (runner.io.stderrIsTerminal) {
         const counts = summary.tables.map((r) => `${r.rows} ${r.table}`).join(", ");
         runner.note(`Exported ${counts}${options.output ? ` to ${options.output}` : ""}`);
       }
     });
+}
+
+/**
+ * An existing output refused with --cursor, with a name to use instead: the example keeps the
+ * given name's endings (.ndjson.gz, .csv), so it fits the run's format.
+ */
+function outputExists(output: string, refusal: DockswapError): DockswapError {
+  const endings = /(\.[A-Za-z0-9]+)+$/.exec(output.slice(output.lastIndexOf("/") + 1))?.[0] ??
+    ".ndjson";
+  return new DockswapError(
+    "file_exists",
+    `"${output}" already exists, and an export with --cursor never replaces a file (the rows ` +
+      `in it are behind the cursor and would be in no file). Give each run its own name, e.g. ` +
+      `history-$(date -u +%Y%m%dT%H%M%SZ)${endings}. Nothing was written; the cursor did not move.`,
+    refusal.details,
+  );
 }
