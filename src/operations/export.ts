@@ -175,7 +175,7 @@ export function exportToFile(progress?: ProgressOf) {
     access: "read",
     params: fileParams,
     result: exportResult,
-    precheck: (params, databasePath) => prepareExport(requestOf(params, ""), databasePath),
+    precheck: (params, databasePath) => prepareTargets(targetsOf(params), databasePath),
     runAlone: (context, params) => exportWith(context, requestOf(params, context.now(), progress)),
   });
 }
@@ -188,7 +188,7 @@ export function exportToStream(stream: ByteStream, progress?: ProgressOf) {
     access: "read",
     params: streamParams,
     result: exportResult,
-    precheck: (params, databasePath) => prepareExport(requestOf(params, ""), databasePath),
+    precheck: (params, databasePath) => prepareTargets(targetsOf(params), databasePath),
     runAlone: (context, params) =>
       exportWith(context, { ...requestOf(params, context.now(), progress), stream }),
   });
@@ -203,7 +203,7 @@ function requestOf(
   progress?: ProgressOf,
 ): ExportRequest {
   const bound = (text: string | undefined) =>
-    text === undefined || now === "" ? undefined : parseTimeBound(text, now);
+    text === undefined ? undefined : parseTimeBound(text, now);
   return {
     tables: params.table === "all" ? [...EXPORT_TABLES] : [params.table],
     format: params.format,
@@ -216,8 +216,20 @@ function requestOf(
   };
 }
 
-async function prepareExport(request: ExportRequest, databasePath: string): Promise<void> {
-  await loadExportCursor(request, databasePath);
+/** The files an export touches, and the app its cursor belongs to. */
+interface ExportTargets {
+  output?: string;
+  cursor?: string;
+  app?: string;
+}
+
+function targetsOf(params: { output?: string; cursor?: string; app_name?: string }): ExportTargets {
+  return { output: params.output, cursor: params.cursor, app: params.app_name };
+}
+
+/** Before the database is opened: a cursor that cannot be used must cost nothing. */
+async function prepareTargets(targets: ExportTargets, databasePath: string): Promise<void> {
+  await loadExportCursor(targets, databasePath);
 }
 
 async function exportWith(
@@ -227,9 +239,9 @@ async function exportWith(
   if (request.output === undefined && request.stream === undefined) {
     throw new Error("an export needs an output file or a stream");
   }
-  const cursor = await loadExportCursor(request, context.db.path);
-  const tables = await runExport(context.db, request, cursor);
-  const next = cursor === undefined ? undefined : advance(cursor, tables, request.now);
+  const targets = { output: request.output, cursor: request.cursor, app: request.filter.app };
+  const cursor = await loadExportCursor(targets, context.db.path);
+  const { tables, next } = await runExport(context.db, request, cursor);
   return {
     output: request.output ?? null,
     format: request.format,
@@ -243,7 +255,7 @@ async function exportWith(
  * A target that is the database (or a journal), the same file for output and cursor: refused
  * before anything is read or written.
  */
-export function checkExportRequest(request: ExportRequest, databasePath: string): void {
+function checkTargets(request: ExportTargets, databasePath: string): void {
   if (request.output !== undefined) {
     refuseDatabaseTarget(request.output, databasePath, "Output");
   }
@@ -282,15 +294,13 @@ function outputExists(output: string, cursor: string): DockswapError {
   );
 }
 
-/** Reads the cursor, if any (settling what a killed run left): call before opening the database. */
-export async function loadExportCursor(
-  request: ExportRequest,
+/** Checks the targets and reads the cursor, if any (settling what a killed run left). */
+async function loadExportCursor(
+  targets: ExportTargets,
   databasePath: string,
 ): Promise<ExportCursor | undefined> {
-  checkExportRequest(request, databasePath);
-  return request.cursor === undefined
-    ? undefined
-    : await readCursor(request.cursor, request.filter.app);
+  checkTargets(targets, databasePath);
+  return targets.cursor === undefined ? undefined : await readCursor(targets.cursor, targets.app);
 }
 
 /**
@@ -299,12 +309,12 @@ export async function loadExportCursor(
  * replaced); with a stream, the cursor moves once every byte has been written to it. On any
  * failure the previous output and cursor are left as they were.
  */
-export async function runExport(
+async function runExport(
   db: Database,
   request: ExportRequest,
   cursor: ExportCursor | undefined,
-): Promise<TableResult[]> {
-  checkExportRequest(request, db.path);
+): Promise<{ tables: TableResult[]; next?: ExportCursor }> {
+  checkTargets({ output: request.output, cursor: request.cursor }, db.path);
   if (request.output !== undefined) removeStaleTemps(request.output);
   const file = request.output === undefined ? undefined : AtomicFile.create(request.output);
   let results: TableResult[];
@@ -322,7 +332,7 @@ export async function runExport(
   const next = cursor === undefined ? undefined : advance(cursor, results, request.now);
   if (file === undefined) {
     if (next !== undefined) await writeCursor(request.cursor!, next);
-    return results;
+    return { tables: results, next };
   }
   if (next === undefined) {
     try {
@@ -331,7 +341,7 @@ export async function runExport(
       file.abort();
       throw error;
     }
-    return results;
+    return { tables: results };
   }
   try {
     await writePendingCursor(request.cursor!, next, file.tempPath, file.path);
@@ -351,7 +361,7 @@ export async function runExport(
       : error;
   }
   await commitPendingCursor(request.cursor!, next);
-  return results;
+  return { tables: results, next };
 }
 
 /** The cursor after an export delivered `results`. */
