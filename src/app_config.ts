@@ -1,6 +1,7 @@
 import { parseDocument } from "yaml";
 import { APP_NAME_RULE, isValidAppName } from "./app_name.ts";
 import { goTypeProblems } from "./app_config_types.ts";
+import { COLORS, isColor } from "./color.ts";
 import { DockswapError } from "./errors.ts";
 import { sha256Hex } from "./hash.ts";
 import { withYamlEnvironment } from "./yaml_environment.ts";
@@ -152,9 +153,9 @@ function validate(root: Mapping): string[] {
   const overrides = docker.environment_overrides;
   if (isMapping(overrides)) {
     for (const key of Object.keys(overrides)) {
-      if (key !== "blue" && key !== "green") {
+      if (!isColor(key)) {
         problems.push(
-          `\`docker.environment_overrides\` may only have keys blue and green, found ${
+          `\`docker.environment_overrides\` may only have keys ${COLORS.join(" and ")}, found ${
             JSON.stringify(key)
           }`,
         );

@@ -28,6 +28,7 @@ export function refuseDatabaseTarget(target: string, database: string, what: str
         `${what} "${target}" is the database ${
           file === database ? "itself" : `file "${file}"`
         }; choose another path. Nothing was written.`,
+        { path: target },
       );
     }
   }

@@ -2,7 +2,7 @@
  * How the Go dockswap's words and times translate to this schema's, for adopting its
  * database. Pure: no database.
  */
-import { type State, STATES } from "./lifecycle.ts";
+import { type DeploymentStatus, type State, STATES } from "./lifecycle.ts";
 
 /** The Go dockswap schema version this tool knows how to adopt. */
 export const GO_SCHEMA_VERSION = 202507101010;
@@ -34,8 +34,8 @@ export function goTimeToIso(text: string | null | undefined): string | undefined
   return FOUR_DIGIT_YEAR_ISO.test(iso) ? iso : undefined;
 }
 
-/** This schema's deployment statuses. */
-export type DeploymentStatus = "in_progress" | "success" | "failed" | "rolled_back";
+// Re-exported while the adoption still imports it from here; the definition is lifecycle.ts's.
+export type { DeploymentStatus };
 
 /**
  * Go deployment status words and the status each becomes. A word not listed becomes

@@ -39,8 +39,17 @@ export const EVENTS = [
 /** A state-machine event. */
 export type EventType = typeof EVENTS[number];
 
+/** How a deployment can end. */
+export const DEPLOYMENT_OUTCOMES = ["success", "failed", "rolled_back"] as const;
+
 /** How a deployment ends. */
-export type DeploymentOutcome = "success" | "failed" | "rolled_back";
+export type DeploymentOutcome = typeof DEPLOYMENT_OUTCOMES[number];
+
+/** Every deployment status: in flight, then each way it can end. */
+export const DEPLOYMENT_STATUSES = ["in_progress", ...DEPLOYMENT_OUTCOMES] as const;
+
+/** A deployment's status: in flight, or how it ended. */
+export type DeploymentStatus = typeof DEPLOYMENT_STATUSES[number];
 
 /** The transition table: state, then event, to the next state. Any pair not listed is refused. */
 export const TRANSITIONS: Readonly<Record<State, Readonly<Partial<Record<EventType, State>>>>> = {

@@ -1,14 +1,16 @@
 /**
  * docs/cli.md against the program: the commander definitions of src/cli/program.ts (every
- * command, argument and option) and ERROR_CODES of src/errors.ts (the exit-status table). A
- * command, argument or flag added to the program and not documented, or documented and not in the
- * program, fails here; so does an error code missing from the table or listed under another status.
+ * command, argument and option), ERROR_CODES of src/errors.ts and EXIT_STATUSES of
+ * src/cli/exit_status.ts (the exit-status table). A command, argument or flag added to the program
+ * and not documented, or documented and not in the program, fails here; so does an error code
+ * missing from the table or listed under another status, and a status the table lacks.
  */
 import type { Command, Option } from "commander";
 import { assert, assertEquals } from "./_assert.ts";
 import { cli } from "./_cli.ts";
 import { headings, section, tableRows } from "./_docs.ts";
 import { ERROR_CODES, type ErrorCode } from "../src/errors.ts";
+import { EXIT_STATUSES } from "../src/cli/exit_status.ts";
 import { buildProgram } from "../src/cli/program.ts";
 import { CommandRunner } from "../src/cli/runner.ts";
 import { runCli } from "../src/cli/mod.ts";
@@ -123,6 +125,16 @@ Deno.test("docs/cli.md: the exit-status table is ERROR_CODES", () => {
   for (const status of ["0", "1", "130, 143"]) assert(statuses.includes(status), status);
 });
 
+Deno.test("docs/cli.md: the exit-status table has exactly the program's statuses, each with its codes", () => {
+  const documented = tableRows(section(PAGE, "Exit status")).map((
+    [status, _meaning, codes],
+  ) => [status, [...codes.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).sort()]);
+  assertEquals(
+    documented,
+    EXIT_STATUSES.map((row) => [row.statuses.join(", "), [...row.codes].sort()]),
+  );
+});
+
 Deno.test("docs/cli.md: the binary's --help lists exactly the documented command groups", async () => {
   const help = await cli(["--help"]);
   assertEquals(help.code, 0, help.stderr);
@@ -150,6 +162,11 @@ async function helpOf(path: string[]): Promise<string> {
   let out = "";
   const io: CliIo = {
     out: (text) => void (out += text),
+    stdout: {
+      writeSync: () => {
+        throw new Error("--help wrote bytes to stdout");
+      },
+    },
     err: (text) => {
       throw new Error(`--help wrote to stderr: ${text}`);
     },

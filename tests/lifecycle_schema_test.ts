@@ -1,8 +1,8 @@
 /** The schema's CHECK lists and the state machine in code must name the same words. */
 import { assertEquals } from "./_assert.ts";
 import { MIGRATIONS } from "../migrations/mod.ts";
-import { EVENTS, STATES } from "../src/lifecycle.ts";
-import { DEPLOYMENT_STATUSES } from "../src/store/deployments.ts";
+import { COLORS } from "../src/color.ts";
+import { DEPLOYMENT_STATUSES, EVENTS, STATES } from "../src/lifecycle.ts";
 
 const SCHEMA = MIGRATIONS.map((m) => m.sql).join("\n");
 
@@ -23,4 +23,8 @@ Deno.test("from_state, to_state and current_state.status CHECKs list exactly its
   assertEquals(checkLists("to_state"), [[...STATES]]);
   // deployments.status first, then current_state.status.
   assertEquals(checkLists("status"), [[...DEPLOYMENT_STATUSES], [...STATES]]);
+});
+
+Deno.test("deployments.active_color and current_state.active_color CHECKs list exactly the colors", () => {
+  assertEquals(checkLists("active_color"), [[...COLORS], [...COLORS]]);
 });

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { ERROR_CODES } from "../errors.ts";
 import { registerConfigCommands } from "./commands/config.ts";
 import { registerBackupCommand } from "./commands/backup.ts";
@@ -9,10 +9,10 @@ import { registerDeployCommands } from "./commands/deploy.ts";
 import { registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands } from "./commands/status.ts";
-import { oneOf } from "./arguments.ts";
+import { exitStatusHelp } from "./exit_status.ts";
+import { applyFormat, globalFormatOption } from "./format_option.ts";
 import { fitHelp } from "./help_text.ts";
 import { similarWords } from "../similar_words.ts";
-import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
 
 const EXIT_STATUS_HELP = `
@@ -20,12 +20,7 @@ Database location: --db PATH, else $DOCKSWAP_DB, else dockswap.db in the first G
 config directory that exists ($DOCKSWAP_CONFIG_DIR, ./dockswap-cfg, ~/.config/dockswap-cfg,
 /etc/dockswap-cfg), else ./dockswap.db.
 
-Exit status: 0 ok; 1 "changed" (config check) or a failed check (doctor); ${ERROR_CODES.invalid_argument.exit} usage or invalid argument; \
-${ERROR_CODES.not_found.exit} not found;
-${ERROR_CODES.config_invalid.exit} invalid config or payload; ${ERROR_CODES.invalid_transition.exit} refused by the deployment state; \
-${ERROR_CODES.schema_too_new.exit} database refused
-(newer schema, checksum, foreign or read-only file); ${ERROR_CODES.database_busy.exit} database busy; \
-${ERROR_CODES.io_error.exit} file error; ${ERROR_CODES.internal.exit} internal error.`;
+${exitStatusHelp()}`;
 
 /**
  * Builds the command-line program; actions report through `runner`. With `jsonErrors` commander
@@ -43,10 +38,7 @@ export function buildProgram(
     )
     .option("-V, --version", "print the tool, schema and SQLite versions")
     .option("--db <path>", "database file (see 'Database location' below)")
-    .addOption(
-      new Option("--format <format>", "output format").choices(FORMATS).argParser(oneOf(FORMATS))
-        .default("table"),
-    )
+    .addOption(globalFormatOption())
     .option("--json", "shorthand for --format json")
     .option(
       "--wide",
@@ -71,7 +63,10 @@ export function buildProgram(
   registerPruneCommand(program, runner);
   registerRpcCommand(program, runner);
   addHelpCommands(program);
-  program.hook("preAction", (_program, action) => refuseContradictoryFormat(action));
+  program.hook("preAction", (_program, action) => {
+    refuseContradictoryFormat(action);
+    applyFormat(action);
+  });
   for (const command of program.commands) {
     command.exitOverride().configureOutput(output);
     for (const sub of command.commands) sub.exitOverride().configureOutput(output);

@@ -9,6 +9,7 @@ import { locateDatabase } from "../db/location.ts";
 import { DockswapError, type ErrorCode } from "../errors.ts";
 import {
   execute,
+  type FileOperation,
   mayCreateDatabase,
   type Operation,
   type OperationContext,
@@ -139,6 +140,22 @@ export class CommandRunner {
     );
     this.print(command, result, { columns: rowColumns(operation.result), ...view });
     return result;
+  }
+
+  /**
+   * Runs a file operation (export, backup): bad parameters refused and its checks run before the
+   * database is opened, then its work, alone. The result is returned, not printed: export's
+   * stdout may be its data. `names` are the command's own names of parameters (`--app`, `FILE`).
+   */
+  async invokeAlone<P extends z.ZodType, R extends z.ZodType>(
+    command: Command,
+    operation: FileOperation<P, R>,
+    params: z.input<P>,
+    names: Readonly<Record<string, string>> = {},
+  ): Promise<z.infer<R>> {
+    const parsed = parseParams(operation, params, (name) => names[name] ?? cliParameterName(name));
+    await operation.precheck?.(parsed, this.databasePath(command));
+    return await this.withDatabaseAsync(command, (context) => operation.runAlone(context, parsed));
   }
 
   /** Prints a result in the chosen format; tables fit the terminal unless --wide. */

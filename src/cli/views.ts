@@ -6,19 +6,14 @@ import type { z } from "zod";
 import { cellText } from "../csv.ts";
 import type { configCheck, configHistoryOp } from "../operations/config.ts";
 import type { deployGet } from "../operations/history.ts";
-import type {
-  currentStateRecord,
-  deploymentRecord,
-  eventRecord,
-} from "../operations/lifecycle_schemas.ts";
 import type { migrateStatus } from "../operations/migrations.ts";
+import type { CurrentStateRecord as CurrentState } from "../records/current_state.ts";
+import type { DeploymentRecord as Deployment } from "../records/deployment.ts";
+import type { EventRecord as Event } from "../records/event.ts";
 import { ago, between, duration, minute } from "./cells.ts";
 import { type Column, fields, grid, type TableLayout } from "./table.ts";
 
 type Result<O extends { result: z.ZodType }> = z.infer<O["result"]>;
-type CurrentState = z.infer<typeof currentStateRecord>;
-type Deployment = z.infer<typeof deploymentRecord>;
-type Event = z.infer<typeof eventRecord>;
 type Shown = Result<typeof deployGet>;
 
 /** A hash shown by its first 12 hex digits (then …), as git shows short hashes. */

@@ -1,21 +1,38 @@
 /**
- * `backup` as a use case: a consistent snapshot of a live database, verified, synced and moved
- * into place, so that the backup file is whole or absent.
+ * `backup` as a use case (`db.backup`): a consistent snapshot of a live database, verified,
+ * synced and moved into place, so that the backup file is whole or absent.
  */
+import { z } from "zod";
 import { refuseDatabaseTarget } from "../database_files.ts";
 import { fileError } from "../file_error.ts";
 import { pathExists } from "../file_paths.ts";
-import { commandFor } from "../command_hint.ts";
 import type { Database } from "../db/database.ts";
 import { publishVerifiedCopyAsync } from "../db/verified_copy.ts";
 import { DockswapError } from "../errors.ts";
+import { defineFileOperation } from "./operation.ts";
+import { filePath } from "./schemas.ts";
+
+const backupResult = z.object({
+  path: z.string().describe("The backup file"),
+  bytes: z.number().int(),
+  quick_check: z.literal("ok").describe("PRAGMA quick_check of the copy, before it was published"),
+});
 
 /** What a backup made. */
-export interface BackupResult {
-  path: string;
-  bytes: number;
-  quick_check: string;
-}
+export type BackupResult = z.infer<typeof backupResult>;
+
+export const dbBackup = defineFileOperation({
+  name: "db.backup",
+  summary: "Write a consistent, verified snapshot of the database to a file (mode 0600), " +
+    "atomically; an existing file is refused unless force",
+  access: "read",
+  params: z.strictObject({
+    path: filePath.describe("The backup file to create (its folder must exist)"),
+    force: z.boolean().default(false).describe("Replace the file if it exists"),
+  }),
+  result: backupResult,
+  runAlone: (context, params) => takeBackup(context.db, params.path, params.force),
+});
 
 function exists(path: string): boolean {
   try {
@@ -32,7 +49,7 @@ function refuseExisting(path: string): never {
 function existingError(path: string): DockswapError {
   return new DockswapError(
     "file_exists",
-    `Backup file "${path}" already exists; choose another name or pass --force to replace it`,
+    `Backup file "${path}" already exists; choose another name, or replace it (force)`,
     { path },
   );
 }
@@ -62,8 +79,8 @@ export async function takeBackup(
         "database_corrupt",
         `The snapshot failed quick_check (${
           problems.join("; ")
-        }); nothing was written to "${target}". ` +
-          `Run ${commandFor(source.path, "doctor")} on the database.`,
+        }); nothing was written to "${target}". Check the database (doctor).`,
+        { path: target },
       ),
   }, (temp) => source.backupTo(temp, target));
   return { path: target, bytes: Deno.statSync(target).size, quick_check: "ok" };

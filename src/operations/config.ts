@@ -6,13 +6,13 @@ import {
   configBefore,
   configById,
   configHistory,
-  type ConfigRecord,
   insertConfig,
   latestConfig,
   summarize,
 } from "../store/configs.ts";
+import { type ConfigRecord, configRecord, configSummary } from "../records/config.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { appName, configRecord, configSummary, limit, rowId, storedText } from "./schemas.ts";
+import { appName, limit, rowId, storedText } from "./schemas.ts";
 
 /** Largest config text accepted; real app configs are a few KiB. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;

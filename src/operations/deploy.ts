@@ -13,18 +13,22 @@ import {
   type State,
   TRAFFIC_EVENT,
 } from "../lifecycle.ts";
-import { type ConfigRecord, summarize } from "../store/configs.ts";
-import { currentState, type CurrentStateRecord, saveCurrentState } from "../store/current_state.ts";
+import { type Color, COLORS, otherColor } from "../color.ts";
+import { type ConfigRecord, configSummary } from "../records/config.ts";
+import { type CurrentStateRecord, currentStateRecord } from "../records/current_state.ts";
+import { type DeploymentRecord, deploymentRecord } from "../records/deployment.ts";
+import { type EventRecord, eventRecord } from "../records/event.ts";
+import { color, type JsonValue } from "../records/fields.ts";
+import { summarize } from "../store/configs.ts";
+import { currentState, saveCurrentState } from "../store/current_state.ts";
 import {
-  type Color,
   deploymentById,
-  type DeploymentRecord,
   endDeployment,
   inProgressDeployment,
   insertDeployment,
   lastSuccessfulDeployment,
 } from "../store/deployments.ts";
-import { type EventRecord, insertEvent, type JsonValue } from "../store/events.ts";
+import { insertEvent } from "../store/events.ts";
 import { liveDeploymentId } from "../store/live.ts";
 import {
   addConfig,
@@ -33,16 +37,9 @@ import {
   parseForApp,
   requireLatestConfig,
 } from "./config.ts";
-import {
-  color,
-  currentStateRecord,
-  deploymentRecord,
-  eventRecord,
-  image,
-  recordableEventType,
-} from "./lifecycle_schemas.ts";
+import { image, recordableEventType } from "./lifecycle_schemas.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { appName, configSummary, exactJson, presenceOf, rowId, storedText } from "./schemas.ts";
+import { appName, exactJson, presenceOf, rowId, storedText } from "./schemas.ts";
 
 /** Longest error text an event keeps; orchestrators paste whole health-check bodies. */
 export const MAX_ERROR_CHARS = 64 * 1024;
@@ -108,8 +105,8 @@ function refusalForUnstable(current: CurrentStateRecord): DockswapError {
 /** The color a new deployment brings up: the one not live, or the requested one on a first deploy. */
 function targetColor(current: CurrentStateRecord | undefined, requested?: Color): Color {
   const live = current?.active_color ?? null;
-  if (live === null) return requested ?? "blue";
-  const other: Color = live === "blue" ? "green" : "blue";
+  if (live === null) return requested ?? COLORS[0];
+  const other = otherColor(live);
   if (requested !== undefined && requested !== other) {
     throw new DockswapError(
       "invalid_argument",

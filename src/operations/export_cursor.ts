@@ -95,6 +95,7 @@ export async function readCursor(
     throw new DockswapError(
       "invalid_argument",
       `Cursor "${path}" is not a dockswap-db export cursor; remove it to export everything again`,
+      { path },
     );
   }
   if (parsed.app !== (app ?? null)) {
@@ -103,6 +104,7 @@ export async function readCursor(
       `Cursor "${path}" belongs to an export of ${
         parsed.app === null ? "all apps" : `app ${parsed.app}`
       }; use one cursor file per export command line`,
+      { path },
     );
   }
   return parsed;
@@ -145,6 +147,7 @@ async function settlePending(path: string): Promise<void> {
     throw new DockswapError(
       "invalid_argument",
       `"${pendingPath}" is not a pending dockswap-db export cursor; remove it and run again`,
+      { path: pendingPath },
     );
   }
   if (wasDelivered(pending)) {

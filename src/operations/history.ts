@@ -5,14 +5,11 @@ import type { State } from "../lifecycle.ts";
 import { configById, latestConfig } from "../store/configs.ts";
 import { allCurrentStates, currentState } from "../store/current_state.ts";
 import { deploymentById, deploymentHistory } from "../store/deployments.ts";
-import { type EventRecord, eventsOfDeployment } from "../store/events.ts";
-import {
-  currentStateRecord,
-  deploymentRecord,
-  deploymentStatus,
-  eventRecord,
-  state,
-} from "./lifecycle_schemas.ts";
+import { eventsOfDeployment } from "../store/events.ts";
+import { currentStateRecord } from "../records/current_state.ts";
+import { deploymentRecord } from "../records/deployment.ts";
+import { type EventRecord, eventRecord } from "../records/event.ts";
+import { deploymentStatus, state } from "../records/fields.ts";
 import { defineOperation } from "./operation.ts";
 import { appName, limit, rowId, timestamp } from "./schemas.ts";
 

@@ -1,9 +1,13 @@
 import { z } from "zod";
 import { APP_NAME_PATTERN, APP_NAME_RULE, MAX_APP_NAME_LENGTH } from "../app_name.ts";
-import type { JsonValue } from "../store/events.ts";
+import type { JsonValue } from "../records/fields.ts";
+
+// The field types parameters share with records, defined once in src/records/fields.ts.
+export { rowId, timestamp } from "../records/fields.ts";
 
 /**
- * Shared parameter and record schemas, so every operation spells a concept the same way. Rules
+ * Shared parameter schemas, so every operation spells a concept the same way (records and their
+ * field types are in src/records/). Rules
  * are written as zod checks that have a JSON Schema form (regex, min, max, enum), not as
  * refinements, so that `rpc.discover` advertises exactly what the server accepts.
  */
@@ -35,21 +39,10 @@ export const storedText = z.string().regex(/^[^\u0000]*$/, {
   message: "must not hold a NUL character (U+0000)",
 });
 
-/** A row id: a positive integer within the safe range (huge numbers are refused, not rounded). */
-export const rowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A file path: not empty (an unset variable is no name), no NUL (no file system takes one). */
+export const filePath = storedText.min(1, { message: "must not be empty; give a file path" });
 
 export const limit = z.number().int().positive().max(1_000_000).describe("Most rows to return");
-
-export const timestamp = z.string().describe("UTC ISO-8601 with milliseconds");
-
-export const configSummary = z.object({
-  id: rowId,
-  app_name: z.string(),
-  config_sha: z.string().describe("SHA-256 of the raw YAML bytes, hex"),
-  created_at: timestamp,
-});
-
-export const configRecord = configSummary.extend({ config_yaml: z.string() });
 
 /** The path of the first number in `value` that JSON cannot carry exactly, if any. */
 function inexactNumberPath(value: unknown, path: string): string | undefined {

@@ -1,20 +1,16 @@
 import type { Database } from "../db/database.ts";
+import {
+  CONFIG_COLUMNS,
+  CONFIG_SUMMARY_COLUMNS,
+  type ConfigRecord,
+  type ConfigSummary,
+} from "../records/config.ts";
+import { columnList, insertSql, valuesOf } from "./sql.ts";
 
-/** A config version without its text, as listed in histories. */
-export interface ConfigSummary {
-  id: number;
-  app_name: string;
-  config_sha: string;
-  created_at: string;
-}
-
-/** A config version with its raw YAML. */
-export interface ConfigRecord extends ConfigSummary {
-  config_yaml: string;
-}
-
-const SUMMARY_COLUMNS = "id, app_name, config_sha, created_at";
-const RECORD_COLUMNS = "id, app_name, config_yaml, config_sha, created_at";
+const SUMMARY_COLUMNS = columnList(CONFIG_SUMMARY_COLUMNS);
+const RECORD_COLUMNS = columnList(CONFIG_COLUMNS);
+const INSERT_COLUMNS = CONFIG_COLUMNS.filter((column) => column !== "id");
+const INSERT_SQL = insertSql("app_configs", INSERT_COLUMNS);
 
 /** SQL of an app's newest config version (exported so tests can plan the real statement). */
 export const LATEST_CONFIG_SQL = `SELECT ${RECORD_COLUMNS} FROM app_configs WHERE app_name = ?
@@ -26,13 +22,7 @@ export const CONFIG_HISTORY_SQL = `SELECT ${SUMMARY_COLUMNS} FROM app_configs WH
 
 /** Stores a new config version and returns it. */
 export function insertConfig(db: Database, config: Omit<ConfigRecord, "id">): ConfigRecord {
-  const { lastInsertRowid } = db.run(
-    "INSERT INTO app_configs (app_name, config_yaml, config_sha, created_at) VALUES (?, ?, ?, ?)",
-    config.app_name,
-    config.config_yaml,
-    config.config_sha,
-    config.created_at,
-  );
+  const { lastInsertRowid } = db.run(INSERT_SQL, ...valuesOf(config, INSERT_COLUMNS));
   return { id: lastInsertRowid, ...config };
 }
 
@@ -66,10 +56,7 @@ export function configHistory(db: Database, appName: string, limit: number): Con
 
 /** The summary fields of a record (what `config add` reports). */
 export function summarize(record: ConfigRecord): ConfigSummary {
-  return {
-    id: record.id,
-    app_name: record.app_name,
-    config_sha: record.config_sha,
-    created_at: record.created_at,
-  };
+  return Object.fromEntries(
+    CONFIG_SUMMARY_COLUMNS.map((column) => [column, record[column]]),
+  ) as ConfigSummary;
 }

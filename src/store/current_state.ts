@@ -1,18 +1,18 @@
 import type { Database } from "../db/database.ts";
-import type { State } from "../lifecycle.ts";
-import type { Color } from "./deployments.ts";
+import { CURRENT_STATE_RECORD_COLUMNS, type CurrentStateRecord } from "../records/current_state.ts";
+import { columnList, insertSql, valuesOf } from "./sql.ts";
 
-/** What is live for an app and what is happening to it. */
-export interface CurrentStateRecord {
-  app_name: string;
-  deployment_id: number;
-  active_color: Color | null;
-  image: string | null;
-  status: State;
-  updated_at: string;
-}
+const COLUMNS = columnList(CURRENT_STATE_RECORD_COLUMNS);
 
-const COLUMNS = "app_name, deployment_id, active_color, image, status, updated_at";
+/** SQL of every app's current state, by name (exported so tests can plan the real statement). */
+export const ALL_CURRENT_STATES_SQL = `SELECT ${COLUMNS} FROM current_state ORDER BY app_name`;
+
+// Writing an app's state replaces every column a read returns; an adopted app keeps its Go word.
+const UPDATED_COLUMNS = CURRENT_STATE_RECORD_COLUMNS.filter((column) => column !== "app_name");
+const SAVE_SQL = `${insertSql("current_state", CURRENT_STATE_RECORD_COLUMNS)}
+  ON CONFLICT (app_name) DO UPDATE SET ${
+  UPDATED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(", ")
+}`;
 
 /** The current state of an app, or undefined when it never deployed. */
 export function currentState(db: Database, appName: string): CurrentStateRecord | undefined {
@@ -24,23 +24,11 @@ export function currentState(db: Database, appName: string): CurrentStateRecord 
 
 /** The current state of every app, sorted by name. */
 export function allCurrentStates(db: Database): CurrentStateRecord[] {
-  return db.all<CurrentStateRecord>(`SELECT ${COLUMNS} FROM current_state ORDER BY app_name`);
+  return db.all<CurrentStateRecord>(ALL_CURRENT_STATES_SQL);
 }
 
 /** Writes an app's current state (insert or replace the one row) and returns it. */
 export function saveCurrentState(db: Database, state: CurrentStateRecord): CurrentStateRecord {
-  db.run(
-    `INSERT INTO current_state (app_name, deployment_id, active_color, image, status, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (app_name) DO UPDATE SET deployment_id = excluded.deployment_id,
-       active_color = excluded.active_color, image = excluded.image,
-       status = excluded.status, updated_at = excluded.updated_at`,
-    state.app_name,
-    state.deployment_id,
-    state.active_color,
-    state.image,
-    state.status,
-    state.updated_at,
-  );
+  db.run(SAVE_SQL, ...valuesOf(state, CURRENT_STATE_RECORD_COLUMNS));
   return { ...state };
 }

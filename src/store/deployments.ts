@@ -1,30 +1,12 @@
 import type { Database } from "../db/database.ts";
-import type { DeploymentOutcome } from "../lifecycle.ts";
+import type { DeploymentOutcome, DeploymentStatus } from "../lifecycle.ts";
+import { DEPLOYMENT_RECORD_COLUMNS, type DeploymentRecord } from "../records/deployment.ts";
+import { columnList, insertSql, valuesOf } from "./sql.ts";
 
-/** A deployment's status: in flight, or how it ended. */
-export type DeploymentStatus = "in_progress" | DeploymentOutcome;
-
-/** Every deployment status, for validation and --help. */
-export const DEPLOYMENT_STATUSES = ["in_progress", "success", "failed", "rolled_back"] as const;
-
-/** A color a deployment brings up. */
-export type Color = "blue" | "green";
-
-/** One deployment attempt, as stored. */
-export interface DeploymentRecord {
-  id: number;
-  app_name: string;
-  config_id: number | null;
-  image: string;
-  started_at: string;
-  ended_at: string | null;
-  status: DeploymentStatus;
-  active_color: Color;
-  rollback_of: number | null;
-}
-
-const COLUMNS =
-  "id, app_name, config_id, image, started_at, ended_at, status, active_color, rollback_of";
+const COLUMNS = columnList(DEPLOYMENT_RECORD_COLUMNS);
+// A new deployment is this tool's own: its id is the next one, and it has no Go word.
+const INSERT_COLUMNS = DEPLOYMENT_RECORD_COLUMNS.filter((column) => column !== "id");
+const INSERT_SQL = insertSql("deployments", INSERT_COLUMNS);
 
 /** SQL of an app's deployments, newest first (exported so tests can plan the real statement). */
 export const HISTORY_SQL = `SELECT ${COLUMNS} FROM deployments WHERE app_name = ?
@@ -44,19 +26,7 @@ export function insertDeployment(
   db: Database,
   deployment: Omit<DeploymentRecord, "id">,
 ): DeploymentRecord {
-  const { lastInsertRowid } = db.run(
-    `INSERT INTO deployments
-       (app_name, config_id, image, started_at, ended_at, status, active_color, rollback_of)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    deployment.app_name,
-    deployment.config_id,
-    deployment.image,
-    deployment.started_at,
-    deployment.ended_at,
-    deployment.status,
-    deployment.active_color,
-    deployment.rollback_of,
-  );
+  const { lastInsertRowid } = db.run(INSERT_SQL, ...valuesOf(deployment, INSERT_COLUMNS));
   return { id: lastInsertRowid, ...deployment };
 }
 

@@ -1,31 +1,14 @@
 import type { Database } from "../db/database.ts";
-import type { EventType, State } from "../lifecycle.ts";
+import { EVENT_COLUMNS, type EventRecord } from "../records/event.ts";
+import type { JsonValue } from "../records/fields.ts";
+import { columnList, insertSql, valuesOf } from "./sql.ts";
 
-/** One state-machine event of a deployment, as stored (payload still JSON text). */
-interface EventRow {
-  id: number;
-  deployment_id: number;
-  app_name: string;
-  event_type: EventType;
-  from_state: State;
-  to_state: State;
-  payload: string | null;
-  error: string | null;
-  created_at: string;
-}
+/** An event as stored: its payload still JSON text. */
+type EventRow = Omit<EventRecord, "payload"> & { payload: string | null };
 
-/** A value JSON can carry. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | {
-  [key: string]: JsonValue;
-};
-
-/** One state-machine event of a deployment, with its payload parsed. */
-export interface EventRecord extends Omit<EventRow, "payload"> {
-  payload: JsonValue;
-}
-
-const COLUMNS =
-  "id, deployment_id, app_name, event_type, from_state, to_state, payload, error, created_at";
+const COLUMNS = columnList(EVENT_COLUMNS);
+const INSERT_COLUMNS = EVENT_COLUMNS.filter((column) => column !== "id");
+const INSERT_SQL = insertSql("deployment_events", INSERT_COLUMNS);
 
 /** SQL of a deployment's events, oldest first (exported so tests can plan the real statement). */
 export const EVENTS_OF_DEPLOYMENT_SQL =
@@ -45,17 +28,8 @@ export function insertEvent(
     ? null
     : JSON.stringify(event.payload);
   const { lastInsertRowid } = db.run(
-    `INSERT INTO deployment_events
-       (deployment_id, app_name, event_type, from_state, to_state, payload, error, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    event.deployment_id,
-    event.app_name,
-    event.event_type,
-    event.from_state,
-    event.to_state,
-    payload,
-    event.error,
-    event.created_at,
+    INSERT_SQL,
+    ...valuesOf({ ...event, payload }, INSERT_COLUMNS),
   );
   return toRecord({ id: lastInsertRowid, ...event, payload });
 }

@@ -1,4 +1,8 @@
 import type { Database, SqlValue } from "../db/database.ts";
+import { CONFIG_SUMMARY_COLUMNS } from "../records/config.ts";
+import { CURRENT_STATE_COLUMNS } from "../records/current_state.ts";
+import { DEPLOYMENT_COLUMNS } from "../records/deployment.ts";
+import { EVENT_COLUMNS } from "../records/event.ts";
 
 /** The tables `export` can write, by their export name. */
 export const EXPORT_TABLES = ["configs", "deployments", "events", "state"] as const;
@@ -19,11 +23,12 @@ interface TableSpec {
   readonly kind: string;
 }
 
-/** How each export table maps to SQL; column order here is the CSV column order. */
+/** How each export table maps to SQL: every column of its record, in the CSV column order. */
 export const EXPORT_SPECS: Readonly<Record<ExportTable, TableSpec>> = {
   configs: {
     table: "app_configs",
-    columns: ["id", "app_name", "config_sha", "created_at", "config_yaml"],
+    // The YAML last: a CSV row's short fields come first.
+    columns: [...CONFIG_SUMMARY_COLUMNS, "config_yaml"],
     time: "created_at",
     hasId: true,
     json: [],
@@ -31,18 +36,7 @@ export const EXPORT_SPECS: Readonly<Record<ExportTable, TableSpec>> = {
   },
   deployments: {
     table: "deployments",
-    columns: [
-      "id",
-      "app_name",
-      "config_id",
-      "image",
-      "started_at",
-      "ended_at",
-      "status",
-      "active_color",
-      "rollback_of",
-      "legacy_status",
-    ],
+    columns: DEPLOYMENT_COLUMNS,
     time: "started_at",
     hasId: true,
     json: [],
@@ -50,17 +44,7 @@ export const EXPORT_SPECS: Readonly<Record<ExportTable, TableSpec>> = {
   },
   events: {
     table: "deployment_events",
-    columns: [
-      "id",
-      "deployment_id",
-      "app_name",
-      "event_type",
-      "from_state",
-      "to_state",
-      "payload",
-      "error",
-      "created_at",
-    ],
+    columns: EVENT_COLUMNS,
     time: "created_at",
     hasId: true,
     json: ["payload"],
@@ -68,15 +52,7 @@ export const EXPORT_SPECS: Readonly<Record<ExportTable, TableSpec>> = {
   },
   state: {
     table: "current_state",
-    columns: [
-      "app_name",
-      "deployment_id",
-      "active_color",
-      "image",
-      "status",
-      "updated_at",
-      "legacy_status",
-    ],
+    columns: CURRENT_STATE_COLUMNS,
     time: "updated_at",
     hasId: false,
     json: [],

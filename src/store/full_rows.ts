@@ -1,80 +1,35 @@
 /**
  * Inserting whole rows, ids and legacy columns included: adoption copies the Go tool's rows under
- * their own ids. One column list per table; a record's every column is written.
+ * their own ids. Each table's every column is written, as its record in src/records/ lists them.
  */
 import type { Database, SqlValue } from "../db/database.ts";
-import type { ConfigRecord } from "./configs.ts";
-import type { CurrentStateRecord } from "./current_state.ts";
-import type { DeploymentRecord } from "./deployments.ts";
-import type { EventRecord } from "./events.ts";
-
-export const CONFIG_COLUMNS = [
-  "id",
-  "app_name",
-  "config_yaml",
-  "config_sha",
-  "created_at",
-] as const;
-export const DEPLOYMENT_COLUMNS = [
-  "id",
-  "app_name",
-  "config_id",
-  "image",
-  "started_at",
-  "ended_at",
-  "status",
-  "active_color",
-  "rollback_of",
-  "legacy_status",
-] as const;
-export const EVENT_COLUMNS = [
-  "id",
-  "deployment_id",
-  "app_name",
-  "event_type",
-  "from_state",
-  "to_state",
-  "payload",
-  "error",
-  "created_at",
-] as const;
-export const CURRENT_STATE_COLUMNS = [
-  "app_name",
-  "deployment_id",
-  "active_color",
-  "image",
-  "status",
-  "updated_at",
-  "legacy_status",
-] as const;
-export const ADOPTION_LOG_COLUMNS = [
-  "adopted_at",
-  "table_name",
-  "row_key",
-  "column_name",
-  "old_value",
-  "new_value",
-  "reason",
-] as const;
+import { insertSql } from "./sql.ts";
+import { ADOPTION_LOG_COLUMNS, type AdoptionLogRow } from "../records/adoption_log.ts";
+import { CONFIG_COLUMNS, type ConfigRecord } from "../records/config.ts";
+import { CURRENT_STATE_COLUMNS, type CurrentStateRow } from "../records/current_state.ts";
+import { DEPLOYMENT_COLUMNS, type DeploymentRow } from "../records/deployment.ts";
+import { EVENT_COLUMNS, type EventRecord } from "../records/event.ts";
 
 /** A config version, whole. */
 export type FullConfig = ConfigRecord;
 /** A deployment with the Go status word it was adopted from (NULL for rows this tool wrote). */
-export type FullDeployment = DeploymentRecord & { legacy_status: string | null };
+export type FullDeployment = DeploymentRow;
 /** An event whose payload is its JSON text, stored as it is. */
 export type FullEvent = Omit<EventRecord, "payload"> & { payload: string | null };
 /** An app's current state, with the Go status word it was adopted from. */
-export type FullCurrentState = CurrentStateRecord & { legacy_status: string | null };
-/** One repair made while adopting. */
-export type AdoptionLogRow = Record<(typeof ADOPTION_LOG_COLUMNS)[number], string | null>;
+export type FullCurrentState = CurrentStateRow;
+
+/** One repair made while adopting; SQLite assigns its id. */
+export type AdoptionLogEntry = Omit<AdoptionLogRow, "id">;
+
+/** The adoption log's columns but its id, which SQLite assigns. */
+const ADOPTION_LOG_INSERT_COLUMNS = ADOPTION_LOG_COLUMNS.filter((column) => column !== "id");
 
 /** `INSERT INTO table (columns) VALUES (?, ...)` and a binder for it, built once per table. */
-function inserter<C extends string>(table: string, columns: readonly C[]) {
-  const sql = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${
-    columns.map(() => "?").join(", ")
-  })`;
-  return (db: Database, row: Record<C, SqlValue>): void => {
-    db.run(sql, ...columns.map((c) => row[c]));
+function inserter<R>(table: string, columns: readonly string[]) {
+  const sql = insertSql(table, columns);
+  return (db: Database, row: R): void => {
+    db.run(sql, ...columns.map((c) => (row as Record<string, SqlValue>)[c]));
   };
 }
 
@@ -94,7 +49,7 @@ export const insertFullCurrentState: (db: Database, row: FullCurrentState) => vo
   "current_state",
   CURRENT_STATE_COLUMNS,
 );
-export const insertAdoptionLogRow: (db: Database, row: AdoptionLogRow) => void = inserter(
+export const insertAdoptionLogRow: (db: Database, row: AdoptionLogEntry) => void = inserter(
   "adoption_log",
-  ADOPTION_LOG_COLUMNS,
+  ADOPTION_LOG_INSERT_COLUMNS,
 );

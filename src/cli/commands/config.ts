@@ -10,11 +10,9 @@ import {
 } from "../../operations/config.ts";
 import { DockswapError, ERROR_CODES } from "../../errors.ts";
 import { filePath, positiveInteger } from "../arguments.ts";
+import { EXIT_CONFIG_CHANGED } from "../exit_status.ts";
 import type { CommandRunner } from "../runner.ts";
 import { configCheckTable, configHistoryTable } from "../views.ts";
-
-/** Exit status of `config check` when the file differs from the latest stored version. */
-export const EXIT_CONFIG_CHANGED = 1;
 
 /** Reads a config file (or stdin for "-") as text, byte for byte. */
 export async function readConfigText(runner: CommandRunner, file: string): Promise<string> {

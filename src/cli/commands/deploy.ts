@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { type Color, COLORS } from "../../color.ts";
 import { DockswapError } from "../../errors.ts";
 import { OUTCOMES, START_EVENT, TRANSITIONS } from "../../lifecycle.ts";
 import {
@@ -9,7 +10,7 @@ import {
 } from "../../operations/deploy.ts";
 import { recordableEvents } from "../../operations/lifecycle_schemas.ts";
 import { MAX_NESTING, nestingDepth } from "../../rpc/envelope.ts";
-import type { JsonValue } from "../../store/events.ts";
+import type { JsonValue } from "../../records/fields.ts";
 import { filePath, oneOf, positiveInteger } from "../arguments.ts";
 import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
@@ -17,7 +18,6 @@ import { namingFile, readConfigText } from "./config.ts";
 
 /** Largest --payload accepted, in characters. */
 const MAX_PAYLOAD_CHARS = 1024 * 1024;
-const COLORS = ["blue", "green"];
 
 /** Parses `--payload` text as any JSON value, refusing invalid JSON before anything is opened. */
 export function parsePayload(text: string | undefined): JsonValue | undefined {
@@ -99,7 +99,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     )
     .action(async (
       app: string,
-      options: { image: string; config?: string; configId?: number; color?: "blue" | "green" },
+      options: { image: string; config?: string; configId?: number; color?: Color },
       command: Command,
     ) => {
       const configYaml = options.config === undefined

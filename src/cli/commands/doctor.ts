@@ -6,10 +6,8 @@ import { doctor } from "../../operations/doctor.ts";
 import { execute } from "../../operations/mod.ts";
 import { nowIso } from "../../time.ts";
 import { durationArgument } from "../arguments.ts";
+import { EXIT_DOCTOR_PROBLEMS } from "../exit_status.ts";
 import type { CommandRunner } from "../runner.ts";
-
-/** Exit status of `doctor` when a check fails. */
-export const EXIT_DOCTOR_PROBLEMS = 1;
 
 /** `doctor [--stuck-after DURATION]`. */
 export function registerDoctorCommand(program: Command, runner: CommandRunner): void {

@@ -2,10 +2,8 @@ import type { Command } from "commander";
 import { openDatabase } from "../../db/open.ts";
 import { MAX_LINE_BYTES, serveRpc } from "../../rpc/mod.ts";
 import { nowIso } from "../../time.ts";
+import { EXIT_SIGNAL } from "../exit_status.ts";
 import type { CommandRunner } from "../runner.ts";
-
-/** Exit status after SIGINT/SIGTERM ended serving (128 + signal number, as shells report). */
-const SIGNAL_EXIT: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** `rpc`: JSON-RPC 2.0 on stdin/stdout until EOF, one JSON value per line. */
 export function registerRpcCommand(program: Command, runner: CommandRunner): void {
@@ -43,7 +41,7 @@ export function registerRpcCommand(program: Command, runner: CommandRunner): voi
           signal: stop.signal,
           note: (text) => runner.note(`dockswap-db rpc: ${text}`),
         });
-        if (end === "stopped" && stoppedBy) runner.exitCode = SIGNAL_EXIT[stoppedBy];
+        if (end === "stopped" && stoppedBy) runner.exitCode = EXIT_SIGNAL[stoppedBy];
       } finally {
         for (const remove of listeners) remove();
         writer.releaseLock();

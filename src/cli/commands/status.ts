@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { DEPLOYMENT_STATUSES } from "../../lifecycle.ts";
 import {
   deployGet,
   deployHistory,
@@ -6,7 +7,6 @@ import {
   stateGet,
   stateList,
 } from "../../operations/history.ts";
-import { DEPLOYMENT_STATUSES } from "../../store/deployments.ts";
 import { oneOf, positiveInteger } from "../arguments.ts";
 import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";

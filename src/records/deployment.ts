@@ -1,0 +1,31 @@
+/** One deployment attempt: the `deployments` table. */
+import { z } from "zod";
+import { columnsOf } from "./record.ts";
+import { color, deploymentStatus, rowId, timestamp } from "./fields.ts";
+
+/** A deployment as stored: every column. */
+export const deploymentRow = z.object({
+  id: rowId,
+  app_name: z.string(),
+  config_id: rowId.nullable(),
+  image: z.string(),
+  started_at: timestamp,
+  ended_at: timestamp.nullable(),
+  status: deploymentStatus,
+  active_color: color.describe("The color this deployment brings up"),
+  rollback_of: rowId.nullable().describe("The deployment this one rolls back to"),
+  legacy_status: z.string().nullable()
+    .describe("The Go dockswap's status word of an adopted row; null for rows this tool wrote"),
+});
+
+/**
+ * A deployment as reads return it (history, show, the results of deploy commands): every column
+ * but the Go word of adopted rows, which export and the adoption carry and reads never did.
+ */
+export const deploymentRecord = deploymentRow.omit({ legacy_status: true });
+
+export type DeploymentRow = z.infer<typeof deploymentRow>;
+export type DeploymentRecord = z.infer<typeof deploymentRecord>;
+
+export const DEPLOYMENT_COLUMNS = columnsOf(deploymentRow);
+export const DEPLOYMENT_RECORD_COLUMNS = columnsOf(deploymentRecord);
