@@ -162,6 +162,11 @@ async function helpOf(path: string[]): Promise<string> {
   let out = "";
   const io: CliIo = {
     out: (text) => void (out += text),
+    stdout: {
+      writeSync: () => {
+        throw new Error("--help wrote bytes to stdout");
+      },
+    },
     err: (text) => {
       throw new Error(`--help wrote to stderr: ${text}`);
     },

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { ERROR_CODES } from "../errors.ts";
 import { CONFIG_COMMANDS, registerConfigCommands } from "./commands/config.ts";
 import { registerBackupCommand } from "./commands/backup.ts";
@@ -10,11 +10,10 @@ import { MIGRATE_STATUS_COMMAND, registerMigrateCommands } from "./commands/migr
 import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands, STATUS_COMMANDS } from "./commands/status.ts";
 import type { CommandSpec } from "./command_spec.ts";
-import { oneOf } from "./arguments.ts";
 import { exitStatusHelp } from "./exit_status.ts";
+import { applyFormat, globalFormatOption } from "./format_option.ts";
 import { fitHelp } from "./help_text.ts";
 import { similarWords } from "../similar_words.ts";
-import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
 
 const EXIT_STATUS_HELP = `
@@ -50,10 +49,7 @@ export function buildProgram(
     )
     .option("-V, --version", "print the tool, schema and SQLite versions")
     .option("--db <path>", "database file (see 'Database location' below)")
-    .addOption(
-      new Option("--format <format>", "output format").choices(FORMATS).argParser(oneOf(FORMATS))
-        .default("table"),
-    )
+    .addOption(globalFormatOption())
     .option("--json", "shorthand for --format json")
     .option(
       "--wide",
@@ -78,7 +74,10 @@ export function buildProgram(
   registerPruneCommand(program, runner);
   registerRpcCommand(program, runner);
   addHelpCommands(program);
-  program.hook("preAction", (_program, action) => refuseContradictoryFormat(action));
+  program.hook("preAction", (_program, action) => {
+    refuseContradictoryFormat(action);
+    applyFormat(action);
+  });
   for (const command of program.commands) {
     command.exitOverride().configureOutput(output);
     for (const sub of command.commands) sub.exitOverride().configureOutput(output);

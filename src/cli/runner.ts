@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import type { AdoptionReport } from "../db/adopt_go.ts";
+import { adoptGoDatabase } from "../adoption/adopt.ts";
+import type { Database } from "../db/database.ts";
 import { openDatabase } from "../db/open.ts";
 import { octalMode, OTHERS_BITS, ownerOnlyTargets, sharedFiles } from "../db/file_modes.ts";
 import { describeAdoption } from "./adoption_report.ts";
@@ -8,6 +9,7 @@ import { locateDatabase } from "./location.ts";
 import { DockswapError, type ErrorCode } from "../errors.ts";
 import {
   executeValid,
+  type FileOperation,
   mayCreateDatabase,
   type OperationContext,
   parseParams,
@@ -65,7 +67,7 @@ export class CommandRunner {
   ): T {
     const db = openDatabase(this.databasePath(command), {
       ...options,
-      onAdopted: this.reportAdoption,
+      adoptGoFile: this.adoptGoFile,
     });
     this.warnIfReadableByOthers(db.path);
     try {
@@ -82,7 +84,7 @@ export class CommandRunner {
   ): Promise<T> {
     const db = openDatabase(this.databasePath(command), {
       create: false,
-      onAdopted: this.reportAdoption,
+      adoptGoFile: this.adoptGoFile,
     });
     this.warnIfReadableByOthers(db.path);
     try {
@@ -99,9 +101,10 @@ export class CommandRunner {
     return root.getOptionValueSource("format") !== "default" || root.opts().json === true;
   }
 
-  /** Tells the user, on stderr, that a Go dockswap database was adopted and how. */
-  readonly reportAdoption = (report: AdoptionReport): void => {
-    this.note(describeAdoption(report));
+  /** Adopts a Go dockswap database and tells the user, on stderr, that it did and how. */
+  readonly adoptGoFile = (db: Database): void => {
+    const report = adoptGoDatabase(db);
+    if (report) this.note(describeAdoption(report));
   };
 
   /**
@@ -149,6 +152,23 @@ export class CommandRunner {
     );
     this.print(command, result, { columns: rowColumns(operation.result), ...view });
     return result;
+  }
+
+  /**
+   * Runs a file operation (export, backup): bad parameters refused and its checks run before the
+   * database is opened, then its work, alone. The result is returned, not printed: export's
+   * stdout may be its data. `names` are the command's own names of its parameters (`--app`,
+   * `FILE`); a parameter it does not name keeps its operation name.
+   */
+  async invokeAlone<P extends z.ZodType, R extends z.ZodType>(
+    command: Command,
+    operation: FileOperation<P, R>,
+    params: z.input<P>,
+    names: Readonly<Record<string, string>> = {},
+  ): Promise<z.infer<R>> {
+    const parsed = parseParams(operation, params, (name) => names[name] ?? name);
+    await operation.precheck?.(parsed, this.databasePath(command));
+    return await this.withDatabaseAsync(command, (context) => operation.runAlone(context, parsed));
   }
 
   /** Prints a result in the chosen format; tables fit the terminal unless --wide. */

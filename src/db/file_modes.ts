@@ -3,7 +3,7 @@
  * database file's own mode (whatever the umask or the mode of an empty one left there), so the
  * journals are owner-only exactly when the database is.
  */
-import { resolvedPath } from "../atomic_file.ts";
+import { resolvedPath } from "../file_paths.ts";
 
 /** A file and its permission bits. */
 export interface FileMode {

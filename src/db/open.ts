@@ -1,14 +1,14 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
-import { resolvedPath } from "../atomic_file.ts";
+import { resolvedPath } from "../file_paths.ts";
 import { DockswapError } from "../errors.ts";
 import { act, call, say } from "../words.ts";
 import { Database } from "./database.ts";
-import { adoptGoDatabase, type AdoptionReport, isGoDockswap } from "./adopt_go.ts";
 import { migrate, verifyHistory } from "./migrate.ts";
 import {
   APPLICATION_ID,
   applicationId,
   compareHistory,
+  isGoDockswap,
   markAsDockswapFile,
   readHistory,
   tableNames,
@@ -17,8 +17,8 @@ import {
 /**
  * Opens (creating if needed) the database at `path`, sets the per-connection pragmas, checks
  * that the file belongs to dockswap-db and applies pending migrations (unless told not to,
- * for `migrate status`; the history is verified either way). A Go dockswap database is
- * adopted first (backed up, then migrated in place) and `onAdopted` receives the report.
+ * for `migrate status`; the history is verified either way). A Go dockswap database is handed
+ * to `adoptGoFile` first (adoption/ rewrites it in place); without one it is refused.
  */
 export function openDatabase(
   path: string,
@@ -29,7 +29,8 @@ export function openDatabase(
      * `not_found`, so a read never creates or changes a database.
      */
     create?: boolean;
-    onAdopted?: (report: AdoptionReport) => void;
+    /** Rewrites a Go dockswap file into this schema (`adoptGoDatabase`, from the edges). */
+    adoptGoFile?: (db: Database) => void;
   } = {},
 ): Database {
   const create = options.create ?? true;
@@ -48,10 +49,7 @@ export function openDatabase(
         ],
       );
     }
-    if (applyMigrations && isGoDockswap(db)) {
-      const report = adoptGoDatabase(db);
-      if (report) options.onAdopted?.(report);
-    }
+    if (applyMigrations && options.adoptGoFile && isGoDockswap(db)) options.adoptGoFile(db);
     // Before anything that could write (even the journal mode is stored in the file header), so
     // that a refused file is left byte for byte as it was. One snapshot: another process may
     // commit the first migration between two reads.

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { MIGRATIONS } from "../../migrations/mod.ts";
-import { isGoDockswap } from "../db/adopt_go.ts";
 import {
   APPLICATION_ID,
   applicationId,
   compareHistory,
+  isGoDockswap,
   readHistory,
   tableNames,
 } from "../db/identity.ts";

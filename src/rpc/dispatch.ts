@@ -2,12 +2,16 @@
  * Dispatch: turns the lines read together into responses. All their requests run in one
  * transaction (group commit), each in its own savepoint, so that one failing request changes
  * nothing and leaves its neighbours' writes in place; responses are produced only once that
- * transaction has committed. Knows nothing of streams.
+ * transaction has committed. A line calling a method that runs alone (db.export, db.backup:
+ * they await a file) ends the commit before it and runs after it, outside any transaction.
+ * Knows nothing of streams.
  */
 import { DockswapError, ERROR_CODES, type ErrorCode } from "../errors.ts";
 import { type Hint, namedText } from "../words.ts";
 import {
   execute,
+  executeAlone,
+  type FileOperation,
   type Operation,
   type OperationContext,
   parseParams,
@@ -39,10 +43,14 @@ export interface DispatcherOptions {
 /** What running a request gave: its result as JSON text, or the error it threw. */
 type Outcome = { ok: true; json: string } | { ok: false; error: unknown };
 
-/** A request to a method: an operation (run inside the group's transaction) or a builtin. */
+/**
+ * A request to a method: an operation (run inside the group's transaction), a file operation
+ * (run alone) or a builtin.
+ */
 interface Call {
   request: Request;
   operation?: Operation;
+  file?: FileOperation;
   builtin?: BuiltinMethod;
   outcome?: Outcome;
 }
@@ -98,28 +106,64 @@ export class Dispatcher {
    * Runs the requests of `frames` (lines read together) in one transaction, each in its own
    * savepoint, and yields the response lines, in input order, once it has committed. Only when
    * their responses outgrow the commit budget do the lines take more than one commit (each
-   * yield is one commit; a batch never spans two). Stopping the iteration early leaves the
-   * remaining lines unrun. Never throws.
+   * yield is one commit; a batch never spans two). A line calling a method that runs alone is a
+   * step of its own, yielded as a promise of its lines. Stopping the iteration early leaves the
+   * remaining lines unrun. Never throws (nor rejects).
    */
-  *handleGroup(frames: readonly Frame[]): Generator<string[]> {
+  *handleGroup(frames: readonly Frame[]): Generator<string[] | Promise<string[]>> {
     const units = frames.map((frame) => this.#unit(frame));
     let start = 0;
     while (start < units.length) {
-      const end = this.#commit(units, start);
-      const lines: string[] = [];
-      for (const unit of units.slice(start, end)) {
-        const answers = unit.slots.map((slot) => this.#answer(slot)).filter((a) => a !== undefined);
-        if (!unit.batch) lines.push(...answers);
-        else if (answers.length > 0) lines.push(`[${answers.join(",")}]`);
+      if (callsAlone(units[start])) {
+        yield this.#runAlone(units[start]);
+        start++;
+        continue;
       }
-      yield lines;
+      const end = this.#commit(units, start);
+      yield this.#lines(units.slice(start, end));
       start = end;
     }
   }
 
-  /** All the lines' responses at once (for callers that need no streaming). */
+  /**
+   * All the lines' responses at once, for callers that need no streaming; not for lines that
+   * call a method that runs alone (serve them).
+   */
   answerAll(frames: readonly Frame[]): string[] {
-    return [...this.handleGroup(frames)].flat();
+    return [...this.handleGroup(frames)].flatMap((lines) => {
+      if (!Array.isArray(lines)) throw new Error("answerAll cannot wait for db.export/db.backup");
+      return lines;
+    });
+  }
+
+  #lines(units: readonly Unit[]): string[] {
+    const lines: string[] = [];
+    for (const unit of units) {
+      const answers = unit.slots.map((slot) => this.#answer(slot)).filter((a) => a !== undefined);
+      if (!unit.batch) lines.push(...answers);
+      else if (answers.length > 0) lines.push(`[${answers.join(",")}]`);
+    }
+    return lines;
+  }
+
+  /**
+   * A line with a call that runs alone: each of its calls in order, each in its own transaction
+   * (or none), the file operations awaited.
+   */
+  async #runAlone(unit: Unit): Promise<string[]> {
+    for (const slot of unit.slots) {
+      if (slot.kind !== "call") continue;
+      const { request, file } = slot.call;
+      if (file) {
+        try {
+          const result = await executeAlone(this.#context, file, request.params);
+          slot.call.outcome = { ok: true, json: JSON.stringify(result) };
+        } catch (error) {
+          slot.call.outcome = { ok: false, error };
+        }
+      } else slot.call.outcome = this.#run(slot.call);
+    }
+    return this.#lines([unit]);
   }
 
   #unit(frame: Frame): Unit {
@@ -176,9 +220,11 @@ export class Dispatcher {
         ),
       );
     }
-    return method.kind === "operation"
-      ? { kind: "call", call: { request, operation: method.operation } }
-      : { kind: "call", call: { request, builtin: method.builtin } };
+    if (method.kind === "operation") {
+      return { kind: "call", call: { request, operation: method.operation } };
+    }
+    if (method.kind === "file") return { kind: "call", call: { request, file: method.operation } };
+    return { kind: "call", call: { request, builtin: method.builtin } };
   }
 
   #early(request: Request, error: RpcError): Slot {
@@ -187,20 +233,23 @@ export class Dispatcher {
 
   /**
    * Runs the calls of units[start..] in one transaction until their responses pass the commit
-   * budget; returns the index of the first unit left for the next commit.
+   * budget or a unit calls a method that runs alone; returns the index of the first unit left
+   * for the next step.
    */
   #commit(units: readonly Unit[], start: number): number {
     const context = this.#context;
+    const alone = units.findIndex((unit, i) => i > start && callsAlone(unit));
+    const stop = alone < 0 ? units.length : alone;
     const callsOf = (from: number, to: number) =>
       units.slice(from, to).flatMap((unit) =>
         unit.slots.flatMap((slot) => slot.kind === "call" ? [slot.call] : [])
       );
-    const pending = callsOf(start, units.length).filter((call) => call.operation);
+    const pending = callsOf(start, stop).filter((call) => call.operation);
     let end = start;
     let current = start;
     const runAll = () => {
       let bytes = 0;
-      for (current = start; current < units.length; current++) {
+      for (current = start; current < stop; current++) {
         const calls = units[current].slots.flatMap((slot) =>
           slot.kind === "call" ? [slot.call] : []
         );
@@ -226,7 +275,7 @@ export class Dispatcher {
       if (!pending.some((call) => call.outcome !== undefined)) {
         // BEGIN itself failed (the lock stayed taken past the busy timeout): nothing ran.
         for (const call of pending) call.outcome = { ok: false, error };
-        end = units.length;
+        end = stop;
         for (const call of callsOf(start, end)) call.outcome ??= this.#run(call);
         return end;
       }
@@ -263,6 +312,11 @@ export class Dispatcher {
     if (outcome.ok && id !== null) return resultResponse(id, outcome.json);
     return errorResponse(id, error ?? internal("a result without an id"));
   }
+}
+
+/** Whether a line calls a method that runs alone. */
+function callsAlone(unit: Unit): boolean {
+  return unit.slots.some((slot) => slot.kind === "call" && slot.call.file !== undefined);
 }
 
 /** Runs `work` and serializes its result; a failure of either is the outcome's error. */
