@@ -12,6 +12,12 @@ const UNIT_MS: Record<string, number> = {
 };
 
 const DURATION = /^(?:\d+(?:ms|s|m|h|d|w))+$/;
+const ISO_TIME = /^(\d{4}-\d\d-\d\d)(?:[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(Z|[+-]\d\d:?\d\d)?)?$/;
+
+/** The forms parseTimeBound reads, as one pattern (for a schema; the date must also exist). */
+export const TIME_BOUND_PATTERN = new RegExp(
+  `^(?:${DURATION.source.slice(1, -1)}|${ISO_TIME.source.slice(1, -1)})$`,
+);
 
 /**
  * The longest duration accepted: 100 years. "Now minus a duration" must stay a real date; much
@@ -55,8 +61,7 @@ export const TIME_HELP =
 export function parseTimeBound(text: string, now: string): string | undefined {
   const ago = parseDuration(text);
   if (ago !== undefined) return new Date(Date.parse(now) - ago).toISOString();
-  const match = /^(\d{4}-\d\d-\d\d)(?:[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(Z|[+-]\d\d:?\d\d)?)?$/
-    .exec(text);
+  const match = ISO_TIME.exec(text);
   if (!match) return undefined;
   const [, date, time = "00:00:00", zone = "Z"] = match;
   const ms = Date.parse(`${date}T${time}${zone}`);

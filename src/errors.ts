@@ -3,6 +3,7 @@
  * JSON-RPC error code from the code, so both doors report one failure the same way. (The
  * JSON-RPC protocol's own errors, which no operation raises, are in src/rpc/envelope.ts.)
  */
+import { type Hint, hintsOf, namedText, type Words } from "./words.ts";
 
 /** Every failure a user can cause, with the exit status and JSON-RPC code it maps to. */
 export const ERROR_CODES = {
@@ -28,16 +29,28 @@ export const ERROR_CODES = {
 /** A stable, machine-readable error code. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** An error a user can cause and act on: `message` says what was wrong and what to do. */
+/**
+ * An error a user can cause and act on. `words` say what was wrong and what to do, with the
+ * parameter and the suggested action as typed hints that each edge words for its users
+ * (`message` is the neutral wording, by parameter and method names); `details` are the facts.
+ */
 export class DockswapError extends Error {
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
+  readonly words: Words;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  constructor(code: ErrorCode, message: string | Words, details?: Record<string, unknown>) {
+    const words = typeof message === "string" ? [message] : message;
+    super(namedText(words));
     this.name = "DockswapError";
     this.code = code;
     this.details = details;
+    this.words = words;
+  }
+
+  /** The parameters and actions the message refers to, as data. */
+  get hints(): Hint[] {
+    return hintsOf(this.words);
   }
 
   /** The process exit status for this error. */
@@ -47,6 +60,9 @@ export class DockswapError extends Error {
 }
 
 /** Shorthand for the most common refusal. */
-export function notFound(message: string, details?: Record<string, unknown>): DockswapError {
+export function notFound(
+  message: string | Words,
+  details?: Record<string, unknown>,
+): DockswapError {
   return new DockswapError("not_found", message, details);
 }

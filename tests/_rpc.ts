@@ -27,12 +27,16 @@ export function notification(method: string, params?: unknown): string {
   return JSON.stringify({ jsonrpc: "2.0", method, ...(params === undefined ? {} : { params }) });
 }
 
-/** Runs `rpc` once over `db` with `input` on stdin (then EOF); stdout split into lines. */
+/**
+ * Runs `rpc` once over `db` with `input` on stdin (then EOF); stdout split into lines. `cwd` is
+ * where relative file names (db.export's output) land.
+ */
 export async function rpcOnce(
   db: string,
   input: string | Uint8Array,
+  options: { cwd?: string } = {},
 ): Promise<CliResult & { lines: string[] }> {
-  const result = await cli(["--db", db, "rpc"], { stdin: input });
+  const result = await cli(["--db", db, "rpc"], { stdin: input, cwd: options.cwd });
   const lines = result.stdout === "" ? [] : result.stdout.replace(/\n$/, "").split("\n");
   return { ...result, lines };
 }

@@ -195,7 +195,14 @@ Deno.test("invalid arguments are named as each surface names them", async () => 
   ]) as RpcResponse[];
   const rollback = answers.at(-1)!;
   assertEquals(rollback.error?.data?.code, "not_found");
-  assertStringIncludes(rollback.error!.message, "--to DEPLOYMENT_ID; to_deployment_id over RPC");
+  // Over RPC by its parameter name (and as data), never by a flag; on the CLI by its flag.
+  assertStringIncludes(rollback.error!.message, "name the deployment (to_deployment_id)");
+  assertEquals(rollback.error?.data?.hints, [{ param: "to_deployment_id" }]);
+  assert(!rollback.error!.message.includes("--"), rollback.error!.message);
+  const viaCli = await cli(["--db", db, "rollback", "worker"]);
+  assertEquals(viaCli.code, 3);
+  assertStringIncludes(viaCli.stderr, "name the deployment (--to DEPLOYMENT_ID)");
+  assert(!viaCli.stderr.includes("over RPC"), viaCli.stderr);
 });
 
 Deno.test("a lone UTF-16 surrogate is refused where it would be stored as something else", async () => {

@@ -11,7 +11,7 @@ import { cli } from "./_cli.ts";
 import { headings, section, tableRows } from "./_docs.ts";
 import { ERROR_CODES, type ErrorCode } from "../src/errors.ts";
 import { EXIT_STATUSES } from "../src/cli/exit_status.ts";
-import { buildProgram } from "../src/cli/program.ts";
+import { buildProgram, COMMANDS } from "../src/cli/program.ts";
 import { CommandRunner } from "../src/cli/runner.ts";
 import { runCli } from "../src/cli/mod.ts";
 import type { CliIo } from "../src/cli/io.ts";
@@ -24,7 +24,7 @@ function program(): Command {
     throw new Error("the docs test runs no command");
   };
   const io = new Proxy({}, { get: () => unused }) as CliIo;
-  return buildProgram(new CommandRunner(io), () => "dockswap-db (docs test)");
+  return buildProgram(new CommandRunner(io, COMMANDS), () => "dockswap-db (docs test)");
 }
 
 /** Every command that runs something (a group like `config` only holds commands), by its path. */
@@ -162,6 +162,11 @@ async function helpOf(path: string[]): Promise<string> {
   let out = "";
   const io: CliIo = {
     out: (text) => void (out += text),
+    stdout: {
+      writeSync: () => {
+        throw new Error("--help wrote bytes to stdout");
+      },
+    },
     err: (text) => {
       throw new Error(`--help wrote to stderr: ${text}`);
     },

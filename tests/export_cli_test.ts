@@ -6,6 +6,7 @@ import { query } from "./_db.ts";
 import { addHistory } from "./_history.ts";
 import { request, rpcLines } from "./_rpc.ts";
 import { configFor } from "./reliability/_support.ts";
+import { EXPORT_FORMAT_NAMES } from "../src/operations/export_formats/mod.ts";
 
 type Line = { kind: string; id?: number; app_name: string; [key: string]: unknown };
 
@@ -620,4 +621,42 @@ Deno.test("export --cursor never replaces its output: a same-name re-run is refu
     const run = await cli(["--db", db, "export", "--output", snapshot]);
     assertEquals(run.code, 0, run.stderr);
   }
+});
+
+Deno.test("export's --format is its own list, wherever --format stands; other commands keep the renderers' list", async () => {
+  await using dir = await tempDir();
+  const db = await newDb(dir.path);
+  addHistory(db, { app: "web-api", deployments: 2 });
+  // --help lists exactly the export formats.
+  const help = await cli(["export", "--help"]);
+  const listed = /--format <format>[^(]*\(choices: ([^)]*?), default/.exec(
+    help.stdout.replaceAll(/\s+/g, " "),
+  )?.[1];
+  assertEquals(listed, EXPORT_FORMAT_NAMES.map((name) => JSON.stringify(name)).join(", "));
+  for (const format of EXPORT_FORMAT_NAMES) {
+    const after = await cli(["--db", db, "export", "--table", "events", "--format", format]);
+    assertEquals(after.code, 0, `${format}: ${after.stderr}`);
+    assert(after.stdout.length > 0, format);
+    const before = await cli(["--db", db, "--format", format, "export", "--table", "events"]);
+    assertEquals(before.stdout, after.stdout, format);
+  }
+  for (const format of ["table", "xml", "ndjsonx"]) {
+    const refused = await cli(["--db", db, "export", "--table", "events", "--format", format]);
+    assertEquals(refused.code, 2, format);
+    assertEquals(refused.stdout, "", format);
+    assertStringIncludes(
+      refused.stderr.replaceAll("\n", " "),
+      "export writes ndjson, csv or json",
+      format,
+    );
+  }
+  // --json is export's json.
+  const json = await cli(["--db", db, "--json", "export", "--table", "events"]);
+  assertEquals(JSON.parse(json.stdout).length, allIds(db, "deployment_events").length);
+  // Other commands: the renderers' formats, table included, before or after the command.
+  const status = await cli(["--db", db, "status", "--format", "ndjson"]);
+  assertEquals(status.code, 0, status.stderr);
+  assertEquals(lines(status.stdout).map((row) => row.app_name), ["web-api"]);
+  assertEquals((await cli(["--db", db, "--format", "table", "status"])).code, 0);
+  assertEquals((await cli(["--db", db, "status", "--format", "xml"])).code, 2);
 });

@@ -1,4 +1,4 @@
-import { locateDatabase } from "../src/db/location.ts";
+import { locateDatabase } from "../src/cli/location.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { cli, FIXTURES, tempDir } from "./_cli.ts";
 

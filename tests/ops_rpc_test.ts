@@ -46,7 +46,15 @@ Deno.test("rpc db.doctor: a healthy file is ok; a stuck deployment is a result w
   assertEquals(failed.ok, false);
   const check = failed.checks.find((c) => c.check === "stuck_deployments")!;
   assertEquals(check.status, "fail");
-  assertEquals(check.hint, `dockswap-db --db ${db} recover worker`);
+  // Over RPC the hint names the method and its params; `doctor` on the CLI prints the command.
+  assertEquals(check.hint, 'method deploy.recover (app_name="worker")');
+  const stuckViaCli = JSON.parse(
+    (await cli(["--db", db, "--json", "doctor", "--stuck-after", "1m"])).stdout,
+  ) as DoctorResult;
+  assertEquals(
+    stuckViaCli.checks.find((c) => c.check === "stuck_deployments")!.hint,
+    `dockswap-db --db ${db} recover worker`,
+  );
 
   // Bad params change nothing and say what is wrong.
   for (const params of [{ stuck_after_ms: 0 }, { stuck_after_ms: 1e15 }, { stuck_after: 1 }]) {
@@ -55,9 +63,11 @@ Deno.test("rpc db.doctor: a healthy file is ok; a stuck deployment is a result w
   }
   const end = await rpc.close();
   assertEquals(end.code, 0, end.stderr);
-  // The hint works: recover, then doctor over RPC again is ok.
-  const recovered = await cli(["--db", db, "recover", "worker"]);
-  assertEquals(recovered.code, 0, recovered.stderr);
+  // The hint works: the method it names, then doctor over RPC again is ok.
+  await using follow = new RpcProcess(db);
+  const recovered = await follow.call(5, "deploy.recover", { app_name: "worker" });
+  assertEquals(recovered.error, undefined, JSON.stringify(recovered));
+  assertEquals((await follow.close()).code, 0);
   await using again = new RpcProcess(db);
   assertEquals(((await again.call(4, "db.doctor")).result as DoctorResult).ok, true);
 });

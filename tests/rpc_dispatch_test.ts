@@ -189,7 +189,7 @@ Deno.test("dispatch: lines whose responses outgrow the budget commit in several 
       batch,
       line(5, "t.committed"),
       { kind: "line", text: "{" },
-    ])].map(parse);
+    ])].map((lines) => parse(lines as string[]));
     // Each commit closes once its responses pass 1 byte: after every line that runs something,
     // never inside a batch.
     assertEquals(commits.length, 4);

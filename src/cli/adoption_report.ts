@@ -1,4 +1,4 @@
-import type { AdoptionReport } from "../db/adopt_go.ts";
+import type { AdoptionReport } from "../adoption/adopt.ts";
 
 /** The adoption report as text for stderr: backup, row counts, then one line per repair. */
 export function describeAdoption(report: AdoptionReport): string {

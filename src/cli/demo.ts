@@ -5,8 +5,10 @@
  * `status` and `history`. Every command is printed before its output, like a shell transcript.
  */
 import { runCli } from "./mod.ts";
+import { COMMANDS } from "./program.ts";
+import { CliSpeaker } from "./speak.ts";
 import { type CliIo, denoIo } from "./io.ts";
-import { locateDatabase } from "../db/location.ts";
+import { locateDatabase } from "./location.ts";
 import { openDatabase } from "../db/open.ts";
 import { DockswapError } from "../errors.ts";
 import { isInFlight } from "../lifecycle.ts";
@@ -224,7 +226,7 @@ if (import.meta.main) {
     Deno.exit(await main(Deno.args));
   } catch (error) {
     const message = error instanceof DockswapError
-      ? `demo: ${error.message} [${error.code}]`
+      ? `demo: ${new CliSpeaker(COMMANDS).text(error.words)} [${error.code}]`
       : (error as Error).message;
     console.error(message);
     Deno.exit(1);

@@ -2,6 +2,8 @@
 export interface CliIo {
   /** Writes protocol or result text to stdout. */
   out(text: string): void;
+  /** stdout as bytes, for output that is data rather than text (export's stream). */
+  stdout: { writeSync(p: Uint8Array): number };
   /** Writes messages for people to stderr. */
   err(text: string): void;
   /** Reads stdin to its end, refusing more than `maxBytes`. */
@@ -49,6 +51,7 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
 export function denoIo(): CliIo {
   return {
     out: (text) => writeAllSync(Deno.stdout, text),
+    stdout: Deno.stdout,
     err: (text) => writeAllSync(Deno.stderr, text),
     async readStdin(maxBytes) {
       const chunks: Uint8Array[] = [];

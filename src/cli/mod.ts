@@ -1,7 +1,7 @@
 import { CommanderError } from "commander";
 import { DockswapError, ERROR_CODES } from "../errors.ts";
 import type { CliIo } from "./io.ts";
-import { buildProgram } from "./program.ts";
+import { buildProgram, COMMANDS } from "./program.ts";
 import { sqliteVersion } from "../db/database.ts";
 import { SCHEMA_VERSION } from "../db/identity.ts";
 import { VERSION } from "../version.ts";
@@ -14,7 +14,7 @@ function versionLine(): string {
 
 /** Runs the command line and returns the exit status; never throws, never exits. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const runner = new CommandRunner(io);
+  const runner = new CommandRunner(io, COMMANDS);
   const jsonErrors = asksForJson(argv);
   const program = buildProgram(runner, versionLine, jsonErrors);
   try {
@@ -37,10 +37,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const { json, format } = program.opts<{ json?: boolean; format?: string }>();
     const wantsJson = json === true || format === "json" || format === "ndjson";
     if (error instanceof DockswapError) {
+      const message = runner.speaker.text(error.words);
       io.err(
         wantsJson
-          ? JSON.stringify({ error: { code: error.code, message: error.message } }) + "\n"
-          : `dockswap-db: ${error.message} [${error.code}]\n`,
+          ? JSON.stringify({ error: { code: error.code, message } }) + "\n"
+          : `dockswap-db: ${message} [${error.code}]\n`,
       );
       return error.exitCode;
     }

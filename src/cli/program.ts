@@ -1,19 +1,19 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { ERROR_CODES } from "../errors.ts";
-import { registerConfigCommands } from "./commands/config.ts";
+import { CONFIG_COMMANDS, registerConfigCommands } from "./commands/config.ts";
 import { registerBackupCommand } from "./commands/backup.ts";
-import { registerDoctorCommand } from "./commands/doctor.ts";
+import { DOCTOR_COMMAND, registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
-import { registerPruneCommand } from "./commands/prune.ts";
-import { registerDeployCommands } from "./commands/deploy.ts";
-import { registerMigrateCommands } from "./commands/migrate.ts";
+import { PRUNE_COMMAND, registerPruneCommand } from "./commands/prune.ts";
+import { DEPLOY_COMMANDS, registerDeployCommands } from "./commands/deploy.ts";
+import { MIGRATE_STATUS_COMMAND, registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
-import { registerStatusCommands } from "./commands/status.ts";
-import { oneOf } from "./arguments.ts";
+import { registerStatusCommands, STATUS_COMMANDS } from "./commands/status.ts";
+import type { CommandSpec } from "./command_spec.ts";
 import { exitStatusHelp } from "./exit_status.ts";
+import { applyFormat, globalFormatOption } from "./format_option.ts";
 import { fitHelp } from "./help_text.ts";
 import { similarWords } from "../similar_words.ts";
-import { FORMATS } from "./output.ts";
 import type { CommandRunner } from "./runner.ts";
 
 const EXIT_STATUS_HELP = `
@@ -22,6 +22,16 @@ config directory that exists ($DOCKSWAP_CONFIG_DIR, ./dockswap-cfg, ~/.config/do
 /etc/dockswap-cfg), else ./dockswap.db.
 
 ${exitStatusHelp()}`;
+
+/** Every command that runs an operation, with its parameters' spelling (messages use them). */
+export const COMMANDS: readonly CommandSpec[] = [
+  ...CONFIG_COMMANDS,
+  ...DEPLOY_COMMANDS,
+  ...STATUS_COMMANDS,
+  DOCTOR_COMMAND,
+  PRUNE_COMMAND,
+  MIGRATE_STATUS_COMMAND,
+] as CommandSpec[];
 
 /**
  * Builds the command-line program; actions report through `runner`. With `jsonErrors` commander
@@ -39,10 +49,7 @@ export function buildProgram(
     )
     .option("-V, --version", "print the tool, schema and SQLite versions")
     .option("--db <path>", "database file (see 'Database location' below)")
-    .addOption(
-      new Option("--format <format>", "output format").choices(FORMATS).argParser(oneOf(FORMATS))
-        .default("table"),
-    )
+    .addOption(globalFormatOption())
     .option("--json", "shorthand for --format json")
     .option(
       "--wide",
@@ -67,7 +74,10 @@ export function buildProgram(
   registerPruneCommand(program, runner);
   registerRpcCommand(program, runner);
   addHelpCommands(program);
-  program.hook("preAction", (_program, action) => refuseContradictoryFormat(action));
+  program.hook("preAction", (_program, action) => {
+    refuseContradictoryFormat(action);
+    applyFormat(action);
+  });
   for (const command of program.commands) {
     command.exitOverride().configureOutput(output);
     for (const sub of command.commands) sub.exitOverride().configureOutput(output);

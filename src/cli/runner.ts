@@ -1,21 +1,24 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import type { AdoptionReport } from "../db/adopt_go.ts";
+import { adoptGoDatabase } from "../adoption/adopt.ts";
+import type { Database } from "../db/database.ts";
 import { openDatabase } from "../db/open.ts";
-import { octalMode, OTHERS_BITS, ownerOnlyCommand, sharedFiles } from "../db/file_modes.ts";
+import { octalMode, OTHERS_BITS, ownerOnlyTargets, sharedFiles } from "../db/file_modes.ts";
 import { describeAdoption } from "./adoption_report.ts";
-import { locateDatabase } from "../db/location.ts";
+import { locateDatabase } from "./location.ts";
 import { DockswapError, type ErrorCode } from "../errors.ts";
 import {
-  execute,
+  executeValid,
+  type FileOperation,
   mayCreateDatabase,
-  type Operation,
   type OperationContext,
   parseParams,
 } from "../operations/mod.ts";
 import { nowIso } from "../time.ts";
+import type { CommandSpec } from "./command_spec.ts";
+import { labelOf } from "./command_spec.ts";
 import type { CliIo } from "./io.ts";
-import { cliParameterName } from "./parameter_names.ts";
+import { CliSpeaker, ownerOnlyCommand } from "./speak.ts";
 import { type Format, render, type View } from "./output.ts";
 
 /** Options every command accepts (declared on the root program). */
@@ -33,9 +36,12 @@ export interface GlobalOptions {
 export class CommandRunner {
   readonly io: CliIo;
   exitCode = 0;
+  /** Words messages the CLI way, naming parameters as the running command spells them. */
+  speaker: CliSpeaker;
 
-  constructor(io: CliIo) {
+  constructor(io: CliIo, commands: readonly CommandSpec[]) {
     this.io = io;
+    this.speaker = new CliSpeaker(commands);
   }
 
   /** The global options as they apply to this command. */
@@ -61,11 +67,11 @@ export class CommandRunner {
   ): T {
     const db = openDatabase(this.databasePath(command), {
       ...options,
-      onAdopted: this.reportAdoption,
+      adoptGoFile: this.adoptGoFile,
     });
     this.warnIfReadableByOthers(db.path);
     try {
-      return work({ db, now: nowIso });
+      return work({ db, now: nowIso, speak: this.speaker.text });
     } finally {
       db.close();
     }
@@ -78,11 +84,11 @@ export class CommandRunner {
   ): Promise<T> {
     const db = openDatabase(this.databasePath(command), {
       create: false,
-      onAdopted: this.reportAdoption,
+      adoptGoFile: this.adoptGoFile,
     });
     this.warnIfReadableByOthers(db.path);
     try {
-      return await work({ db, now: nowIso });
+      return await work({ db, now: nowIso, speak: this.speaker.text });
     } finally {
       db.close();
     }
@@ -95,9 +101,10 @@ export class CommandRunner {
     return root.getOptionValueSource("format") !== "default" || root.opts().json === true;
   }
 
-  /** Tells the user, on stderr, that a Go dockswap database was adopted and how. */
-  readonly reportAdoption = (report: AdoptionReport): void => {
-    this.note(describeAdoption(report));
+  /** Adopts a Go dockswap database and tells the user, on stderr, that it did and how. */
+  readonly adoptGoFile = (db: Database): void => {
+    const report = adoptGoDatabase(db);
+    if (report) this.note(describeAdoption(report));
   };
 
   /**
@@ -112,31 +119,56 @@ export class CommandRunner {
       `dockswap-db: warning: other users can read "${shared.database.path}" (mode ` +
         `${octalMode(shared.database.mode)}), and SQLite gives its -wal and -shm the same ` +
         `mode; make it owner-only: ${
-          ownerOnlyCommand({ database: shared.database, journals: [] })
+          ownerOnlyCommand(ownerOnlyTargets({ database: shared.database, journals: [] }))
         }`,
     );
   }
 
-  /** Runs an operation and prints its result in the chosen format. */
+  /**
+   * Runs the operation of `spec` and prints its result in the chosen format. The params are
+   * validated here, once; messages name them as `spec` spells them.
+   */
   invoke<P extends z.ZodType, R extends z.ZodType>(
     command: Command,
-    operation: Operation<P, R>,
+    spec: CommandSpec<P, R>,
     params: z.input<P>,
     view: View<z.infer<R>> = {},
   ): z.infer<R> {
+    const operation = spec.operation;
+    this.speaker = this.speaker.for(spec);
     // Bad parameters are refused before the file is looked at. Only a call that can succeed on
     // an empty database creates a missing one or initialises an empty file: a read of a
     // mistyped path must not report "no apps", nor a refused write leave an empty file behind.
-    const parsed = parseParams(operation, params, cliParameterName);
-    const create = this.io.isMissingOrEmpty(this.databasePath(command)) &&
-      mayCreateDatabase(operation, parsed);
+    const parsed = parseParams(operation, params, (param) => labelOf(spec, param));
+    let create = false;
+    if (this.io.isMissingOrEmpty(this.databasePath(command))) {
+      operation.precheck?.(parsed);
+      create = mayCreateDatabase(operation, parsed);
+    }
     const result = this.withDatabase(
       command,
-      (context) => execute(context, operation, params),
+      (context) => executeValid(context, operation, parsed),
       { create },
     );
     this.print(command, result, { columns: rowColumns(operation.result), ...view });
     return result;
+  }
+
+  /**
+   * Runs a file operation (export, backup): bad parameters refused and its checks run before the
+   * database is opened, then its work, alone. The result is returned, not printed: export's
+   * stdout may be its data. `names` are the command's own names of its parameters (`--app`,
+   * `FILE`); a parameter it does not name keeps its operation name.
+   */
+  async invokeAlone<P extends z.ZodType, R extends z.ZodType>(
+    command: Command,
+    operation: FileOperation<P, R>,
+    params: z.input<P>,
+    names: Readonly<Record<string, string>> = {},
+  ): Promise<z.infer<R>> {
+    const parsed = parseParams(operation, params, (name) => names[name] ?? name);
+    await operation.precheck?.(parsed, this.databasePath(command));
+    return await this.withDatabaseAsync(command, (context) => operation.runAlone(context, parsed));
   }
 
   /** Prints a result in the chosen format; tables fit the terminal unless --wide. */

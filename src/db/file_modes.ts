@@ -3,8 +3,7 @@
  * database file's own mode (whatever the umask or the mode of an empty one left there), so the
  * journals are owner-only exactly when the database is.
  */
-import { resolvedPath } from "../atomic_file.ts";
-import { shellWord } from "../command_hint.ts";
+import { resolvedPath } from "../file_paths.ts";
 
 /** A file and its permission bits. */
 export interface FileMode {
@@ -52,10 +51,10 @@ export function octalMode(mode: number): string {
 }
 
 /**
- * `chmod 600` ready to paste. The database when it is shared (its journals follow it when next
- * created; one in use now goes when its last connection closes), else the shared journals.
+ * The files to make owner-only: the database when it is shared (its journals follow it when
+ * next created; one in use now goes when its last connection closes), else the shared journals.
  */
-export function ownerOnlyCommand(files: SharedFiles): string {
+export function ownerOnlyTargets(files: SharedFiles): string[] {
   const targets = files.database ? [files.database] : files.journals;
-  return ["chmod", "600", ...targets.map((f) => f.path)].map(shellWord).join(" ");
+  return targets.map((f) => f.path);
 }

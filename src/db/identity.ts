@@ -85,3 +85,22 @@ export function compareHistory(
   comparison.pending = migrations.filter((m) => !applied.has(m.version));
   return comparison;
 }
+
+/** The Go dockswap's tables (besides its schema_version), parents before children. */
+export const GO_TABLES = [
+  "app_configs",
+  "deployments",
+  "deployment_events",
+  "current_state",
+] as const;
+
+/**
+ * True for a file the Go dockswap made: its four tables and schema_version, nothing else, and
+ * no application id. (Which Go schema it holds is adoption's question.)
+ */
+export function isGoDockswap(db: Database): boolean {
+  if (applicationId(db) !== 0) return false;
+  const tables = tableNames(db);
+  const expected = new Set<string>([...GO_TABLES, "schema_version"]);
+  return tables.length === expected.size && tables.every((t) => expected.has(t));
+}

@@ -1,14 +1,14 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
-import { resolvedPath } from "../atomic_file.ts";
-import { commandFor } from "../command_hint.ts";
+import { resolvedPath } from "../file_paths.ts";
 import { DockswapError } from "../errors.ts";
+import { act, call, say } from "../words.ts";
 import { Database } from "./database.ts";
-import { adoptGoDatabase, type AdoptionReport, isGoDockswap } from "./adopt_go.ts";
 import { migrate, verifyHistory } from "./migrate.ts";
 import {
   APPLICATION_ID,
   applicationId,
   compareHistory,
+  isGoDockswap,
   markAsDockswapFile,
   readHistory,
   tableNames,
@@ -17,8 +17,8 @@ import {
 /**
  * Opens (creating if needed) the database at `path`, sets the per-connection pragmas, checks
  * that the file belongs to dockswap-db and applies pending migrations (unless told not to,
- * for `migrate status`; the history is verified either way). A Go dockswap database is
- * adopted first (backed up, then migrated in place) and `onAdopted` receives the report.
+ * for `migrate status`; the history is verified either way). A Go dockswap database is handed
+ * to `adoptGoFile` first (adoption/ rewrites it in place); without one it is refused.
  */
 export function openDatabase(
   path: string,
@@ -29,7 +29,8 @@ export function openDatabase(
      * `not_found`, so a read never creates or changes a database.
      */
     create?: boolean;
-    onAdopted?: (report: AdoptionReport) => void;
+    /** Rewrites a Go dockswap file into this schema (`adoptGoDatabase`, from the edges). */
+    adoptGoFile?: (db: Database) => void;
   } = {},
 ): Database {
   const create = options.create ?? true;
@@ -40,14 +41,15 @@ export function openDatabase(
     if (!create && db.read(() => isEmptyDatabase(db))) {
       throw new DockswapError(
         "not_found",
-        `No database in "${path}": it is an empty file, nothing has been recorded there yet. ` +
-          `A write (e.g. "dockswap-db config add FILE") initialises it.`,
+        [
+          `No database in "${path}": it is an empty file, nothing has been recorded there yet. ` +
+          "A write (e.g. ",
+          call("config.add", { config_yaml: null }),
+          ") initialises it.",
+        ],
       );
     }
-    if (applyMigrations && isGoDockswap(db)) {
-      const report = adoptGoDatabase(db);
-      if (report) options.onAdopted?.(report);
-    }
+    if (applyMigrations && options.adoptGoFile && isGoDockswap(db)) options.adoptGoFile(db);
     // Before anything that could write (even the journal mode is stored in the file header), so
     // that a refused file is left byte for byte as it was. One snapshot: another process may
     // commit the first migration between two reads.
@@ -59,8 +61,8 @@ export function openDatabase(
     // which deployment history must; the cost is one more fsync per commit.
     if (!db.readOnly && applyMigrations) switchToWal(db);
     db.exec("PRAGMA synchronous = FULL");
-    // Each RPC request of a group commit runs in a savepoint, whose journal of changed pages
-    // would otherwise go to a temporary file: ~15% of a pipelined stream's time.
+    // Savepoints (a group commit replayed after a failing request) and the rebuilds of
+    // migrations keep their journals in memory instead of temporary files.
     db.exec("PRAGMA temp_store = MEMORY");
     if (db.readOnly) {
       const { pending } = compareHistory(db.read(() => readHistory(db)), MIGRATIONS);
@@ -68,9 +70,12 @@ export function openDatabase(
         // There is no separate "migrate" command: any command that opens a writable file applies them.
         throw new DockswapError(
           "database_readonly",
-          `Cannot use database "${path}": it is read-only and needs ${pending.length} ` +
-            `schema migration(s) first; make it writable, and the next command applies them ` +
-            `(e.g. ${commandFor(path, "status")})`,
+          [
+            `Cannot use database "${path}": it is read-only and needs ${pending.length} ` +
+            "schema migration(s) first; make it writable, and the next command applies them (e.g. ",
+            call("state.list", {}, path),
+            ")",
+          ],
         );
       }
     } else if (applyMigrations) {
@@ -153,15 +158,16 @@ function prepareFile(path: string, create: boolean): void {
     if (info.isDirectory) {
       throw new DockswapError(
         "io_error",
-        `Cannot open database "${path}": path is a directory; pass a file path with --db`,
+        say`Cannot open database "${path}": path is a directory; ${act("pass_database_file")}`,
       );
     }
     if (!info.isFile) {
       // /dev/null, a pipe: SQLite would fail later with a misleading "disk I/O error".
       throw new DockswapError(
         "io_error",
-        `Cannot open database "${path}": not a regular file (a device or a pipe); pass a file ` +
-          `path with --db`,
+        say`Cannot open database "${path}": not a regular file (a device or a pipe); ${
+          act("pass_database_file")
+        }`,
       );
     }
     return;
@@ -182,8 +188,9 @@ function prepareFile(path: string, create: boolean): void {
   if (!create) {
     throw new DockswapError(
       "not_found",
-      `No database at "${path}": nothing has been recorded there yet. Check --db or ` +
-        `$DOCKSWAP_DB; a write (e.g. "dockswap-db config add FILE") creates it.`,
+      say`No database at "${path}": nothing has been recorded there yet. ${
+        act("check_database_path")
+      }; a write (e.g. ${call("config.add", { config_yaml: null })}) creates it.`,
     );
   }
   try {
@@ -211,7 +218,7 @@ function wrapIo(error: unknown, path: string): unknown {
   if (error instanceof Deno.errors.PermissionDenied) {
     return new DockswapError(
       "io_error",
-      `Cannot open database "${path}": permission denied; choose a path you can write with --db`,
+      say`Cannot open database "${path}": permission denied; ${act("choose_writable_path")}`,
     );
   }
   if (error instanceof Error) {
@@ -227,10 +234,9 @@ function checkIdentity(db: Database): void {
   if (id !== 0) {
     throw new DockswapError(
       "not_a_dockswap_database",
-      `Refusing to use "${db.path}": it belongs to another application ` +
-        `(application_id 0x${
-          id.toString(16)
-        }); pass --db with a dockswap-db file. Nothing was changed.`,
+      say`Refusing to use "${db.path}": it belongs to another application (application_id 0x${
+        id.toString(16)
+      }); ${act("pass_dockswap_file")}. Nothing was changed.`,
     );
   }
   const tables = tableNames(db);
@@ -244,8 +250,9 @@ function checkIdentity(db: Database): void {
   if (tables.length > 0) {
     throw new DockswapError(
       "not_a_dockswap_database",
-      `Refusing to use "${db.path}": it is a SQLite file of another program (tables: ` +
-        `${tables.join(", ")}); pass --db with a dockswap-db file. Nothing was changed.`,
+      say`Refusing to use "${db.path}": it is a SQLite file of another program (tables: ${
+        tables.join(", ")
+      }); ${act("pass_dockswap_file")}. Nothing was changed.`,
     );
   }
 }
@@ -261,7 +268,10 @@ export function openForInspection(path: string): Database {
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new DockswapError("not_found", `No database at "${path}"; pass --db with its path`);
+      throw new DockswapError(
+        "not_found",
+        say`No database at "${path}"; ${act("pass_existing_path")}`,
+      );
     }
     throw wrapIo(error, path);
   }

@@ -1,5 +1,5 @@
-import { commandFor } from "../command_hint.ts";
 import { DockswapError } from "../errors.ts";
+import { call, say } from "../words.ts";
 
 // Primary SQLite result codes (the low byte of an extended code).
 const SQLITE_BUSY = 5;
@@ -55,8 +55,8 @@ export function translateSqliteError(error: unknown, path: string): unknown {
   ) {
     return new DockswapError(
       "database_corrupt",
-      `Database "${path}" is not a SQLite database or is damaged (${text}); run ${
-        commandFor(path, "doctor")
+      say`Database "${path}" is not a SQLite database or is damaged (${text}); run ${
+        call("db.doctor", {}, path)
       } or restore a backup`,
     );
   }

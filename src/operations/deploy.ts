@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { isSqliteError } from "../db/sqlite_error.ts";
 import { DockswapError, notFound } from "../errors.ts";
+import { call, type Hint, param, say } from "../words.ts";
 import {
   acceptedEvents,
   type EventType,
@@ -24,7 +24,6 @@ import { currentState, saveCurrentState } from "../store/current_state.ts";
 import {
   deploymentById,
   endDeployment,
-  inProgressDeployment,
   insertDeployment,
   lastSuccessfulDeployment,
 } from "../store/deployments.ts";
@@ -60,14 +59,19 @@ const eventResult = z.object({
   state: currentStateRecord,
 });
 
-/** The command that records a deployment's next event, for messages. */
-function eventCommand(deploymentId: number): string {
-  return `"dockswap-db deploy event ${deploymentId} EVENT"`;
+/** The call that records a deployment's next event, for messages. */
+function eventCommand(deploymentId: number): Hint {
+  return call("deploy.event", { deployment_id: deploymentId, event_type: null });
 }
 
-/** The command that unlocks an app, for messages. */
-function recoverCommand(app: string): string {
-  return `"dockswap-db recover ${app}"`;
+/** The call that unlocks an app, for messages. */
+function recoverCommand(app: string): Hint {
+  return call("deploy.recover", { app_name: app });
+}
+
+/** The call that starts a deployment of an app, for messages. */
+function startCommand(app: string, image: string | null): Hint {
+  return call("deploy.start", { app_name: app, image });
 }
 
 /**
@@ -87,17 +91,23 @@ function refusalForUnstable(current: CurrentStateRecord): DockswapError {
   if (isInFlight(current.status)) {
     return new DockswapError(
       "deploy_in_progress",
-      `App ${app} already has deployment ${id} in flight (state ${current.status}, since ` +
-        `${current.updated_at}); record its next event with ${eventCommand(id)} ` +
-        `(${current.status} accepts: ${acceptedEvents(current.status).join(", ")}) ` +
-        `or abandon it with ${recoverCommand(app)}. Nothing was written.`,
+      [
+        `App ${app} already has deployment ${id} in flight (state ${current.status}, since ` +
+        `${current.updated_at}); record its next event with `,
+        eventCommand(id),
+        ` (${current.status} accepts: ${acceptedEvents(current.status).join(", ")}) ` +
+        "or abandon it with ",
+        recoverCommand(app),
+        ". Nothing was written.",
+      ],
       details,
     );
   }
   return new DockswapError(
     "app_failed",
-    `App ${app} is failed (deployment ${id}); run ${recoverCommand(app)} to return it to ` +
-      `stable before deploying. Nothing was written.`,
+    say`App ${app} is failed (deployment ${id}); run ${
+      recoverCommand(app)
+    } to return it to stable before deploying. Nothing was written.`,
     details,
   );
 }
@@ -110,8 +120,13 @@ function targetColor(current: CurrentStateRecord | undefined, requested?: Color)
   if (requested !== undefined && requested !== other) {
     throw new DockswapError(
       "invalid_argument",
-      `App ${current!.app_name} is live on ${live}; a new deployment must bring up ${other}, ` +
-        `not ${requested}. Omit the color (--color; color over RPC). Nothing was written.`,
+      [
+        `App ${current!.app_name} is live on ${live}; a new deployment must bring up ${other}, ` +
+        `not ${requested}. Omit the color (`,
+        param("color"),
+        "). Nothing was written.",
+      ],
+      { app_name: current!.app_name, active_color: live, color: requested },
     );
   }
   return other;
@@ -143,23 +158,19 @@ function startDeployment(
   } catch (error) {
     // The partial unique index is the last guard against two deployments in flight; the write
     // lock taken by BEGIN IMMEDIATE normally makes the check above see the other one first.
-    if (
-      isSqliteError(error) && /UNIQUE constraint failed: deployments\.app_name/.test(error.message)
-    ) {
-      const other = currentState(context.db, fields.app_name);
-      if (other && isInFlight(other.status)) throw refusalForUnstable(other);
-      // Only a hand-edited file gets here: a deployment in progress that current_state lost.
-      const running = inProgressDeployment(context.db, fields.app_name);
-      throw new DockswapError(
-        "deploy_in_progress",
-        `App ${fields.app_name} already has deployment ${running?.id ?? "?"} in progress ` +
-          `(started ${running?.started_at ?? "?"}), but its current state says ` +
-          `${other?.status ?? "nothing"}; the file was edited by hand; end that deployment ` +
-          `(status failed, ended_at set) before deploying. Nothing was written.`,
-        { app_name: fields.app_name, deployment_id: running?.id ?? null },
-      );
-    }
-    throw error;
+    if (!(error instanceof DockswapError && error.code === "deploy_in_progress")) throw error;
+    const other = currentState(context.db, fields.app_name);
+    if (other && isInFlight(other.status)) throw refusalForUnstable(other);
+    // Only a hand-edited file gets here: a deployment in progress that current_state lost.
+    const running = error.details ?? {};
+    throw new DockswapError(
+      "deploy_in_progress",
+      `App ${fields.app_name} already has deployment ${running.deployment_id ?? "?"} in progress ` +
+        `(started ${running.started_at ?? "?"}), but its current state says ` +
+        `${other?.status ?? "nothing"}; the file was edited by hand; end that deployment ` +
+        `(status failed, ended_at set) before deploying. Nothing was written.`,
+      { app_name: fields.app_name, deployment_id: running.deployment_id ?? null },
+    );
   }
   const event = insertEvent(context.db, {
     deployment_id: deployment.id,
@@ -257,23 +268,28 @@ export const deployRollback = defineOperation({
       target = deploymentById(context.db, params.to_deployment_id);
       if (!target || target.app_name !== app) {
         throw notFound(
-          `App ${app} has no deployment ${params.to_deployment_id}; see "dockswap-db history ${app}"`,
+          say`App ${app} has no deployment ${params.to_deployment_id}; see ${
+            call("deploy.history", { app_name: app })
+          }`,
         );
       }
     } else {
       target = lastSuccessfulDeployment(context.db, app, live);
       if (!target) {
         throw notFound(
-          `App ${app} has no successful deployment other than the one live` +
-            `${live === null ? "" : ` (${live})`} to roll back to; name the deployment ` +
-            `(--to DEPLOYMENT_ID; to_deployment_id over RPC)`,
+          say`App ${app} has no successful deployment other than the one live${
+            live === null ? "" : ` (${live})`
+          } to roll back to; name the deployment (${param("to_deployment_id")})`,
         );
       }
     }
     if (target.config_id === null) {
       throw notFound(
-        `Deployment ${target.id} of ${app} has no stored config (an adopted legacy row); ` +
-          `deploy its image with "dockswap-db deploy start ${app} --image ${target.image}"`,
+        [
+          `Deployment ${target.id} of ${app} has no stored config (an adopted legacy row); ` +
+          "deploy its image with ",
+          startCommand(app, target.image),
+        ],
       );
     }
     const config = configOfApp(context, app, target.config_id);
@@ -314,7 +330,7 @@ function eventTarget(
   const current = currentState(context.db, app);
   if (!current) {
     throw notFound(
-      `App ${app} has never deployed; start with "dockswap-db deploy start ${app} --image IMAGE"`,
+      say`App ${app} has never deployed; start with ${startCommand(app, null)}`,
     );
   }
   const deployment = deploymentById(context.db, current.deployment_id)!;
@@ -332,18 +348,18 @@ function refusedEvent(
   const subject = isInFlight(current.status)
     ? `Deployment ${deployment.id} of ${app} is in state ${current.status}`
     : `App ${app} is ${current.status} (last deployment ${deployment.id})`;
-  let hint = "";
+  let hint = say``;
   if (current.status === "stable") {
-    hint = `; start a deployment with "dockswap-db deploy start ${app} --image IMAGE"`;
+    hint = say`; start a deployment with ${startCommand(app, null)}`;
   } else if (event === RECOVERY_EVENT) {
-    hint = `; to abandon the deployment run ${recoverCommand(app)}`;
+    hint = say`; to abandon the deployment run ${recoverCommand(app)}`;
   }
   const acceptedText = current.status === "stable"
     ? "no deployment is in flight"
     : `${current.status} accepts: ${accepted.join(", ")}`;
   return new DockswapError(
     "invalid_transition",
-    `${subject}; event ${event} is refused (${acceptedText})${hint}. Nothing was written.`,
+    [`${subject}; event ${event} is refused (${acceptedText})`, ...hint, ". Nothing was written."],
     { deployment_id: deployment.id, state: current.status, event_type: event, accepted },
   );
 }

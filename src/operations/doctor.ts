@@ -1,18 +1,18 @@
 import { z } from "zod";
 import { MIGRATIONS } from "../../migrations/mod.ts";
-import { commandFor } from "../command_hint.ts";
-import { isGoDockswap } from "../db/adopt_go.ts";
 import {
   APPLICATION_ID,
   applicationId,
   compareHistory,
+  isGoDockswap,
   readHistory,
   tableNames,
 } from "../db/identity.ts";
 import { walSizeBytes } from "../db/open.ts";
-import { octalMode, ownerOnlyCommand, sharedFiles } from "../db/file_modes.ts";
+import { octalMode, ownerOnlyTargets, sharedFiles } from "../db/file_modes.ts";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
+import { act, call, joinWords, namedText, ownerOnly, say, type Words } from "../words.ts";
 import { sha256Hex } from "../hash.ts";
 import {
   configsAfter,
@@ -39,38 +39,34 @@ const checkResult = z.object({
   detail: z.string(),
   hint: z.string().nullable(),
 });
-type Check = z.infer<typeof checkResult>;
+/** A check's finding; its hint is worded by the caller's edge (`OperationContext.speak`). */
+type Check = Omit<z.infer<typeof checkResult>, "hint"> & { hint: Words | null };
 
 const ok = (check: string, detail: string): Check => ({ check, status: "ok", detail, hint: null });
-const warn = (check: string, detail: string, hint: string): Check => ({
+const warn = (check: string, detail: string, hint: Words | string): Check => ({
   check,
   status: "warn",
   detail,
-  hint,
+  hint: typeof hint === "string" ? [hint] : hint,
 });
-const fail = (check: string, detail: string, hint: string): Check => ({
+const fail = (check: string, detail: string, hint: Words | string): Check => ({
   check,
   status: "fail",
   detail,
-  hint,
+  hint: typeof hint === "string" ? [hint] : hint,
 });
-
-/** A command for a hint about this database (see command_hint.ts). */
-function command(db: Database, ...args: string[]): string {
-  return commandFor(db.path, ...args);
-}
 
 /**
  * How to open the file for writing, which `does` (initialises it, applies migrations, switches it
  * to WAL). A read of an empty file is refused (nothing is recorded there), so there only a write
  * will do.
  */
-function openForWriting(db: Database, does: string): string {
+function openForWriting(db: Database, does: string): Words {
   return fileKind(db) === "empty"
-    ? `the first write ${does} (config add, deploy start --config, rpc); to do it now: ${
-      command(db, "rpc")
-    } < /dev/null`
-    : `any command other than doctor and \`migrate status\` ${does}, e.g. ${command(db, "status")}`;
+    ? say`the first write ${does} ${act("initialise_database", db.path)}`
+    : say`any command other than doctor and \`migrate status\` ${does}, e.g. ${
+      call("state.list", {}, db.path)
+    }`;
 }
 
 /** What the file is: which checks mean something on it, and which hints work on it. */
@@ -113,7 +109,7 @@ function identity({ db }: OperationContext): Check {
     return fail(
       "identity",
       "not an SQLite database, or damaged beyond reading its header; no other check can run",
-      "pass --db with a dockswap-db file, or restore the latest backup of this one",
+      say`${act("pass_dockswap_file")}, or restore the latest backup of this one`,
     );
   }
   const id = applicationId(db);
@@ -126,8 +122,9 @@ function identity({ db }: OperationContext): Check {
     return fail(
       "identity",
       "a Go dockswap database, not yet adopted",
-      `any command other than doctor and \`migrate status\` adopts it (backup first), e.g. ` +
-        command(db, "status"),
+      say`any command other than doctor and \`migrate status\` adopts it (backup first), e.g. ${
+        call("state.list", {}, db.path)
+      }`,
     );
   }
   return fail(
@@ -135,7 +132,7 @@ function identity({ db }: OperationContext): Check {
     `not a dockswap-db file (application_id 0x${id.toString(16)}, tables: ${
       tables.join(", ") || "none"
     }); dockswap-db leaves it alone, and checks only its integrity`,
-    "pass --db with a dockswap-db file",
+    [act("pass_dockswap_file")],
   );
 }
 
@@ -221,7 +218,7 @@ function filePermissions({ db }: OperationContext): Check {
     `${files.map((f) => `${f.path} is ${octalMode(f.mode)}`).join("; ")}: other users can ` +
       `read ${files.length === 1 ? "it" : "them"} (SQLite gives the -wal and -shm the ` +
       "database's mode)",
-    ownerOnlyCommand(shared),
+    [ownerOnly(ownerOnlyTargets(shared))],
   );
 }
 
@@ -233,7 +230,10 @@ function stuck(context: OperationContext, stuckAfterMs: number): Check {
   return fail(
     "stuck_deployments",
     rows.map((r) => `${r.app_name} deployment ${r.id} in flight since ${r.started_at}`).join("; "),
-    apps.map((app) => command(context.db, "recover", app)).join("; "),
+    joinWords(
+      apps.map((app) => [call("deploy.recover", { app_name: app }, context.db.path)]),
+      "; ",
+    ),
   );
 }
 
@@ -244,20 +244,22 @@ function currentState({ db }: OperationContext): Check {
   // the other disagreements (only hand edits or writes with foreign keys off make them).
   const recoverable = [...new Set(rows.filter((r) => r.stale_in_flight).map((r) => r.app_name))];
   const edited = [...new Set(rows.filter((r) => !r.stale_in_flight).map((r) => r.app_name))];
-  const hints = [
-    ...recoverable.map((app) => command(db, "recover", app)),
+  const history = edited.map((app) => [call("deploy.history", { app_name: app }, db.path)]);
+  const hints: Words[] = [
+    ...recoverable.map((app) => [call("deploy.recover", { app_name: app }, db.path)]),
     ...(edited.length > 0
-      ? [
+      ? [[
         "the rows were edited outside dockswap-db: restore the latest backup, or correct " +
-        "current_state by hand to point at the app's latest deployment (" +
-        edited.map((app) => command(db, "history", app)).join("; ") + ")",
-      ]
+        "current_state by hand to point at the app's latest deployment (",
+        ...joinWords(history, "; "),
+        ")",
+      ]]
       : []),
   ];
   return fail(
     "current_state",
     rows.map((r) => `${r.app_name}: ${r.problem}`).join("; "),
-    hints.join("; "),
+    joinWords(hints, "; "),
   );
 }
 
@@ -301,9 +303,12 @@ function configHashes({ db }: OperationContext): Check {
     "config_sha",
     `${foreign.length} config(s) whose config_sha is not the SHA-256 of their YAML: ` +
       list(foreign) + adoptedNote,
-    "the rows were changed outside dockswap-db: restore the latest backup, or store the " +
-      `app's file again (${command(db, "config", "add", "FILE")}) so later checks compare ` +
-      "against a true hash",
+    [
+      "the rows were changed outside dockswap-db: restore the latest backup, or store the " +
+      "app's file again (",
+      call("config.add", { config_yaml: null }, db.path),
+      ") so later checks compare against a true hash",
+    ],
   );
 }
 
@@ -342,6 +347,10 @@ export const doctor = defineOperation({
         return fail(name, `could not check: ${message}`, "see the other checks; restore a backup");
       }
     });
-    return { ok: results.every((c) => c.status !== "fail"), checks: results };
+    const speak = context.speak ?? namedText;
+    return {
+      ok: results.every((c) => c.status !== "fail"),
+      checks: results.map((c) => ({ ...c, hint: c.hint === null ? null : speak(c.hint) })),
+    };
   },
 });

@@ -1,30 +1,25 @@
 /**
- * `export` as a use case: every table from one read snapshot, streamed as NDJSON, CSV or JSON
- * into a file written atomically (or a stream), optionally gzipped, with the cursor of an
- * incremental export moved only once the output is delivered (see export_cursor.ts).
+ * `export` as a use case: every table from one read snapshot, streamed in one of the export
+ * formats (export_formats/) into a file written atomically (or a stream the caller passes),
+ * optionally gzipped, with the cursor of an incremental export moved only once the output is
+ * delivered (see export_cursor.ts). As `db.export` it writes a file and returns a summary.
  */
-import {
-  AtomicFile,
-  type ByteSink,
-  ChunkedTextWriter,
-  gzipSink,
-  pathExists,
-  refuseDatabaseTarget,
-  removeStaleTemps,
-  sameFile,
-  writerSink,
-} from "../atomic_file.ts";
-import { cellText, csvField } from "../csv.ts";
-import type { Database, SqlValue } from "../db/database.ts";
+import { z } from "zod";
+import { AtomicFile } from "../atomic_file.ts";
+import { type ByteSink, gzipSink, writerSink } from "../byte_sink.ts";
+import { ChunkedTextWriter } from "../chunked_text_writer.ts";
+import { refuseDatabaseTarget } from "../database_files.ts";
+import { pathExists, sameFile } from "../file_paths.ts";
+import { removeStaleTemps } from "../temp_files.ts";
+import type { Database } from "../db/database.ts";
+import { parseTimeBound, TIME_BOUND_PATTERN, TIME_HELP } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
 import {
   countExportRows,
   EXPORT_SPECS,
+  EXPORT_TABLES,
   type ExportFilter,
-  exportObjectPages,
-  type ExportPage,
   type ExportTable,
-  exportValuePages,
   firstEventOfDeploymentsFrom,
   oldestInFlightDeploymentId,
 } from "../store/export.ts";
@@ -37,10 +32,13 @@ import {
   writeCursor,
   writePendingCursor,
 } from "./export_cursor.ts";
-
-/** The formats export writes. */
-export const EXPORT_FORMATS = ["ndjson", "csv", "json"] as const;
-export type ExportFormat = typeof EXPORT_FORMATS[number];
+import {
+  EXPORT_FORMAT_NAMES,
+  EXPORT_FORMATS,
+  type ExportFormatName,
+} from "./export_formats/mod.ts";
+import { defineFileOperation, type FileOperation, type OperationContext } from "./operation.ts";
+import { appName, filePath } from "./schemas.ts";
 
 /** What one table contributed to an export. */
 export interface TableResult {
@@ -55,40 +53,210 @@ export interface ExportProgress {
   done(): void;
 }
 
+/** Called per table when progress is wanted, with the number of rows it will write. */
+export type ProgressOf = (table: ExportTable, total: number) => ExportProgress;
+
+/** Where bytes go when no file is named: the CLI's stdout. */
+export interface ByteStream {
+  writeSync(p: Uint8Array): number;
+}
+
 /** What to export and where to. */
 export interface ExportRequest {
   tables: ExportTable[];
-  format: ExportFormat;
+  format: ExportFormatName;
   filter: ExportFilter;
   /** The file to write atomically; else `stream`. */
   output?: string;
-  /** Where bytes go without `output` (stdout). */
-  stream?: { writeSync(p: Uint8Array): number };
+  /** Where bytes go without `output`. */
+  stream?: ByteStream;
   gzip: boolean;
   /** The cursor file of an incremental export. */
   cursor?: string;
   now: string;
-  /** Called per table when progress is wanted, with the number of rows it will write. */
-  progress?: (table: ExportTable, total: number) => ExportProgress;
+  progress?: ProgressOf;
+}
+
+const ONE_TABLE_FORMATS = EXPORT_FORMAT_NAMES.filter((name) => !EXPORT_FORMATS[name].severalTables);
+
+const timeBound = z.string().regex(TIME_BOUND_PATTERN, { message: `must be ${TIME_HELP}` })
+  .refine((text) => validTimeBound(text), {
+    message: "must be a real date and time, and a duration of at most 36500d (100 years)",
+  });
+
+/** Whether a time bound that has the right form names a real time (2026-13-01 does not). */
+function validTimeBound(text: string): boolean {
+  try {
+    return parseTimeBound(text, new Date(0).toISOString()) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** db.export's params but the output: what `export` to stdout takes. */
+const selectionShape = {
+  table: z.enum([...EXPORT_TABLES, "all"]).default("all")
+    .describe("What to export: one table, or all of them (parents first)"),
+  format: z.enum(EXPORT_FORMAT_NAMES).default(EXPORT_FORMAT_NAMES[0])
+    .describe(
+      EXPORT_FORMAT_NAMES.map((name) => `${name}: ${EXPORT_FORMATS[name].help}`).join("; "),
+    ),
+  app_name: appName.optional().describe("Only this app's rows"),
+  since: timeBound.optional().meta({ examples: ["2026-11-28", "2026-11-28T03:00:00Z", "24h"] })
+    .describe(`Rows at or after this time: ${TIME_HELP}`),
+  until: timeBound.optional().meta({ examples: ["2026-11-28", "2026-11-28T03:00:00Z", "24h"] })
+    .describe("Rows before this time (same forms as since)"),
+  cursor: filePath.optional()
+    .describe("Export only rows newer than the ids remembered in this file, and move it"),
+  gzip: z.boolean().default(false).describe("Gzip the output"),
+};
+
+/** A file of several tables in a format that holds one: refused, in JSON Schema too. */
+function withOneTableRule<T extends z.ZodObject>(schema: T) {
+  return schema.refine(
+    (params) => {
+      const { format, table } = params as { format: ExportFormatName; table: string };
+      return EXPORT_FORMATS[format].severalTables || table !== "all";
+    },
+    {
+      message: `must be one table (${EXPORT_TABLES.join(", ")}) for ${
+        ONE_TABLE_FORMATS.join(", ")
+      }, which holds one`,
+      path: ["table"],
+    },
+  ).meta({
+    not: {
+      properties: { format: { enum: ONE_TABLE_FORMATS }, table: { const: "all" } },
+      required: ["format"],
+    },
+  });
+}
+
+const streamParams = withOneTableRule(z.strictObject(selectionShape));
+
+const fileParams = withOneTableRule(z.strictObject({
+  output: filePath.describe(
+    "The file to write: atomically (temporary file, fsync, rename); with cursor an existing " +
+      "file is refused (file_exists), never replaced",
+  ),
+  ...selectionShape,
+}));
+
+const exportResult = z.object({
+  output: z.string().nullable().describe("The file written; null for a stream"),
+  format: z.enum(EXPORT_FORMAT_NAMES),
+  gzip: z.boolean(),
+  tables: z.array(z.object({
+    table: z.enum(EXPORT_TABLES),
+    rows: z.number().int(),
+    last_id: z.number().int().nullable().describe("The id of the last row written"),
+  })),
+  cursor: z.object({
+    path: z.string(),
+    last_id: z.record(z.string(), z.number().int()),
+  }).nullable().describe("The cursor as moved, or null without one"),
+});
+
+export type ExportSummary = z.infer<typeof exportResult>;
+
+const SUMMARY = "Export history to a file (NDJSON, CSV or JSON), atomically; incremental with " +
+  "a cursor. Returns rows per table";
+
+/** db.export: the export written to a file, its summary returned. */
+export function exportToFile(progress?: ProgressOf) {
+  return defineFileOperation({
+    name: "db.export",
+    summary: SUMMARY,
+    access: "read",
+    params: fileParams,
+    result: exportResult,
+    precheck: (params, databasePath) => prepareTargets(targetsOf(params), databasePath),
+    runAlone: (context, params) => exportWith(context, requestOf(params, context.now(), progress)),
+  });
+}
+
+/** `export` to a stream (the CLI's stdout): db.export's params without the output. */
+export function exportToStream(stream: ByteStream, progress?: ProgressOf) {
+  return defineFileOperation({
+    name: "db.export",
+    summary: SUMMARY,
+    access: "read",
+    params: streamParams,
+    result: exportResult,
+    precheck: (params, databasePath) => prepareTargets(targetsOf(params), databasePath),
+    runAlone: (context, params) =>
+      exportWith(context, { ...requestOf(params, context.now(), progress), stream }),
+  });
+}
+
+/** The registered db.export. */
+export const dbExport: FileOperation = exportToFile();
+
+function requestOf(
+  params: z.infer<typeof streamParams> & { output?: string },
+  now: string,
+  progress?: ProgressOf,
+): ExportRequest {
+  const bound = (text: string | undefined) =>
+    text === undefined ? undefined : parseTimeBound(text, now);
+  return {
+    tables: params.table === "all" ? [...EXPORT_TABLES] : [params.table],
+    format: params.format,
+    filter: { app: params.app_name, since: bound(params.since), until: bound(params.until) },
+    output: params.output,
+    gzip: params.gzip,
+    cursor: params.cursor,
+    now,
+    progress,
+  };
+}
+
+/** The files an export touches, and the app its cursor belongs to. */
+interface ExportTargets {
+  output?: string;
+  cursor?: string;
+  app?: string;
+}
+
+function targetsOf(params: { output?: string; cursor?: string; app_name?: string }): ExportTargets {
+  return { output: params.output, cursor: params.cursor, app: params.app_name };
+}
+
+/** Before the database is opened: a cursor that cannot be used must cost nothing. */
+async function prepareTargets(targets: ExportTargets, databasePath: string): Promise<void> {
+  await loadExportCursor(targets, databasePath);
+}
+
+async function exportWith(
+  context: OperationContext,
+  request: ExportRequest,
+): Promise<ExportSummary> {
+  if (request.output === undefined && request.stream === undefined) {
+    throw new Error("an export needs an output file or a stream");
+  }
+  const targets = { output: request.output, cursor: request.cursor, app: request.filter.app };
+  const cursor = await loadExportCursor(targets, context.db.path);
+  const { tables, next } = await runExport(context.db, request, cursor);
+  return {
+    output: request.output ?? null,
+    format: request.format,
+    gzip: request.gzip,
+    tables,
+    cursor: next === undefined ? null : { path: request.cursor!, last_id: next.last_id },
+  };
 }
 
 /**
- * CSV of several tables, the same file for output and cursor, either of them the database:
- * refused before anything is read or written.
+ * A target that is the database (or a journal), the same file for output and cursor: refused
+ * before anything is read or written.
  */
-export function checkExportRequest(request: ExportRequest, databasePath: string): void {
-  if (request.format === "csv" && request.tables.length > 1) {
-    throw new DockswapError(
-      "invalid_argument",
-      "CSV holds one table; pass --table configs|deployments|events|state with --format csv",
-    );
-  }
+function checkTargets(request: ExportTargets, databasePath: string): void {
   if (request.output !== undefined) {
-    refuseDatabaseTarget(request.output, databasePath, "--output");
+    refuseDatabaseTarget(request.output, databasePath, "Output");
   }
   if (request.cursor !== undefined) {
-    refuseDatabaseTarget(request.cursor, databasePath, "--cursor");
-    refuseDatabaseTarget(pendingPathOf(request.cursor), databasePath, "--cursor");
+    refuseDatabaseTarget(request.cursor, databasePath, "Cursor");
+    refuseDatabaseTarget(pendingPathOf(request.cursor), databasePath, "Cursor");
   }
   if (
     request.cursor !== undefined && request.output !== undefined &&
@@ -97,39 +265,37 @@ export function checkExportRequest(request: ExportRequest, databasePath: string)
   ) {
     throw new DockswapError(
       "invalid_argument",
-      `--cursor and --output name the same file ("${request.output}"); give the cursor its own file`,
+      `The cursor and the output name the same file ("${request.output}"); give the cursor ` +
+        "its own file",
+      { path: request.cursor },
     );
   }
   if (request.cursor !== undefined && request.output !== undefined && pathExists(request.output)) {
-    throw outputExists(request.output);
+    throw outputExists(request.output, request.cursor);
   }
 }
 
 /**
  * An incremental export never replaces its output: a file there may hold rows the cursor has
- * passed, which would then be in no file. There is no --force for this.
+ * passed, which would then be in no file. There is no way to force it.
  */
-function outputExists(output: string): DockswapError {
-  // The example keeps the given name's endings (.ndjson.gz, .csv), so it fits the run's format.
-  const endings = /(\.[A-Za-z0-9]+)+$/.exec(output.slice(output.lastIndexOf("/") + 1))?.[0] ??
-    ".ndjson";
+function outputExists(output: string, cursor: string): DockswapError {
   return new DockswapError(
     "file_exists",
-    `"${output}" already exists, and an export with --cursor never replaces a file (the rows ` +
-      `in it are behind the cursor and would be in no file). Give each run its own name, e.g. ` +
-      `history-$(date -u +%Y%m%dT%H%M%SZ)${endings}. Nothing was written; the cursor did not move.`,
+    `"${output}" already exists, and an export with a cursor never replaces a file (the rows ` +
+      "in it are behind the cursor and would be in no file). Give each run its own name. " +
+      "Nothing was written; the cursor did not move.",
+    { path: output, cursor },
   );
 }
 
-/** Reads the cursor, if any (settling what a killed run left): call before opening the database. */
-export async function loadExportCursor(
-  request: ExportRequest,
+/** Checks the targets and reads the cursor, if any (settling what a killed run left). */
+async function loadExportCursor(
+  targets: ExportTargets,
   databasePath: string,
 ): Promise<ExportCursor | undefined> {
-  checkExportRequest(request, databasePath);
-  return request.cursor === undefined
-    ? undefined
-    : await readCursor(request.cursor, request.filter.app);
+  checkTargets(targets, databasePath);
+  return targets.cursor === undefined ? undefined : await readCursor(targets.cursor, targets.app);
 }
 
 /**
@@ -138,17 +304,17 @@ export async function loadExportCursor(
  * replaced); with a stream, the cursor moves once every byte has been written to it. On any
  * failure the previous output and cursor are left as they were.
  */
-export async function runExport(
+async function runExport(
   db: Database,
   request: ExportRequest,
   cursor: ExportCursor | undefined,
-): Promise<TableResult[]> {
-  checkExportRequest(request, db.path);
+): Promise<{ tables: TableResult[]; next?: ExportCursor }> {
+  checkTargets({ output: request.output, cursor: request.cursor }, db.path);
   if (request.output !== undefined) removeStaleTemps(request.output);
   const file = request.output === undefined ? undefined : AtomicFile.create(request.output);
   let results: TableResult[];
   try {
-    let sink: ByteSink = file ?? writerSink(request.stream ?? Deno.stdout);
+    let sink: ByteSink = file ?? writerSink(request.stream!);
     if (request.gzip) sink = gzipSink(sink);
     const writer = new ChunkedTextWriter(sink);
     results = await db.readSnapshot(() => writeTables(db, writer, request, cursor));
@@ -161,7 +327,7 @@ export async function runExport(
   const next = cursor === undefined ? undefined : advance(cursor, results, request.now);
   if (file === undefined) {
     if (next !== undefined) await writeCursor(request.cursor!, next);
-    return results;
+    return { tables: results, next };
   }
   if (next === undefined) {
     try {
@@ -170,7 +336,7 @@ export async function runExport(
       file.abort();
       throw error;
     }
-    return results;
+    return { tables: results };
   }
   try {
     await writePendingCursor(request.cursor!, next, file.tempPath, file.path);
@@ -186,11 +352,11 @@ export async function runExport(
     discardPendingCursor(request.cursor!);
     file.abort();
     throw error instanceof DockswapError && error.code === "file_exists"
-      ? outputExists(file.path)
+      ? outputExists(file.path, request.cursor!)
       : error;
   }
   await commitPendingCursor(request.cursor!, next);
-  return results;
+  return { tables: results, next };
 }
 
 /** The cursor after an export delivered `results`. */
@@ -209,11 +375,11 @@ async function writeTables(
   request: ExportRequest,
   cursor: ExportCursor | undefined,
 ): Promise<TableResult[]> {
-  const { tables, format } = request;
-  const typed = tables.length > 1;
+  const { tables } = request;
+  const format = EXPORT_FORMATS[request.format].open(tables.length > 1);
   const results: TableResult[] = [];
   const held = cursor === undefined ? undefined : heldBack(db, request.filter.app);
-  if (format === "json") await writer.write(typed ? "{" : "");
+  await writer.write(format.start());
   for (const [index, table] of tables.entries()) {
     const spec = EXPORT_SPECS[table];
     const filter: ExportFilter = { ...request.filter };
@@ -224,32 +390,21 @@ async function writeTables(
       if (table === "state") filter.beforeDeploymentId = held.deployment;
     }
     const progress = request.progress?.(table, countExportRows(db, table, filter));
-    if (format === "csv") await writer.write(spec.columns.map(csvField).join(",") + "\r\n");
-    if (format === "json") {
-      await writer.write(typed ? `${index > 0 ? "," : ""}\n${JSON.stringify(table)}: [` : "[");
-    }
+    await writer.write(format.startTable(table, index));
     let rows = 0;
     let lastId: number | null = null;
     // A page at a time, one write each: rows are built as text, never as objects.
-    const pages = format === "csv"
-      ? csvPages(exportValuePages(db, table, filter))
-      : exportObjectPages(db, table, filter, {
-        typed: typed && format === "ndjson",
-        // JSON: every object after ",\n"; the table's first one loses its comma below.
-        before: format === "json" ? ",\n" : "",
-        after: format === "json" ? "" : "\n",
-      });
-    for (const page of pages) {
-      await writer.write(format === "json" && rows === 0 ? page.rows.slice(1) : page.rows);
+    for (const page of format.pages(db, table, filter)) {
+      await writer.write(page.rows);
       rows += page.count;
       lastId = page.lastId;
       progress?.tick(rows);
     }
-    if (format === "json") await writer.write(rows > 0 ? "\n]" : "]");
+    await writer.write(format.endTable(rows));
     progress?.done();
     results.push({ table, rows, last_id: lastId });
   }
-  if (format === "json") await writer.write(typed ? "\n}\n" : "\n");
+  await writer.write(format.end());
   return results;
 }
 
@@ -262,15 +417,4 @@ function heldBack(db: Database, app?: string): { deployment: number; event?: num
   const deployment = oldestInFlightDeploymentId(db, app);
   if (deployment === undefined) return undefined;
   return { deployment, event: firstEventOfDeploymentsFrom(db, deployment, app) };
-}
-
-/** Pages of value rows as CSV text. */
-function* csvPages(pages: Iterable<ExportPage<SqlValue[][]>>): Generator<ExportPage<string>> {
-  for (const page of pages) {
-    let text = "";
-    for (const values of page.rows) {
-      text += values.map((value) => csvField(cellText(value))).join(",") + "\r\n";
-    }
-    yield { ...page, rows: text };
-  }
 }

@@ -15,15 +15,10 @@
  */
 import { DockswapError } from "../errors.ts";
 import type { ExportTable } from "../store/export.ts";
-import {
-  absolutePath,
-  fileError,
-  folderOf,
-  pathExists,
-  removeStaleTemps,
-  syncFolder,
-  writeFileAtomically,
-} from "../atomic_file.ts";
+import { syncFolder, writeFileAtomically } from "../atomic_file.ts";
+import { fileError } from "../file_error.ts";
+import { absolutePath, folderOf, pathExists } from "../file_paths.ts";
+import { removeStaleTemps } from "../temp_files.ts";
 
 /**
  * What an incremental export remembers between runs: the last exported id of each table, and
@@ -100,6 +95,7 @@ export async function readCursor(
     throw new DockswapError(
       "invalid_argument",
       `Cursor "${path}" is not a dockswap-db export cursor; remove it to export everything again`,
+      { path },
     );
   }
   if (parsed.app !== (app ?? null)) {
@@ -108,6 +104,7 @@ export async function readCursor(
       `Cursor "${path}" belongs to an export of ${
         parsed.app === null ? "all apps" : `app ${parsed.app}`
       }; use one cursor file per export command line`,
+      { path },
     );
   }
   return parsed;
@@ -150,6 +147,7 @@ async function settlePending(path: string): Promise<void> {
     throw new DockswapError(
       "invalid_argument",
       `"${pendingPath}" is not a pending dockswap-db export cursor; remove it and run again`,
+      { path: pendingPath },
     );
   }
   if (wasDelivered(pending)) {

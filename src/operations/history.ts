@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Database } from "../db/database.ts";
 import { notFound } from "../errors.ts";
+import { call, say } from "../words.ts";
 import type { State } from "../lifecycle.ts";
 import { configById, latestConfig } from "../store/configs.ts";
 import { allCurrentStates, currentState } from "../store/current_state.ts";
@@ -50,7 +51,7 @@ export function stateSpans(events: readonly EventRecord[]): z.infer<typeof state
  */
 export function requireKnownApp(db: Database, app: string): void {
   if (!currentState(db, app) && !latestConfig(db, app)) {
-    throw notFound(`Nothing is recorded for app ${app}; see "dockswap-db status" for the apps`);
+    throw notFound(say`Nothing is recorded for app ${app}; see ${call("state.list")} for the apps`);
   }
 }
 
@@ -63,7 +64,7 @@ export const stateGet = defineOperation({
   run(context, params) {
     const current = currentState(context.db, params.app_name);
     if (!current) {
-      throw notFound(`App ${params.app_name} has never deployed; see "dockswap-db status"`);
+      throw notFound(say`App ${params.app_name} has never deployed; see ${call("state.list")}`);
     }
     return current;
   },

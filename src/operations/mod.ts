@@ -1,17 +1,27 @@
 /** Every operation, the one list both the CLI and the RPC server serve. */
+import { dbBackup } from "./backup.ts";
 import { configAdd, configCheck, configDiff, configGet, configHistoryOp } from "./config.ts";
 import { doctor } from "./doctor.ts";
+import { dbExport } from "./export.ts";
 import { deployEvent, deployRecover, deployRollback, deployStart } from "./deploy.ts";
 import { deployGet, deployHistory, eventsList, stateGet, stateList } from "./history.ts";
 import { migrateStatus } from "./migrations.ts";
 import { prune } from "./prune.ts";
-import type { Operation } from "./operation.ts";
+import type { FileOperation, Operation } from "./operation.ts";
 
-export { execute, mayCreateDatabase, parseParams, rawCallWrites } from "./operation.ts";
-export type { Operation, OperationContext } from "./operation.ts";
+export {
+  execute,
+  executeAlone,
+  executeValid,
+  mayCreateDatabase,
+  parseParams,
+  rawCallWrites,
+  runsAlone,
+} from "./operation.ts";
+export type { FileOperation, Operation, OperationContext } from "./operation.ts";
 
 /** All operations by method name. */
-export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
+export const OPERATIONS: ReadonlyMap<string, Operation | FileOperation> = new Map(
   ([
     configAdd,
     configGet,
@@ -30,5 +40,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     migrateStatus,
     doctor,
     prune,
-  ] as Operation[]).map((op) => [op.name, op]),
+    dbExport,
+    dbBackup,
+  ] as (Operation | FileOperation)[]).map((op) => [op.name, op]),
 );

@@ -1,13 +1,18 @@
 import { z } from "zod";
 import type { Database } from "../db/database.ts";
 import { DockswapError } from "../errors.ts";
+import type { Words } from "../words.ts";
 import { exactJson } from "./schemas.ts";
 import { describeIssue, valueAt } from "./param_problem.ts";
 
-/** What an operation may use: the open database and the clock. */
+/**
+ * What an operation may use: the open database, the clock, and the caller's wording of hints in
+ * a result (doctor's): the CLI's flags and commands, or by default parameter and method names.
+ */
 export interface OperationContext {
   db: Database;
   now: () => string;
+  speak?: (words: Words) => string;
 }
 
 /**
@@ -34,8 +39,30 @@ export interface Operation<P extends z.ZodType = z.ZodType, R extends z.ZodType 
    * so it waits for no writer. Default: no.
    */
   readonly readsOnly?: (params: z.infer<P>) => boolean;
-  /** Checks that need no database (parsing a config), run before the file is opened. */
+  /**
+   * Checks that need no database (parsing a config), run before a missing file is created for
+   * the call, so that a refused call leaves no file behind.
+   */
   readonly precheck?: (params: z.infer<P>) => void;
+}
+
+/**
+ * An operation that writes a file while it reads (export, backup). Its work awaits the file, so it
+ * runs alone: never inside a transaction of its caller (a group commit would hold its lock for
+ * the whole file), in a snapshot or copy of its own. Only reads: "write" is about the database.
+ */
+export interface FileOperation<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly summary: string;
+  readonly access: "read";
+  readonly params: P;
+  readonly result: R;
+  /**
+   * Checks before the database is opened (the CLI opens it for this call only): the targets
+   * against the database's path, a cursor file. Run again by `runAlone`'s own work is fine.
+   */
+  readonly precheck?: (params: z.infer<P>, databasePath: string) => Promise<void>;
+  readonly runAlone: (context: OperationContext, params: z.infer<P>) => Promise<z.infer<R>>;
 }
 
 /** Declares an operation with its types inferred from its schemas. */
@@ -45,12 +72,24 @@ export function defineOperation<P extends z.ZodType, R extends z.ZodType>(
   return operation;
 }
 
+/** Declares a file operation with its types inferred from its schemas. */
+export function defineFileOperation<P extends z.ZodType, R extends z.ZodType>(
+  operation: FileOperation<P, R>,
+): FileOperation<P, R> {
+  return operation;
+}
+
+/** True for an operation that runs alone (see FileOperation). */
+export function runsAlone(operation: Operation | FileOperation): operation is FileOperation {
+  return "runAlone" in operation;
+}
+
 /**
  * Validates raw params against an operation's schema; the error names each bad parameter, by
  * its RPC name unless `label` names it as the caller's surface does (the CLI: `--image`).
  */
 export function parseParams<P extends z.ZodType>(
-  operation: Operation<P>,
+  operation: Pick<Operation<P>, "name" | "params">,
   raw: unknown,
   label?: (param: string) => string,
 ): z.infer<P> {
@@ -86,26 +125,50 @@ export function parseParams<P extends z.ZodType>(
 }
 
 /**
- * Whether a call, its params already valid, may create a missing database file: its checks that
- * need no database run first, so a refused call leaves no file behind.
+ * Whether a call, its params already valid, may create a missing database file. (A caller that
+ * may create one runs `precheck` first, so that a refused call leaves no file behind.)
  */
 export function mayCreateDatabase<P extends z.ZodType>(
   operation: Operation<P>,
   params: z.infer<P>,
 ): boolean {
-  operation.precheck?.(params);
   return operation.access === "write" && (operation.mayCreate?.(params) ?? false);
 }
 
 /** Validates params and runs the operation in its own transaction (a savepoint when nested). */
 export function execute<P extends z.ZodType, R extends z.ZodType>(
   context: OperationContext,
-  operation: Operation<P, R>,
+  operation: Operation<P, R> | FileOperation<P, R>,
   raw: unknown,
 ): z.infer<R> {
-  const params = parseParams(operation, raw);
+  if (runsAlone(operation)) {
+    throw new Error(`${operation.name} runs alone, outside a transaction: use executeAlone`);
+  }
+  return executeValid(context, operation, parseParams(operation, raw));
+}
+
+/** Runs the operation on params `parseParams` returned, in its own transaction. */
+export function executeValid<P extends z.ZodType, R extends z.ZodType>(
+  context: OperationContext,
+  operation: Operation<P, R>,
+  params: z.infer<P>,
+): z.infer<R> {
   const work = () => operation.run(context, params);
   return writes(operation, params) ? context.db.write(work) : context.db.read(work);
+}
+
+/** Validates params and runs a file operation, outside any transaction of the caller. */
+export async function executeAlone<P extends z.ZodType, R extends z.ZodType>(
+  context: OperationContext,
+  operation: FileOperation<P, R>,
+  raw: unknown,
+): Promise<z.infer<R>> {
+  if (context.db.inTransaction) {
+    throw new Error(`${operation.name} runs alone, but a transaction is open`);
+  }
+  const params = parseParams(operation, raw);
+  await operation.precheck?.(params, context.db.path);
+  return await operation.runAlone(context, params);
 }
 
 /** Whether a call, its params already valid, takes the write lock. */

@@ -39,6 +39,9 @@ export const storedText = z.string().regex(/^[^\u0000]*$/, {
   message: "must not hold a NUL character (U+0000)",
 });
 
+/** A file path: not empty (an unset variable is no name), no NUL (no file system takes one). */
+export const filePath = storedText.min(1, { message: "must not be empty; give a file path" });
+
 export const limit = z.number().int().positive().max(1_000_000).describe("Most rows to return");
 
 /** The path of the first number in `value` that JSON cannot carry exactly, if any. */

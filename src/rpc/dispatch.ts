@@ -2,12 +2,16 @@
  * Dispatch: turns the lines read together into responses. All their requests run in one
  * transaction (group commit); responses are produced only once it has committed. When one of
  * them fails, the group is rolled back and replayed with each request in its own savepoint, so
- * that the failing request changes nothing and leaves its neighbours' writes in place. Knows
- * nothing of streams.
+ * that the failing request changes nothing and leaves its neighbours' writes in place. A line
+ * calling a method that runs alone (db.export, db.backup: they await a file) ends the commit
+ * before it and runs after it, outside any transaction. Knows nothing of streams.
  */
 import { DockswapError, ERROR_CODES, type ErrorCode } from "../errors.ts";
+import { type Hint, namedText } from "../words.ts";
 import {
   execute,
+  executeAlone,
+  type FileOperation,
   type Operation,
   type OperationContext,
   parseParams,
@@ -39,10 +43,14 @@ export interface DispatcherOptions {
 /** What running a request gave: its result as JSON text, or the error it threw. */
 type Outcome = { ok: true; json: string } | { ok: false; error: unknown };
 
-/** A request to a method: an operation (run inside the group's transaction) or a builtin. */
+/**
+ * A request to a method: an operation (run inside the group's transaction), a file operation
+ * (run alone) or a builtin.
+ */
 interface Call {
   request: Request;
   operation?: Operation;
+  file?: FileOperation;
   builtin?: BuiltinMethod;
   outcome?: Outcome;
 }
@@ -105,28 +113,64 @@ export class Dispatcher {
    * Runs the requests of `frames` (lines read together) in one transaction (replayed with a
    * savepoint per request when one fails), and yields the response lines, in input order, once it has committed. Only when
    * their responses outgrow the commit budget do the lines take more than one commit (each
-   * yield is one commit; a batch never spans two). Stopping the iteration early leaves the
-   * remaining lines unrun. Never throws.
+   * yield is one commit; a batch never spans two). A line calling a method that runs alone is a
+   * step of its own, yielded as a promise of its lines. Stopping the iteration early leaves the
+   * remaining lines unrun. Never throws (nor rejects).
    */
-  *handleGroup(frames: readonly Frame[]): Generator<string[]> {
+  *handleGroup(frames: readonly Frame[]): Generator<string[] | Promise<string[]>> {
     const units = frames.map((frame) => this.#unit(frame));
     let start = 0;
     while (start < units.length) {
-      const end = this.#commit(units, start);
-      const lines: string[] = [];
-      for (const unit of units.slice(start, end)) {
-        const answers = unit.slots.map((slot) => this.#answer(slot)).filter((a) => a !== undefined);
-        if (!unit.batch) lines.push(...answers);
-        else if (answers.length > 0) lines.push(`[${answers.join(",")}]`);
+      if (callsAlone(units[start])) {
+        yield this.#runAlone(units[start]);
+        start++;
+        continue;
       }
-      yield lines;
+      const end = this.#commit(units, start);
+      yield this.#lines(units.slice(start, end));
       start = end;
     }
   }
 
-  /** All the lines' responses at once (for callers that need no streaming). */
+  /**
+   * All the lines' responses at once, for callers that need no streaming; not for lines that
+   * call a method that runs alone (serve them).
+   */
   answerAll(frames: readonly Frame[]): string[] {
-    return [...this.handleGroup(frames)].flat();
+    return [...this.handleGroup(frames)].flatMap((lines) => {
+      if (!Array.isArray(lines)) throw new Error("answerAll cannot wait for db.export/db.backup");
+      return lines;
+    });
+  }
+
+  #lines(units: readonly Unit[]): string[] {
+    const lines: string[] = [];
+    for (const unit of units) {
+      const answers = unit.slots.map((slot) => this.#answer(slot)).filter((a) => a !== undefined);
+      if (!unit.batch) lines.push(...answers);
+      else if (answers.length > 0) lines.push(`[${answers.join(",")}]`);
+    }
+    return lines;
+  }
+
+  /**
+   * A line with a call that runs alone: each of its calls in order, each in its own transaction
+   * (or none), the file operations awaited.
+   */
+  async #runAlone(unit: Unit): Promise<string[]> {
+    for (const slot of unit.slots) {
+      if (slot.kind !== "call") continue;
+      const { request, file } = slot.call;
+      if (file) {
+        try {
+          const result = await executeAlone(this.#context, file, request.params);
+          slot.call.outcome = { ok: true, json: JSON.stringify(result) };
+        } catch (error) {
+          slot.call.outcome = { ok: false, error };
+        }
+      } else slot.call.outcome = this.#run(slot.call);
+    }
+    return this.#lines([unit]);
   }
 
   #unit(frame: Frame): Unit {
@@ -183,9 +227,11 @@ export class Dispatcher {
         ),
       );
     }
-    return method.kind === "operation"
-      ? { kind: "call", call: { request, operation: method.operation } }
-      : { kind: "call", call: { request, builtin: method.builtin } };
+    if (method.kind === "operation") {
+      return { kind: "call", call: { request, operation: method.operation } };
+    }
+    if (method.kind === "file") return { kind: "call", call: { request, file: method.operation } };
+    return { kind: "call", call: { request, builtin: method.builtin } };
   }
 
   #early(request: Request, error: RpcError): Slot {
@@ -194,21 +240,24 @@ export class Dispatcher {
 
   /**
    * Runs the calls of units[start..] in one transaction until their responses pass the commit
-   * budget; returns the index of the first unit left for the next commit.
+   * budget or a unit calls a method that runs alone; returns the index of the first unit left
+   * for the next step.
    */
   #commit(units: readonly Unit[], start: number): number {
     const context = this.#context;
+    const alone = units.findIndex((unit, i) => i > start && callsAlone(unit));
+    const stop = alone < 0 ? units.length : alone;
     const callsOf = (from: number, to: number) =>
       units.slice(from, to).flatMap((unit) =>
         unit.slots.flatMap((slot) => slot.kind === "call" ? [slot.call] : [])
       );
-    const pending = callsOf(start, units.length).filter((call) => call.operation);
+    const pending = callsOf(start, stop).filter((call) => call.operation);
     const writing = pending.some((call) => rawCallWrites(call.operation!, call.request.params));
     let end = start;
     let current = start;
     const runAll = (savepoints: boolean) => {
       let bytes = 0;
-      for (current = start; current < units.length; current++) {
+      for (current = start; current < stop; current++) {
         const calls = units[current].slots.flatMap((slot) =>
           slot.kind === "call" ? [slot.call] : []
         );
@@ -240,7 +289,7 @@ export class Dispatcher {
       } catch (error) {
         if (!(error instanceof ReplayWithSavepoints)) throw error;
         // Rolled back: nothing of the first run stays, nor its outcomes.
-        for (const call of callsOf(start, units.length)) call.outcome = undefined;
+        for (const call of callsOf(start, stop)) call.outcome = undefined;
         end = start;
         runGroup(true);
       }
@@ -249,7 +298,7 @@ export class Dispatcher {
       if (!pending.some((call) => call.outcome !== undefined)) {
         // BEGIN itself failed (the lock stayed taken past the busy timeout): nothing ran.
         for (const call of pending) call.outcome = { ok: false, error };
-        end = units.length;
+        end = stop;
         for (const call of callsOf(start, end)) call.outcome ??= this.#run(call);
         return end;
       }
@@ -288,6 +337,11 @@ export class Dispatcher {
   }
 }
 
+/** Whether a line calls a method that runs alone. */
+function callsAlone(unit: Unit): boolean {
+  return unit.slots.some((slot) => slot.kind === "call" && slot.call.file !== undefined);
+}
+
 /** Runs `work` and serializes its result; a failure of either is the outcome's error. */
 function attempt(work: () => unknown): Outcome {
   try {
@@ -314,6 +368,20 @@ function breaksTransaction(error: unknown): boolean {
   return error instanceof DockswapError && TRANSACTION_BREAKING.has(error.code);
 }
 
+/** A hint as a client acts on it: a parameter, a method with its params, an action on the file. */
+function rpcHint(hint: Hint): Record<string, unknown> {
+  switch (hint.kind) {
+    case "param":
+      return { param: hint.param };
+    case "operation":
+      return { method: hint.operation, params: hint.args };
+    case "action":
+      return { action: hint.action };
+    case "owner_only":
+      return { action: "make_owner_only", paths: hint.paths };
+  }
+}
+
 function internal(message: string): RpcError {
   return {
     code: ERROR_CODES.internal.rpc,
@@ -322,13 +390,17 @@ function internal(message: string): RpcError {
   };
 }
 
-/** The JSON-RPC error for a thrown error: domain codes keep their stable string in data.code. */
+/**
+ * The JSON-RPC error for a thrown error: domain codes keep their stable string in data.code.
+ * The message names parameters and methods by their RPC names; `data.hints` gives them as data.
+ */
 export function toRpcError(error: unknown): RpcError {
   if (error instanceof DockswapError) {
+    const hints = error.hints.map(rpcHint);
     return {
       code: ERROR_CODES[error.code].rpc,
-      message: error.message,
-      data: { ...error.details, code: error.code },
+      message: namedText(error.words),
+      data: { ...error.details, ...(hints.length > 0 ? { hints } : {}), code: error.code },
     };
   }
   return internal(error instanceof Error ? error.message : String(error));

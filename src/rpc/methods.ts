@@ -4,7 +4,7 @@
  * generated from the very zod schemas the server validates with.
  */
 import { z } from "zod";
-import type { Operation } from "../operations/mod.ts";
+import { type FileOperation, type Operation, runsAlone } from "../operations/mod.ts";
 import { VERSION } from "../version.ts";
 import { MAX_NESTING } from "./envelope.ts";
 import { MAX_LINE_BYTES } from "./framing.ts";
@@ -18,9 +18,13 @@ export interface BuiltinMethod {
   readonly run: (params: unknown) => unknown;
 }
 
-/** A method as the server sees it: an operation (in a transaction) or a builtin. */
+/**
+ * A method as the server sees it: an operation (in the group's transaction), a file operation
+ * (alone, between commits) or a builtin.
+ */
 export type Method =
   | { kind: "operation"; operation: Operation }
+  | { kind: "file"; operation: FileOperation }
   | { kind: "builtin"; builtin: BuiltinMethod };
 
 const jsonSchema = z.record(z.string(), z.unknown()).describe("JSON Schema (draft 2020-12)");
@@ -47,9 +51,12 @@ export class MethodTable {
   readonly #methods = new Map<string, Method>();
   #discovery?: z.infer<typeof discoverResult>;
 
-  constructor(operations: ReadonlyMap<string, Operation>) {
+  constructor(operations: ReadonlyMap<string, Operation | FileOperation>) {
     for (const [name, operation] of operations) {
-      this.#methods.set(name, { kind: "operation", operation });
+      this.#methods.set(
+        name,
+        runsAlone(operation) ? { kind: "file", operation } : { kind: "operation", operation },
+      );
     }
     for (const builtin of this.#builtins()) {
       this.#methods.set(builtin.name, { kind: "builtin", builtin });
@@ -75,13 +82,13 @@ export class MethodTable {
       max_line_bytes: MAX_LINE_BYTES,
       max_nesting: MAX_NESTING,
       methods: [...this.#methods.values()].map((method) => {
-        const { name, summary, params, result } = method.kind === "operation"
-          ? method.operation
-          : method.builtin;
+        const { name, summary, params, result } = method.kind === "builtin"
+          ? method.builtin
+          : method.operation;
         return {
           name,
           summary,
-          access: method.kind === "operation" ? method.operation.access : "none" as const,
+          access: method.kind === "builtin" ? "none" as const : method.operation.access,
           params: paramsSchema(params),
           result: toSchema(result, "output"),
         };

@@ -2,7 +2,12 @@
  * The JSON-RPC 2.0 stdio server: framing (lines), transport (injected streams) and dispatch
  * (envelopes, codes, group commit), wired over the one list of operations.
  */
-import { type Operation, type OperationContext, OPERATIONS } from "../operations/mod.ts";
+import {
+  type FileOperation,
+  type Operation,
+  type OperationContext,
+  OPERATIONS,
+} from "../operations/mod.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { MethodTable } from "./methods.ts";
 import { type ResponseWriter, serve, type ServeEnd } from "./transport.ts";
@@ -24,7 +29,7 @@ export interface RpcServerOptions {
   /** Notes for people (stderr): failed notifications, broken streams. */
   note?: (text: string) => void;
   /** The methods to serve; by default every registered operation. */
-  operations?: ReadonlyMap<string, Operation>;
+  operations?: ReadonlyMap<string, Operation | FileOperation>;
 }
 
 /** Serves JSON-RPC requests from `input` until it ends or the signal aborts. */

@@ -16,9 +16,9 @@ export interface ServeOptions {
   output: ResponseWriter;
   /**
    * Runs the requests of lines read together and gives their response lines, one item per
-   * commit (usually a single one).
+   * commit (usually a single one); a promise of them for a method that runs alone (db.export).
    */
-  handleGroup: (frames: readonly Frame[]) => Iterable<string[]>;
+  handleGroup: (frames: readonly Frame[]) => Iterable<string[] | Promise<string[]>>;
   /** When aborted: finish the group in progress, write its responses, and stop reading. */
   signal?: AbortSignal;
   /** Told about trouble with the streams themselves (for stderr). */
@@ -105,17 +105,18 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
       const commits = options.handleGroup(group)[Symbol.iterator]();
       let closed = false;
       while (true) {
-        let next: IteratorResult<string[]>;
+        let lines: string[];
         try {
-          next = commits.next();
+          const next = commits.next();
+          if (next.done) break;
+          lines = Array.isArray(next.value) ? next.value : await next.value;
         } catch (error) {
           options.onError?.(`internal error while answering requests: ${(error as Error).message}`);
           break;
         }
-        if (next.done) break;
-        if (next.value.length > 0) {
+        if (lines.length > 0) {
           try {
-            await options.output.write(encodeLines(next.value));
+            await options.output.write(encodeLines(lines));
           } catch (error) {
             options.onError?.(`cannot write responses: ${(error as Error).message}`);
             closed = true;

@@ -1,4 +1,6 @@
 import type { Database } from "../db/database.ts";
+import { isSqliteError } from "../db/sqlite_error.ts";
+import { DockswapError } from "../errors.ts";
 import type { DeploymentOutcome, DeploymentStatus } from "../lifecycle.ts";
 import { DEPLOYMENT_RECORD_COLUMNS, type DeploymentRecord } from "../records/deployment.ts";
 import { columnList, insertSql, valuesOf } from "./sql.ts";
@@ -21,13 +23,34 @@ export const LAST_SUCCESS_SQL = `SELECT ${COLUMNS} FROM deployments
   WHERE app_name = ? AND status = 'success' AND id IS NOT ?
   ORDER BY started_at DESC, id DESC LIMIT 1`;
 
-/** Stores a new deployment and returns it. */
+/**
+ * Stores a new deployment and returns it. The partial unique index on in-progress deployments
+ * refuses a second one of the same app: that is `deploy_in_progress`, naming the one in progress.
+ */
 export function insertDeployment(
   db: Database,
   deployment: Omit<DeploymentRecord, "id">,
 ): DeploymentRecord {
-  const { lastInsertRowid } = db.run(INSERT_SQL, ...valuesOf(deployment, INSERT_COLUMNS));
-  return { id: lastInsertRowid, ...deployment };
+  try {
+    const { lastInsertRowid } = db.run(INSERT_SQL, ...valuesOf(deployment, INSERT_COLUMNS));
+    return { id: lastInsertRowid, ...deployment };
+  } catch (error) {
+    if (
+      !isSqliteError(error) ||
+      !/UNIQUE constraint failed: deployments\.app_name/.test(error.message)
+    ) throw error;
+    const running = inProgressDeployment(db, deployment.app_name);
+    throw new DockswapError(
+      "deploy_in_progress",
+      `App ${deployment.app_name} already has deployment ${running?.id ?? "?"} in progress ` +
+        `(started ${running?.started_at ?? "?"}). Nothing was written.`,
+      {
+        app_name: deployment.app_name,
+        deployment_id: running?.id ?? null,
+        started_at: running?.started_at ?? null,
+      },
+    );
+  }
 }
 
 /** One deployment by id, or undefined. */

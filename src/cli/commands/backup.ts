@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { takeBackup } from "../../operations/backup.ts";
+import { DockswapError } from "../../errors.ts";
+import { dbBackup } from "../../operations/backup.ts";
 import { filePath } from "../arguments.ts";
 import type { CommandRunner } from "../runner.ts";
 
@@ -17,10 +18,25 @@ export function registerBackupCommand(program: Command, runner: CommandRunner): 
         "  dockswap-db backup /var/backups/dockswap/dockswap-$(date +%F).db",
     )
     .action(async (file: string, options: { force?: boolean }, command: Command) => {
-      const result = await runner.withDatabaseAsync(
-        command,
-        (context) => takeBackup(context.db, file, options.force === true),
-      );
+      let result;
+      try {
+        result = await runner.invokeAlone(
+          command,
+          dbBackup,
+          { path: file, force: options.force === true },
+          { path: "FILE", force: "--force" },
+        );
+      } catch (error) {
+        if (error instanceof DockswapError && error.code === "file_exists") {
+          throw new DockswapError(
+            "file_exists",
+            `Backup file "${file}" already exists; choose another name or pass --force to ` +
+              "replace it",
+            error.details,
+          );
+        }
+        throw error;
+      }
       runner.print(command, result);
       runner.note(`Backed up to ${result.path} (${result.bytes} bytes, quick_check ok)`);
     });

@@ -10,6 +10,7 @@ import {
 } from "../../operations/config.ts";
 import { DockswapError, ERROR_CODES } from "../../errors.ts";
 import { filePath, positiveInteger } from "../arguments.ts";
+import { argumentOf, type CommandSpec, defineCommand, optionOf } from "../command_spec.ts";
 import { EXIT_CONFIG_CHANGED } from "../exit_status.ts";
 import type { CommandRunner } from "../runner.ts";
 import { configCheckTable, configHistoryTable } from "../views.ts";
@@ -40,14 +41,67 @@ export function namingFile<T>(file: string, work: () => T): T {
   }
 }
 
+const ADD = defineCommand({
+  words: ["config", "add"],
+  operation: configAdd,
+  params: {
+    config_yaml: { argument: "<file>", label: "config" },
+    app_name: { option: "--app <name>" },
+  },
+});
+
+const SHOW = defineCommand({
+  words: ["config", "show"],
+  operation: configGet,
+  params: { app_name: { argument: "<app>", label: "app name" }, id: { option: "--id <n>" } },
+});
+
+const HISTORY = defineCommand({
+  words: ["config", "history"],
+  operation: configHistoryOp,
+  params: { app_name: { argument: "<app>", label: "app name" }, limit: { option: "--limit <n>" } },
+});
+
+const CHECK = defineCommand({
+  words: ["config", "check"],
+  operation: configCheck,
+  params: {
+    config_yaml: { argument: "<file>", label: "config" },
+    app_name: { option: "--app <name>" },
+  },
+});
+
+const DIFF = defineCommand({
+  words: ["config", "diff"],
+  operation: configDiff,
+  params: {
+    app_name: { argument: "<app>", label: "app name" },
+    from_id: { argument: "[from_id]" },
+    to_id: { argument: "[to_id]" },
+  },
+});
+
+/** The commands of this file, for messages that name them. */
+export const CONFIG_COMMANDS: readonly CommandSpec[] = [
+  ADD,
+  SHOW,
+  HISTORY,
+  CHECK,
+  DIFF,
+] as CommandSpec[];
+
 /** `config add|show|history|check|diff`. */
 export function registerConfigCommands(program: Command, runner: CommandRunner): void {
   const config = program.command("config").description("Store and compare app config versions");
 
   config.command("add")
     .description("Store a config version; nothing is stored when it equals the app's latest")
-    .argument("<file>", 'YAML app config in the Go dockswap format, or "-" for stdin', filePath)
-    .option("--app <name>", "refuse the file unless its `name` is this app")
+    .argument(
+      argumentOf(ADD, "config_yaml"),
+      'YAML app config in the Go dockswap format, or "-" for stdin',
+      filePath,
+    )
+    .option(optionOf(ADD, "app_name"), "refuse the file unless its `name` is this app")
     .addHelpText(
       "after",
       "\nThe raw bytes are stored unchanged; config_sha equals `sha256sum FILE`.\n" +
@@ -57,7 +111,7 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
       const configYaml = await readConfigText(runner, file);
       const result = namingFile(
         file,
-        () => runner.invoke(command, configAdd, { config_yaml: configYaml, app_name: options.app }),
+        () => runner.invoke(command, ADD, { config_yaml: configYaml, app_name: options.app }),
       );
       runner.note(
         result.created
@@ -68,8 +122,8 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
 
   config.command("show")
     .description("Print the latest (or given) config version of an app, with its YAML")
-    .argument("<app>", "app name")
-    .option("--id <n>", "config version id", positiveInteger)
+    .argument(argumentOf(SHOW, "app_name"), "app name")
+    .option(optionOf(SHOW, "id"), "config version id", positiveInteger)
     .option("--raw", "print the stored bytes only, exactly (no header line, no added newline)")
     .addHelpText(
       "after",
@@ -85,7 +139,7 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
           { exitCode: ERROR_CODES.invalid_argument.exit, code: "commander.conflictingOption" },
         );
       }
-      runner.invoke(command, configGet, { app_name: app, id: options.id }, {
+      runner.invoke(command, SHOW, { app_name: app, id: options.id }, {
         table: (c) =>
           options.raw
             ? c.config_yaml
@@ -96,18 +150,18 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
 
   config.command("history")
     .description("List an app's config versions, newest first")
-    .argument("<app>", "app name")
-    .option("--limit <n>", "show at most n versions", positiveInteger)
+    .argument(argumentOf(HISTORY, "app_name"), "app name")
+    .option(optionOf(HISTORY, "limit"), "show at most n versions", positiveInteger)
     .action((app: string, options: { limit?: number }, command: Command) => {
-      runner.invoke(command, configHistoryOp, { app_name: app, limit: options.limit }, {
+      runner.invoke(command, HISTORY, { app_name: app, limit: options.limit }, {
         table: configHistoryTable,
       });
     });
 
   config.command("check")
     .description("Tell whether a config file differs from the app's latest stored version")
-    .argument("<file>", 'YAML app config, or "-" for stdin', filePath)
-    .option("--app <name>", "refuse the file unless its `name` is this app")
+    .argument(argumentOf(CHECK, "config_yaml"), 'YAML app config, or "-" for stdin', filePath)
+    .option(optionOf(CHECK, "app_name"), "refuse the file unless its `name` is this app")
     .addHelpText(
       "after",
       `\nExit status: 0 unchanged, ${EXIT_CONFIG_CHANGED} changed (or never stored), ` +
@@ -119,7 +173,7 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
       const result = namingFile(
         file,
         () =>
-          runner.invoke(command, configCheck, { config_yaml: configYaml, app_name: options.app }, {
+          runner.invoke(command, CHECK, { config_yaml: configYaml, app_name: options.app }, {
             table: configCheckTable,
           }),
       );
@@ -128,11 +182,15 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
 
   config.command("diff")
     .description("Unified diff of two config versions (default: previous vs latest)")
-    .argument("<app>", "app name")
-    .argument("[from_id]", "older config version id", positiveInteger)
-    .argument("[to_id]", "newer config version id (default: latest)", positiveInteger)
+    .argument(argumentOf(DIFF, "app_name"), "app name")
+    .argument(argumentOf(DIFF, "from_id"), "older config version id", positiveInteger)
+    .argument(
+      argumentOf(DIFF, "to_id"),
+      "newer config version id (default: latest)",
+      positiveInteger,
+    )
     .action((app: string, fromId: number | undefined, toId: number | undefined, _o, command) => {
-      runner.invoke(command, configDiff, { app_name: app, from_id: fromId, to_id: toId }, {
+      runner.invoke(command, DIFF, { app_name: app, from_id: fromId, to_id: toId }, {
         table: (d) =>
           d.changed
             ? d.diff

@@ -12,6 +12,7 @@ import { recordableEvents } from "../../operations/lifecycle_schemas.ts";
 import { MAX_NESTING, nestingDepth } from "../../rpc/envelope.ts";
 import type { JsonValue } from "../../records/fields.ts";
 import { filePath, oneOf, positiveInteger } from "../arguments.ts";
+import { argumentOf, type CommandSpec, defineCommand, optionOf } from "../command_spec.ts";
 import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
 import { namingFile, readConfigText } from "./config.ts";
@@ -62,6 +63,56 @@ const TRANSITION_HELP = Object.entries(TRANSITIONS)
 const OUTCOME_HELP = Object.entries(OUTCOMES).map(([event, outcome]) => `${event} -> ${outcome}`)
   .join(", ");
 
+const START = defineCommand({
+  words: ["deploy", "start"],
+  operation: deployStart,
+  params: {
+    app_name: { argument: "<app>", label: "app name" },
+    image: { option: "--image <image>" },
+    config_yaml: { option: "--config <file>", label: "config" },
+    config_id: { option: "--config-id <n>" },
+    color: { option: "--color <color>" },
+  },
+});
+
+const EVENT = defineCommand({
+  words: ["deploy", "event"],
+  operation: deployEvent,
+  params: {
+    deployment_id: { argument: "[deployment_id]" },
+    event_type: { argument: "[event]" },
+    app_name: { option: "--app <name>" },
+    payload: { option: "--payload <json>" },
+    error: { option: "--error <text>" },
+  },
+});
+
+const RECOVER = defineCommand({
+  words: ["recover"],
+  operation: deployRecover,
+  params: {
+    app_name: { argument: "<app>", label: "app name" },
+    reason: { option: "--reason <text>" },
+  },
+});
+
+const ROLLBACK = defineCommand({
+  words: ["rollback"],
+  operation: deployRollback,
+  params: {
+    app_name: { argument: "<app>", label: "app name" },
+    to_deployment_id: { option: "--to <deployment_id>" },
+  },
+});
+
+/** The commands of this file, for messages that name them. */
+export const DEPLOY_COMMANDS: readonly CommandSpec[] = [
+  START,
+  EVENT,
+  RECOVER,
+  ROLLBACK,
+] as CommandSpec[];
+
 /** `deploy start|event`, `recover` and `rollback`: the commands that move an app through its lifecycle. */
 export function registerDeployCommands(program: Command, runner: CommandRunner): void {
   const deploy = program.command("deploy").description(
@@ -73,19 +124,22 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       "Start a deployment: records the deploy event and moves the app to starting; refused " +
         "unless the app is stable",
     )
-    .argument("<app>", "app name")
-    .requiredOption("--image <image>", "Docker image to deploy")
+    .argument(argumentOf(START, "app_name"), "app name")
+    .requiredOption(optionOf(START, "image"), "Docker image to deploy")
     .addOption(
-      new Option("--config <file>", 'config file (stored as "config add" does), or "-" for stdin')
+      new Option(
+        optionOf(START, "config_yaml"),
+        'config file (stored as "config add" does), or "-" for stdin',
+      )
         .argParser(filePath)
         .conflicts("configId"),
     )
     .addOption(
-      new Option("--config-id <n>", "id of a stored config version of the app")
+      new Option(optionOf(START, "config_id"), "id of a stored config version of the app")
         .argParser(positiveInteger),
     )
     .addOption(
-      new Option("--color <color>", "color of a first deployment (later ones alternate)")
+      new Option(optionOf(START, "color"), "color of a first deployment (later ones alternate)")
         .choices(COLORS).argParser(oneOf(COLORS)),
     )
     .addHelpText(
@@ -106,7 +160,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         ? undefined
         : await readConfigText(runner, options.config);
       const run = () =>
-        runner.invoke(command, deployStart, {
+        runner.invoke(command, START, {
           app_name: app,
           image: options.image,
           config_yaml: configYaml,
@@ -128,11 +182,11 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     )
     .usage("(DEPLOYMENT_ID | --app APP) EVENT [--payload JSON] [--error TEXT]")
     // Both optional to commander: which one is missing depends on --app, so it is said here.
-    .argument("[deployment_id]", "deployment id (omit with --app)")
-    .argument("[event]", `event: ${recordableEvents.join(", ")}`)
-    .option("--app <name>", "the app whose in-flight deployment the event is for")
-    .option("--payload <json>", "event data: any JSON value, stored compactly")
-    .option("--error <text>", "error message of a failure event")
+    .argument(argumentOf(EVENT, "deployment_id"), "deployment id (omit with --app)")
+    .argument(argumentOf(EVENT, "event_type"), `event: ${recordableEvents.join(", ")}`)
+    .option(optionOf(EVENT, "app_name"), "the app whose in-flight deployment the event is for")
+    .option(optionOf(EVENT, "payload"), "event data: any JSON value, stored compactly")
+    .option(optionOf(EVENT, "error"), "error message of a failure event")
     .addHelpText(
       "after",
       `\nTransitions (state: event -> next state); any other pair is refused, nothing written:\n` +
@@ -181,7 +235,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         event = first;
       }
       const payload = parsePayload(options.payload);
-      const result = runner.invoke(command, deployEvent, {
+      const result = runner.invoke(command, EVENT, {
         deployment_id: deploymentId,
         app_name: options.app,
         event_type: event as typeof recordableEvents[number],
@@ -199,8 +253,8 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     .description(
       "Return an app to stable: from failed, or by abandoning its in-flight deployment (ended failed)",
     )
-    .argument("<app>", "app name")
-    .option("--reason <text>", "why; kept in the manual_recovery event")
+    .argument(argumentOf(RECOVER, "app_name"), "app name")
+    .option(optionOf(RECOVER, "reason"), "why; kept in the manual_recovery event")
     .addHelpText(
       "after",
       "\nFrom an in-flight state the deployment ends `failed` with the reason as the event's error,\n" +
@@ -209,7 +263,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         "Example:\n  dockswap-db recover web-api --reason 'orchestrator crashed during health check'",
     )
     .action((app: string, options: { reason?: string }, command: Command) => {
-      const result = runner.invoke(command, deployRecover, {
+      const result = runner.invoke(command, RECOVER, {
         app_name: app,
         reason: options.reason,
       }, {
@@ -229,9 +283,9 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     .description(
       "Start a deployment of an earlier deployment's image and config; it follows the same lifecycle",
     )
-    .argument("<app>", "app name")
+    .argument(argumentOf(ROLLBACK, "app_name"), "app name")
     .option(
-      "--to <deployment_id>",
+      optionOf(ROLLBACK, "to_deployment_id"),
       "deployment to go back to (default: the most recent success other than the one live)",
       positiveInteger,
     )
@@ -241,7 +295,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         "Examples:\n  dockswap-db rollback web-api\n  dockswap-db rollback web-api --to 3",
     )
     .action((app: string, options: { to?: number }, command: Command) => {
-      const result = runner.invoke(command, deployRollback, {
+      const result = runner.invoke(command, ROLLBACK, {
         app_name: app,
         to_deployment_id: options.to,
       }, { rows: (r) => [flatten(r.deployment)] });

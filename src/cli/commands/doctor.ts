@@ -6,15 +6,22 @@ import { doctor } from "../../operations/doctor.ts";
 import { execute } from "../../operations/mod.ts";
 import { nowIso } from "../../time.ts";
 import { durationArgument } from "../arguments.ts";
+import { defineCommand, optionOf } from "../command_spec.ts";
 import { EXIT_DOCTOR_PROBLEMS } from "../exit_status.ts";
 import type { CommandRunner } from "../runner.ts";
+
+export const DOCTOR_COMMAND = defineCommand({
+  words: ["doctor"],
+  operation: doctor,
+  params: { stuck_after_ms: { option: "--stuck-after <duration>" } },
+});
 
 /** `doctor [--stuck-after DURATION]`. */
 export function registerDoctorCommand(program: Command, runner: CommandRunner): void {
   program.command("doctor")
     .description("Check the database and report; exit 1 when a check fails")
     .option(
-      "--stuck-after <duration>",
+      optionOf(DOCTOR_COMMAND, "stuck_after_ms"),
       `in flight longer than this is stuck (default 1h): ${DURATION_HELP}`,
       durationArgument,
     )
@@ -30,7 +37,11 @@ export function registerDoctorCommand(program: Command, runner: CommandRunner): 
       const db = openForInspection(path);
       let result;
       try {
-        result = execute({ db, now: nowIso }, doctor, { stuck_after_ms: options.stuckAfter });
+        result = execute(
+          { db, now: nowIso, speak: runner.speaker.for(DOCTOR_COMMAND).text },
+          doctor,
+          { stuck_after_ms: options.stuckAfter },
+        );
       } catch (error) {
         // Not even a read transaction: report it as a failed check, the way the others are.
         if (!(error instanceof DockswapError)) throw error;
@@ -39,7 +50,7 @@ export function registerDoctorCommand(program: Command, runner: CommandRunner): 
           checks: [{
             check: "open",
             status: "fail" as const,
-            detail: error.message,
+            detail: runner.speaker.text(error.words),
             hint: "restore the latest backup",
           }],
         };

@@ -1,21 +1,21 @@
-import { type Command, Option } from "commander";
-import { APP_NAME_RULE, isValidAppName } from "../../app_name.ts";
-import { parseTimeBound, TIME_HELP } from "../../duration.ts";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { TIME_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
+import { exportToFile, exportToStream, type ProgressOf } from "../../operations/export.ts";
 import {
+  EXPORT_FORMAT_NAMES,
   EXPORT_FORMATS,
-  type ExportFormat,
-  type ExportRequest,
-  loadExportCursor,
-  runExport,
-} from "../../operations/export.ts";
+  type ExportFormatName,
+} from "../../operations/export_formats/mod.ts";
 import { EXPORT_TABLES, type ExportTable } from "../../store/export.ts";
+import { didYouMean } from "../../similar_words.ts";
 import { filePath, oneOf } from "../arguments.ts";
 import { ProgressBar } from "../progress.ts";
 import type { CommandRunner } from "../runner.ts";
 
 interface ExportOptions {
   table: ExportTable | "all";
+  format: ExportFormatName;
   app?: string;
   since?: string;
   until?: string;
@@ -26,6 +26,32 @@ interface ExportOptions {
 
 const TABLE_CHOICES = [...EXPORT_TABLES, "all"];
 
+/** Export's parameters as its command line names them (the others are `--` and their name). */
+/** How this command spells db.export's parameters, for messages. */
+const NAMES = {
+  table: "--table",
+  format: "--format",
+  app_name: "--app",
+  since: "--since",
+  until: "--until",
+  cursor: "--cursor",
+  gzip: "--gzip",
+  output: "--output",
+};
+
+/** "ndjson, csv or json". */
+const FORMAT_LIST = `${EXPORT_FORMAT_NAMES.slice(0, -1).join(", ")} or ${
+  EXPORT_FORMAT_NAMES.at(-1)
+}`;
+
+/** Export's --format: its own list, not the renderers' (a table is no export). */
+function exportFormat(value: string): ExportFormatName {
+  if ((EXPORT_FORMAT_NAMES as readonly string[]).includes(value)) return value as ExportFormatName;
+  throw new InvalidArgumentError(
+    `export writes ${FORMAT_LIST}${didYouMean(value, EXPORT_FORMAT_NAMES)}.`,
+  );
+}
+
 /** `export`: stream tables as NDJSON, CSV or JSON, to stdout or atomically to a file. */
 export function registerExportCommand(program: Command, runner: CommandRunner): void {
   program.command("export")
@@ -33,6 +59,11 @@ export function registerExportCommand(program: Command, runner: CommandRunner): 
     .addOption(
       new Option("--table <table>", "what to export").choices(TABLE_CHOICES)
         .argParser(oneOf(TABLE_CHOICES)).default("all"),
+    )
+    .addOption(
+      // Set from the global --format by applyFormat (format_option.ts), held to this list.
+      new Option("--format <format>", "what to write").choices(EXPORT_FORMAT_NAMES)
+        .argParser(exportFormat).default(EXPORT_FORMAT_NAMES[0]),
     )
     .option("--app <name>", "only this app's rows")
     .option("--since <time>", `rows at or after this time: ${TIME_HELP}`)
@@ -51,10 +82,10 @@ export function registerExportCommand(program: Command, runner: CommandRunner): 
     .addHelpText(
       "after",
       `
-Format: the global --format; export defaults to ndjson when none is given (table is refused).
-  ndjson: one JSON object per row; with --table all each line has "kind"
-          (config, deployment, event, state). csv: one table only, RFC 4180 with a header.
-  json:   one array (one object of arrays with --table all).
+Format (--format, or --json for json; before or after the command; default ${
+        EXPORT_FORMAT_NAMES[0]
+      }):
+${EXPORT_FORMAT_NAMES.map((name) => `  ${name}: ${EXPORT_FORMATS[name].help}.`).join("\n")}
 Time columns: configs created_at, deployments started_at, events created_at, state updated_at.
 With --cursor, deployments are exported once they have ended (a row in flight still changes),
 and their events and current_state rows wait with them: each file loads, in order, into a
@@ -75,69 +106,54 @@ Example (incremental, one file per run):
             "redirect stdout (> FILE.gz, | gunzip) or pass --output FILE",
         );
       }
-      if (options.app !== undefined && !isValidAppName(options.app)) {
-        throw new DockswapError(
-          "invalid_argument",
-          `Invalid --app: got ${JSON.stringify(options.app)}; must be ${APP_NAME_RULE}`,
-        );
-      }
-      const now = new Date().toISOString();
-      const request: ExportRequest = {
-        tables: options.table === "all" ? [...EXPORT_TABLES] : [options.table],
-        format: exportFormat(runner, command),
-        filter: {
-          app: options.app,
-          since: timeOption("--since", options.since, now),
-          until: timeOption("--until", options.until, now),
-        },
-        output: options.output,
-        gzip: options.gzip === true,
+      const progress: ProgressOf | undefined = runner.io.stderrIsTerminal
+        ? (table, total) => new ProgressBar(`export ${table}`, total, runner.io.err)
+        : undefined;
+      const params = {
+        table: options.table,
+        format: options.format,
+        app_name: options.app,
+        since: options.since,
+        until: options.until,
         cursor: options.cursor,
-        now,
-        progress: runner.io.stderrIsTerminal
-          ? (table, total) => new ProgressBar(`export ${table}`, total, runner.io.err)
-          : undefined,
+        gzip: options.gzip === true,
       };
-      // Before the database is opened: a cursor that cannot be used must cost nothing.
-      const cursor = await loadExportCursor(request, runner.databasePath(command));
-      const results = await runner.withDatabaseAsync(
-        command,
-        (context) => runExport(context.db, request, cursor),
-      );
+      const summary = options.output === undefined
+        ? await runner.invokeAlone(
+          command,
+          exportToStream(runner.io.stdout, progress),
+          params,
+          NAMES,
+        )
+        : await runner.invokeAlone(
+          command,
+          exportToFile(progress),
+          { ...params, output: options.output },
+          NAMES,
+        ).catch((error) => {
+          throw error instanceof DockswapError && error.code === "file_exists"
+            ? outputExists(options.output!, error)
+            : error;
+        });
       if (runner.io.stderrIsTerminal) {
-        const counts = results.map((r) => `${r.rows} ${r.table}`).join(", ");
+        const counts = summary.tables.map((r) => `${r.rows} ${r.table}`).join(", ");
         runner.note(`Exported ${counts}${options.output ? ` to ${options.output}` : ""}`);
       }
     });
 }
 
-/** Export's format: the global one when given (table refused), else ndjson. */
-function exportFormat(runner: CommandRunner, command: Command): ExportFormat {
-  if (!runner.formatGiven(command)) return "ndjson";
-  const format = runner.globals(command).format;
-  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new DockswapError(
-      "invalid_argument",
-      `export writes ndjson, csv or json, not ${format}; pass --format ndjson|csv|json`,
-    );
-  }
-  return format as ExportFormat;
-}
-
-function timeOption(flag: string, value: string | undefined, now: string): string | undefined {
-  if (value === undefined) return undefined;
-  let time: string | undefined;
-  try {
-    time = parseTimeBound(value, now);
-  } catch (error) {
-    if (!(error instanceof DockswapError)) throw error;
-    throw new DockswapError("invalid_argument", `${flag}: ${error.message}`);
-  }
-  if (time === undefined) {
-    throw new DockswapError(
-      "invalid_argument",
-      `${flag}: ${JSON.stringify(value)} is not ${TIME_HELP}`,
-    );
-  }
-  return time;
+/**
+ * An existing output refused with --cursor, with a name to use instead: the example keeps the
+ * given name's endings (.ndjson.gz, .csv), so it fits the run's format.
+ */
+function outputExists(output: string, refusal: DockswapError): DockswapError {
+  const endings = /(\.[A-Za-z0-9]+)+$/.exec(output.slice(output.lastIndexOf("/") + 1))?.[0] ??
+    ".ndjson";
+  return new DockswapError(
+    "file_exists",
+    `"${output}" already exists, and an export with --cursor never replaces a file (the rows ` +
+      `in it are behind the cursor and would be in no file). Give each run its own name, e.g. ` +
+      `history-$(date -u +%Y%m%dT%H%M%SZ)${endings}. Nothing was written; the cursor did not move.`,
+    refusal.details,
+  );
 }

@@ -1,8 +1,15 @@
 import type { Command } from "commander";
 import { migrateStatus } from "../../operations/migrations.ts";
 import { execute } from "../../operations/mod.ts";
+import { defineCommand } from "../command_spec.ts";
 import type { CommandRunner } from "../runner.ts";
 import { migrationsTable } from "../views.ts";
+
+export const MIGRATE_STATUS_COMMAND = defineCommand({
+  words: ["migrate", "status"],
+  operation: migrateStatus,
+  params: {},
+});
 
 /** `migrate status`. Migrations themselves apply automatically when a command opens the database. */
 export function registerMigrateCommands(program: Command, runner: CommandRunner): void {

@@ -3,6 +3,7 @@ import { DURATION_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
 import { prune } from "../../operations/prune.ts";
 import { durationArgument, positiveInteger } from "../arguments.ts";
+import { defineCommand, optionOf } from "../command_spec.ts";
 import type { CommandRunner } from "../runner.ts";
 
 interface PruneOptions {
@@ -12,22 +13,33 @@ interface PruneOptions {
   yes?: boolean;
 }
 
+export const PRUNE_COMMAND = defineCommand({
+  words: ["prune"],
+  operation: prune,
+  params: {
+    keep_last: { option: "--keep-last <n>" },
+    older_than_ms: { option: "--older-than <duration>" },
+    app_name: { option: "--app <name>" },
+    dry_run: { option: "--yes" },
+  },
+});
+
 /** `prune (--keep-last N | --older-than DURATION) [--app APP] [--yes]`. */
 export function registerPruneCommand(program: Command, runner: CommandRunner): void {
   program.command("prune")
     .description("Delete old history; a dry run that lists what would go unless --yes")
     .option(
-      "--keep-last <n>",
+      optionOf(PRUNE_COMMAND, "keep_last"),
       "keep the n newest deployments and config versions of each app",
       positiveInteger,
     )
     .option(
-      "--older-than <duration>",
+      optionOf(PRUNE_COMMAND, "older_than_ms"),
       `only what started before now minus ${DURATION_HELP}`,
       durationArgument,
     )
-    .option("--app <name>", "only this app")
-    .option("--yes", "delete (in one transaction)")
+    .option(optionOf(PRUNE_COMMAND, "app_name"), "only this app")
+    .option(optionOf(PRUNE_COMMAND, "dry_run"), "delete (in one transaction)")
     .addHelpText(
       "after",
       "\nNever deleted: a deployment in flight, the one current_state points at, the live one\n" +
@@ -43,7 +55,7 @@ export function registerPruneCommand(program: Command, runner: CommandRunner): v
           "prune needs --keep-last N or --older-than DURATION",
         );
       }
-      const result = runner.invoke(command, prune, {
+      const result = runner.invoke(command, PRUNE_COMMAND, {
         keep_last: options.keepLast,
         older_than_ms: options.olderThan,
         app_name: options.app,

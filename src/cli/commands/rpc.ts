@@ -20,7 +20,7 @@ export function registerRpcCommand(program: Command, runner: CommandRunner): voi
     )
     .action(async (_options, command: Command) => {
       // Opened once, before reading: a database that cannot be used fails the command at once.
-      const db = openDatabase(runner.databasePath(command), { onAdopted: runner.reportAdoption });
+      const db = openDatabase(runner.databasePath(command), { adoptGoFile: runner.adoptGoFile });
       runner.warnIfReadableByOthers(db.path);
       const stop = new AbortController();
       let stoppedBy: "SIGINT" | "SIGTERM" | undefined;

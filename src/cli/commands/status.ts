@@ -8,6 +8,7 @@ import {
   stateList,
 } from "../../operations/history.ts";
 import { oneOf, positiveInteger } from "../arguments.ts";
+import { argumentOf, type CommandSpec, defineCommand, optionOf } from "../command_spec.ts";
 import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
 import { eventsTable, historyTable, showTable, statusTable } from "../views.ts";
@@ -15,13 +16,52 @@ import { eventsTable, historyTable, showTable, statusTable } from "../views.ts";
 /** Deployments `history` shows a person at a terminal unless told otherwise. */
 const TERMINAL_ROWS = 10;
 
+const STATUS_ALL = defineCommand({ words: ["status"], operation: stateList, params: {} });
+
+const STATUS = defineCommand({
+  words: ["status"],
+  operation: stateGet,
+  params: { app_name: { argument: "[app]", label: "app name" } },
+});
+
+const HISTORY = defineCommand({
+  words: ["history"],
+  operation: deployHistory,
+  params: {
+    app_name: { argument: "<app>", label: "app name" },
+    limit: { option: "--limit <n>" },
+    status: { option: "--status <status>" },
+  },
+});
+
+const EVENTS = defineCommand({
+  words: ["events"],
+  operation: eventsList,
+  params: { deployment_id: { argument: "<deployment_id>" } },
+});
+
+const SHOW = defineCommand({
+  words: ["show"],
+  operation: deployGet,
+  params: { deployment_id: { argument: "<deployment_id>" } },
+});
+
+/** The commands of this file, for messages that name them. */
+export const STATUS_COMMANDS: readonly CommandSpec[] = [
+  STATUS_ALL,
+  STATUS,
+  HISTORY,
+  EVENTS,
+  SHOW,
+] as CommandSpec[];
+
 /** `status`, `history`, `events` and `show`: read-only views of the deployment lifecycle. */
 export function registerStatusCommands(program: Command, runner: CommandRunner): void {
   program.command("status")
     .description(
       "Current state of every app (sorted by name) or of one: what is live, what is happening",
     )
-    .argument("[app]", "app name (default: all apps)")
+    .argument(argumentOf(STATUS, "app_name"), "app name (default: all apps)")
     .addHelpText(
       "after",
       "\nstatus is the state-machine state; deployment (deployment_id) the in-flight or last\n" +
@@ -31,9 +71,9 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
         "Example:\n  dockswap-db --json status web-api",
     )
     .action((app: string | undefined, _options, command: Command) => {
-      if (app === undefined) runner.invoke(command, stateList, {}, { table: statusTable });
+      if (app === undefined) runner.invoke(command, STATUS_ALL, {}, { table: statusTable });
       else {
-        runner.invoke(command, stateGet, { app_name: app }, {
+        runner.invoke(command, STATUS, { app_name: app }, {
           table: (state, layout) => statusTable([state], layout),
         });
       }
@@ -41,14 +81,14 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
 
   program.command("history")
     .description("Deployments of an app, newest first, with rollback links (rollback_of)")
-    .argument("<app>", "app name")
-    .option("--limit <n>", "show at most n deployments", positiveInteger)
+    .argument(argumentOf(HISTORY, "app_name"), "app name")
+    .option(optionOf(HISTORY, "limit"), "show at most n deployments", positiveInteger)
     .addOption(
       new Option("--all", `show every deployment (on a terminal the default is ${TERMINAL_ROWS})`)
         .conflicts("limit"),
     )
     .addOption(
-      new Option("--status <status>", "only deployments with this status").choices(
+      new Option(optionOf(HISTORY, "status"), "only deployments with this status").choices(
         DEPLOYMENT_STATUSES,
       ).argParser(oneOf(DEPLOYMENT_STATUSES)),
     )
@@ -66,7 +106,7 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
       // A person at a terminal wants the recent ones, as the Go dockswap shows; scripts get all.
       const shorten = options.limit === undefined && !options.all &&
         runner.io.stdoutIsTerminal && runner.globals(command).format === "table";
-      const history = runner.invoke(command, deployHistory, {
+      const history = runner.invoke(command, HISTORY, {
         app_name: app,
         limit: options.limit,
         status: options.status,
@@ -84,11 +124,11 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
 
   program.command("events")
     .description("Events of a deployment, oldest first (payload as JSON)")
-    .argument("<deployment_id>", "deployment id", positiveInteger)
+    .argument(argumentOf(EVENTS, "deployment_id"), "deployment id", positiveInteger)
     .addHelpText("after", "\nExample:\n  dockswap-db --format ndjson events 7")
     .action((deploymentId: number, _options, command: Command) => {
       // Rows keep the payload as one JSON value (a cell in table and CSV), not dotted columns.
-      runner.invoke(command, eventsList, { deployment_id: deploymentId }, {
+      runner.invoke(command, EVENTS, { deployment_id: deploymentId }, {
         rows: (events) => events.map((e) => ({ ...e })),
         table: eventsTable,
       });
@@ -96,7 +136,7 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
 
   program.command("show")
     .description("One deployment: its config SHA, its events and the time spent in each state")
-    .argument("<deployment_id>", "deployment id", positiveInteger)
+    .argument(argumentOf(SHOW, "deployment_id"), "deployment id", positiveInteger)
     .addHelpText(
       "after",
       "\nTable output prints three blocks; csv and ndjson print the state spans\n" +
@@ -104,7 +144,7 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
         "Example:\n  dockswap-db show 7",
     )
     .action((deploymentId: number, _options, command: Command) => {
-      runner.invoke(command, deployGet, { deployment_id: deploymentId }, {
+      runner.invoke(command, SHOW, { deployment_id: deploymentId }, {
         rows: (r) => r.states.map((s) => flatten(s)),
         table: showTable,
       });

@@ -1,16 +1,18 @@
 /**
- * Adopting a Go dockswap database in place: recognised on open, backed up beside itself, then
- * rewritten into this schema in one transaction, keeping every row's id. The SQL lives here,
- * with the migration runner, because it runs while the file is opened.
+ * Adopting a Go dockswap database in place: under the write lock, its Go schema version checked,
+ * the file backed up beside itself, then rewritten into this schema in one transaction, keeping
+ * every row's id. Any failure leaves the Go file as it was and removes the backup.
  */
+import { removeDatabaseFiles } from "../database_files.ts";
+import type { Database } from "../db/database.ts";
+import { isGoDockswap } from "../db/identity.ts";
 import { DockswapError } from "../errors.ts";
 import { GO_SCHEMA_VERSION } from "../go_legacy.ts";
-import { removeDatabaseFiles } from "../atomic_file.ts";
 import { nowIso } from "../time.ts";
-import type { Database } from "./database.ts";
-import { type AdoptionRepair, GO_TABLES, GoAdopter } from "./go_adopter.ts";
-import { backupGoDatabase } from "./go_backup.ts";
-import { applicationId, tableNames } from "./identity.ts";
+import { backupGoDatabase } from "./backup.ts";
+import { goSchemaVersions } from "./go_rows.ts";
+import type { AdoptionRepair } from "./repairs.ts";
+import { rewriteGoTables } from "./rewrite.ts";
 
 export type { AdoptionRepair };
 
@@ -25,15 +27,6 @@ export interface AdoptionReport {
   repairs: AdoptionRepair[];
 }
 
-/** True for a file the Go dockswap made: its four tables and schema_version, nothing else. */
-export function isGoDockswap(db: Database): boolean {
-  const id = applicationId(db);
-  if (id !== 0) return false;
-  const tables = tableNames(db);
-  const expected = new Set<string>([...GO_TABLES, "schema_version"]);
-  return tables.length === expected.size && tables.every((t) => expected.has(t));
-}
-
 /**
  * Adopts the Go dockswap database open in `db`: backup first, then one transaction that
  * renames the Go tables aside, creates this schema, copies every row (ids kept) with the
@@ -43,33 +36,24 @@ export function isGoDockswap(db: Database): boolean {
 export function adoptGoDatabase(db: Database): AdoptionReport | undefined {
   const adoptedAt = nowIso();
   const backup = `${db.path}.go-dockswap-backup-${adoptedAt.replace(/[-:.]/g, "")}-${Deno.pid}.db`;
+  let backedUp = false;
   const adopt = (): AdoptionReport | undefined => {
     // Under the write lock: another process may have adopted the file while this one waited.
     if (!isGoDockswap(db)) return undefined;
-    const versions = db.all<{ version: number }>("SELECT version FROM schema_version")
-      .map((r) => Number(r.version));
-    if (!versions.includes(GO_SCHEMA_VERSION) || versions.some((v) => v > GO_SCHEMA_VERSION)) {
-      throw new DockswapError(
-        "not_a_dockswap_database",
-        `"${db.path}" is a Go dockswap database of schema ${
-          versions.join(", ") || "(none)"
-        }; this dockswap-db adopts schema ${GO_SCHEMA_VERSION} only. Nothing was changed.`,
-      );
-    }
+    refuseOtherGoSchemas(db);
     backupGoDatabase(db, backup);
     backedUp = true;
-    const adopter = new GoAdopter(db, adoptedAt);
-    adopter.run();
+    const { rows, repairs } = rewriteGoTables(db, adoptedAt);
+    const version = GO_SCHEMA_VERSION;
     return {
       path: db.path,
       backup,
-      go_schema_version: GO_SCHEMA_VERSION,
+      go_schema_version: version,
       adopted_at: adoptedAt,
-      rows: adopter.rows,
-      repairs: adopter.repairs,
+      rows,
+      repairs,
     };
   };
-  let backedUp = false;
   // Off for the whole transaction (the pragma is a no-op inside one), as SQLite's own recipe for
   // rebuilding tables says: the Go tables declare foreign keys that their rows break, so renaming
   // and dropping them must not check those; the rewrite ends with its own foreign_key_check.
@@ -84,4 +68,16 @@ export function adoptGoDatabase(db: Database): AdoptionReport | undefined {
   } finally {
     db.exec("PRAGMA foreign_keys = ON");
   }
+}
+
+/** Refuses, untouched, a Go file of a schema other than the one this tool adopts. */
+function refuseOtherGoSchemas(db: Database): void {
+  const versions = goSchemaVersions(db);
+  if (versions.includes(GO_SCHEMA_VERSION) && versions.every((v) => v <= GO_SCHEMA_VERSION)) return;
+  throw new DockswapError(
+    "not_a_dockswap_database",
+    `"${db.path}" is a Go dockswap database of schema ${
+      versions.join(", ") || "(none)"
+    }; this dockswap-db adopts schema ${GO_SCHEMA_VERSION} only. Nothing was changed.`,
+  );
 }

@@ -1,4 +1,4 @@
-/** Where the database file lives when no --db is given, and why. */
+/** Which database file a command line means: --db, else $DOCKSWAP_DB, else a default; and why. */
 
 import { DockswapError } from "../errors.ts";
 
