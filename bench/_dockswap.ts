@@ -9,7 +9,9 @@ const REPO = new URL("..", import.meta.url).pathname;
 /** The permission flags of the compile task, read from deno.json (as tests/_cli.ts does). */
 const PERMISSIONS: string[] = (() => {
   const config = JSON.parse(Deno.readTextFileSync(`${REPO}deno.json`));
-  return (config.tasks.compile as string).split(/\s+/).filter((arg) => arg.startsWith("--allow-"));
+  return (config.tasks.compile as string).split(/\s+/).filter((arg) =>
+    /^--(allow|ignore)-/.test(arg)
+  );
 })();
 
 /** The program benchmarked: DOCKSWAP_DB_ENTRY, else dist/dockswap-db built now. */

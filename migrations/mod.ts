@@ -7,6 +7,7 @@ import initial from "./0001_initial.sql" with { type: "text" };
 import adoption from "./0002_adoption.sql" with { type: "text" };
 import sameAppReferences from "./0003_same_app_references.sql" with { type: "text" };
 import checkListsAsOrChains from "./0004_check_lists_as_or_chains.sql" with { type: "text" };
+import hostIdentity from "./0005_host_identity.sql" with { type: "text" };
 
 /** One schema change: its version, its name and its SQL. */
 export interface Migration {
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "0002_adoption.sql", sql: adoption },
   { version: 3, name: "0003_same_app_references.sql", sql: sameAppReferences },
   { version: 4, name: "0004_check_lists_as_or_chains.sql", sql: checkListsAsOrChains },
+  { version: 5, name: "0005_host_identity.sql", sql: hostIdentity },
 ];

@@ -9,11 +9,13 @@ import { dirname } from "node:path";
 const REPO = new URL("..", import.meta.url).pathname;
 
 // Linux before 5.1 cuts a #! line at 127 bytes, so the flags take their short spellings
-// (-R is --allow-read, -W --allow-write, -E --allow-env).
+// (-R is --allow-read, -W --allow-write, -N --allow-net, -E --allow-env; --ignore-env has none).
 const SHORT: Record<string, string> = {
   "--allow-read": "-R",
   "--allow-write": "-W",
+  "--allow-net": "-N",
   "--allow-env": "-E",
+  "--ignore-env": "--ignore-env",
 };
 const SHEBANG_LIMIT = 127;
 
@@ -21,7 +23,7 @@ const SHEBANG_LIMIT = 127;
 function permissionFlags(): string[] {
   const config = JSON.parse(Deno.readTextFileSync(`${REPO}deno.json`));
   const flags = (config.tasks.compile as string).split(/\s+/).filter((a) =>
-    a.startsWith("--allow-")
+    /^--(allow|ignore)-/.test(a)
   );
   return flags.map((flag) => {
     const [name, value] = flag.split(/=(.*)/s);

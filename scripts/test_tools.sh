@@ -7,6 +7,10 @@ missing=""
 for pair in sqlite3:sqlite3 strace:strace script:bsdutils setpriv:util-linux gzip:gzip git:git; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
 done
+# The fleet tests start a PostgreSQL server of their own (tests/fleet/_postgres.ts): its programs
+# are off the PATH, in Debian's versioned folder.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v psql >/dev/null 2>&1 ||
+  missing="$missing postgresql"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing the test tools:$missing" >&2

@@ -20,9 +20,13 @@ export const ERROR_CODES = {
   database_readonly: { exit: 6, rpc: -32023 },
   database_corrupt: { exit: 6, rpc: -32024 },
   database_error: { exit: 6, rpc: -32025 },
+  host_identity_conflict: { exit: 6, rpc: -32026 },
   database_busy: { exit: 7, rpc: -32030 },
   file_exists: { exit: 8, rpc: -32040 },
   io_error: { exit: 8, rpc: -32041 },
+  server_unreachable: { exit: 9, rpc: -32050 },
+  server_refused: { exit: 9, rpc: -32051 },
+  server_unsupported: { exit: 9, rpc: -32052 },
   internal: { exit: 70, rpc: -32603 },
 } as const;
 

@@ -23,7 +23,9 @@ export const EXECUTABLE = BUNDLE ?? Deno.execPath();
  */
 export const PERMISSIONS: string[] = (() => {
   const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}deno.json`));
-  return (config.tasks.compile as string).split(/\s+/).filter((arg) => arg.startsWith("--allow-"));
+  return (config.tasks.compile as string).split(/\s+/).filter((arg) =>
+    /^--(allow|ignore)-/.test(arg)
+  );
 })();
 
 /** What a finished run of the CLI left. */

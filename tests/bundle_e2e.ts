@@ -29,8 +29,13 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<nu
 
 /** The long spelling of a #! line's permission flag. */
 function longFlag(flag: string): string {
-  const long: Record<string, string> = { R: "--allow-read", W: "--allow-write", E: "--allow-env" };
-  const match = /^-([RWE])(=.*)?$/.exec(flag);
+  const long: Record<string, string> = {
+    R: "--allow-read",
+    W: "--allow-write",
+    N: "--allow-net",
+    E: "--allow-env",
+  };
+  const match = /^-([RWNE])(=.*)?$/.exec(flag);
   return match ? `${long[match[1]]}${match[2] ?? ""}` : flag;
 }
 

@@ -4,6 +4,7 @@ import { CONFIG_COMMANDS, registerConfigCommands } from "./commands/config.ts";
 import { registerBackupCommand } from "./commands/backup.ts";
 import { DOCTOR_COMMAND, registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
+import { registerFleetCommands } from "./commands/fleet.ts";
 import { PRUNE_COMMAND, registerPruneCommand } from "./commands/prune.ts";
 import { DEPLOY_COMMANDS, registerDeployCommands } from "./commands/deploy.ts";
 import { MIGRATE_STATUS_COMMAND, registerMigrateCommands } from "./commands/migrate.ts";
@@ -12,6 +13,7 @@ import { registerStatusCommands, STATUS_COMMANDS } from "./commands/status.ts";
 import type { CommandSpec } from "./command_spec.ts";
 import { exitStatusHelp } from "./exit_status.ts";
 import { applyFormat, globalFormatOption } from "./format_option.ts";
+import { registerSyncCommand } from "./commands/sync.ts";
 import { fitHelp } from "./help_text.ts";
 import { similarWords } from "../similar_words.ts";
 import type { CommandRunner } from "./runner.ts";
@@ -73,6 +75,8 @@ export function buildProgram(
   registerDoctorCommand(program, runner);
   registerPruneCommand(program, runner);
   registerRpcCommand(program, runner);
+  registerSyncCommand(program, runner);
+  registerFleetCommands(program, runner);
   addHelpCommands(program);
   program.hook("preAction", (_program, action) => {
     refuseContradictoryFormat(action);

@@ -1,0 +1,256 @@
+/**
+ * One connection to the central PostgreSQL, through the `postgres` npm client (postgres.js),
+ * which is imported here, on first use, so that only fleet commands load it. Every statement
+ * has `$n` parameters; identifiers never come from input (the schema name is checked and is the
+ * connection's whole search_path).
+ */
+import { DockswapError } from "../errors.ts";
+import type { CentralTarget } from "./central_target.ts";
+
+/** The oldest PostgreSQL the central schema is written for. */
+export const MINIMUM_SERVER_VERSION = 130000;
+const MINIMUM_SERVER_NAME = "13";
+
+/** A value bound to a parameter. */
+export type CentralValue = string | number | boolean | null | readonly CentralValue[];
+
+/** A row the server returned: column name to value (bigint and numeric arrive as strings). */
+export type CentralRow = Record<string, unknown>;
+
+/** The part of postgres.js this module uses. */
+interface Client {
+  unsafe(query: string, params?: unknown[]): Promise<CentralRow[]>;
+  reserve(): Promise<Client & { release(): void }>;
+  end(options?: { timeout?: number }): Promise<void>;
+}
+
+/** The central server, one reserved connection, used by one fleet command. */
+export class Central {
+  readonly target: CentralTarget;
+  readonly serverVersion: string;
+  readonly #client: Client;
+  readonly #connection: Client & { release(): void };
+
+  private constructor(
+    target: CentralTarget,
+    client: Client,
+    connection: Client & { release(): void },
+    serverVersion: string,
+  ) {
+    this.target = target;
+    this.#client = client;
+    this.#connection = connection;
+    this.serverVersion = serverVersion;
+  }
+
+  /** Connects (one connection, kept for the whole command) and checks the server's version. */
+  static async connect(target: CentralTarget): Promise<Central> {
+    const { default: postgres } = await import("postgres");
+    const client = postgres({
+      host: target.host,
+      port: target.port,
+      database: target.database,
+      username: target.user,
+      password: target.password,
+      ssl: await sslOption(target),
+      max: 1,
+      // Held for the whole command: session locks (one sync per host) live on it.
+      idle_timeout: 0,
+      max_lifetime: 0,
+      connect_timeout: target.connectTimeoutS,
+      fetch_types: false,
+      onnotice: () => {},
+      connection: { application_name: "dockswap-db", search_path: target.schema },
+    }) as unknown as Client;
+    try {
+      // A query first: postgres.js's reserve() waits forever on a pool with no open connection.
+      const [row] = await client.unsafe(
+        "SELECT current_setting('server_version_num')::int AS num, " +
+          "current_setting('server_version') AS version",
+      );
+      const connection = await client.reserve();
+      const central = new Central(target, client, connection, String(row.version));
+      if (Number(row.num) < MINIMUM_SERVER_VERSION) {
+        throw new DockswapError(
+          "server_unsupported",
+          `PostgreSQL ${row.version} at ${target.shown} is too old: dockswap-db needs ` +
+            `PostgreSQL ${MINIMUM_SERVER_NAME} or newer`,
+          { server_version: String(row.version) },
+        );
+      }
+      return central;
+    } catch (error) {
+      await client.end({ timeout: 1 }).catch(() => {});
+      throw centralError(error, target);
+    }
+  }
+
+  /** Runs one statement (`$1`, `$2`... bound to `params`) and returns its rows. */
+  async query(sql: string, params: readonly CentralValue[] = []): Promise<CentralRow[]> {
+    try {
+      return await this.#connection.unsafe(sql, params.map(arrayLiteral));
+    } catch (error) {
+      throw centralError(error, this.target);
+    }
+  }
+
+  /** Runs several statements without parameters (a migration). */
+  async script(sql: string): Promise<void> {
+    try {
+      await this.#connection.unsafe(sql);
+    } catch (error) {
+      throw centralError(error, this.target);
+    }
+  }
+
+  /** Runs `work` in one transaction: committed when it returns, rolled back when it throws. */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.query("BEGIN");
+    try {
+      const result = await work();
+      await this.query("COMMIT");
+      return result;
+    } catch (error) {
+      // The connection may be gone; the server rolls back on its own then.
+      await this.#connection.unsafe("ROLLBACK").catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Closes the connection (the server releases its session locks). */
+  async close(): Promise<void> {
+    this.#connection.release();
+    await this.#client.end({ timeout: 5 }).catch(() => {});
+  }
+}
+
+/**
+ * An array parameter as PostgreSQL's array literal text (`{"a",NULL}`), which the statement casts
+ * (`$2::bigint[]`); postgres.js sends arrays of untyped parameters as bare comma lists.
+ */
+function arrayLiteral(value: CentralValue): unknown {
+  if (!Array.isArray(value)) return value;
+  const element = (item: CentralValue): string =>
+    item === null ? "NULL" : `"${String(item).replace(/[\\"]/g, "\\$&")}"`;
+  return `{${value.map(element).join(",")}}`;
+}
+
+/** postgres.js's `ssl` option for libpq's sslmode (postgres.js alone knows fewer modes). */
+async function sslOption(target: CentralTarget): Promise<boolean | object | "prefer" | "require"> {
+  const ca = target.sslRootCert === undefined ? undefined : await readCa(target.sslRootCert);
+  switch (target.sslMode) {
+    case "disable":
+      return false;
+    case "allow":
+    case "prefer":
+      return "prefer";
+    case "require":
+      // libpq: with a root certificate, require verifies the chain as verify-ca does.
+      return ca ? { ca, checkServerIdentity: () => undefined } : "require";
+    case "verify-ca":
+      return { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    default:
+      return { ca, rejectUnauthorized: true };
+  }
+}
+
+async function readCa(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    throw new DockswapError(
+      "io_error",
+      `Cannot read sslrootcert "${path}": ${(error as Error).message}`,
+    );
+  }
+}
+
+/** SQLSTATE classes and codes that mean "the server said no" to who we are or what we may do. */
+const REFUSALS: Record<string, string> = {
+  "28P01": "wrong password for the user in the URL",
+  "28000": "the server refuses this user (pg_hba.conf)",
+  "3D000": "no such database",
+  "42501": "permission denied",
+  "3F000": "no such schema",
+  "53300": "too many connections",
+  "57P03": "the server is starting up or shutting down",
+};
+
+/** Network codes of a connection that failed or broke. */
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "EPIPE",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+]);
+
+/** The DockswapError for what the client or server threw. */
+export function centralError(error: unknown, target: CentralTarget): unknown {
+  if (error instanceof DockswapError) return error;
+  if (!(error instanceof Error)) return error;
+  const { code, severity, detail, constraint_name: constraint } = error as Error & {
+    code?: string;
+    severity?: string;
+    detail?: string;
+    constraint_name?: string;
+  };
+  const where = `PostgreSQL at ${target.shown}`;
+  if (code !== undefined && UNREACHABLE.has(code)) {
+    return new DockswapError(
+      "server_unreachable",
+      `Cannot reach ${where}: ${plainNetworkReason(code)}. Nothing was changed locally; ` +
+        "run sync again once the server is reachable (it resumes where it stopped)",
+      { reason: code },
+    );
+  }
+  if (code === "57P01" || code === "57P02") {
+    return new DockswapError(
+      "server_unreachable",
+      `Lost the connection to ${where}: the server ended it (${error.message}). Rows sent ` +
+        "before are kept; run sync again to send the rest",
+      { reason: code },
+    );
+  }
+  if (severity !== undefined && code !== undefined) {
+    const known = REFUSALS[code];
+    const facts = [error.message, detail, constraint ? `constraint ${constraint}` : undefined]
+      .filter((part) => part).join("; ");
+    return new DockswapError(
+      "server_refused",
+      `${where} refused: ${known ? `${known} (${facts})` : facts} [SQLSTATE ${code}]`,
+      { sqlstate: code },
+    );
+  }
+  if (/ssl|tls|certificate/i.test(error.message) || error.name === "InvalidData") {
+    return new DockswapError(
+      "server_refused",
+      `TLS with ${where} failed: ${error.message} (sslmode=${target.sslMode}; does the server ` +
+        "accept TLS, and is its certificate signed by the CA in sslrootcert?)",
+      { reason: "tls" },
+    );
+  }
+  return error;
+}
+
+function plainNetworkReason(code: string): string {
+  switch (code) {
+    case "ECONNREFUSED":
+      return "connection refused (is the server running and listening on that host and port?)";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "the host name does not resolve";
+    case "CONNECT_TIMEOUT":
+    case "ETIMEDOUT":
+      return "the connection timed out";
+    default:
+      return `the connection broke (${code})`;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * What `sync` reads from the local file: rows by id range, a page at a time, as arrays of values
+ * in the column order of SYNC_COLUMNS (the central tables use the same names).
+ */
+import type { Database, SqlValue } from "../db/database.ts";
+
+/** The tables sync sends that have ids, parents first. */
+export const SYNCED_TABLES = ["app_configs", "deployments", "deployment_events"] as const;
+export type SyncedTable = typeof SYNCED_TABLES[number];
+
+/** Columns sent per table, in order; `id` first where there is one. */
+export const SYNC_COLUMNS = {
+  app_configs: ["id", "app_name", "config_yaml", "config_sha", "created_at"],
+  deployments: [
+    "id",
+    "app_name",
+    "config_id",
+    "image",
+    "started_at",
+    "ended_at",
+    "status",
+    "active_color",
+    "rollback_of",
+    "legacy_status",
+  ],
+  deployment_events: [
+    "id",
+    "deployment_id",
+    "app_name",
+    "event_type",
+    "from_state",
+    "to_state",
+    "payload",
+    "error",
+    "created_at",
+  ],
+  current_state: [
+    "app_name",
+    "deployment_id",
+    "active_color",
+    "image",
+    "status",
+    "updated_at",
+    "legacy_status",
+  ],
+} as const;
+
+/** Per table: the highest id present, and the highest ever handed out (pruned rows included). */
+export interface SyncBounds {
+  maxId: Record<SyncedTable, number>;
+  sequence: Record<SyncedTable, number>;
+}
+
+/** The ids a sync stops at (taken once, in one snapshot), and how far each sequence has gone. */
+export function syncBounds(db: Database): SyncBounds {
+  return db.read(() => {
+    const bounds: SyncBounds = {
+      maxId: { app_configs: 0, deployments: 0, deployment_events: 0 },
+      sequence: { app_configs: 0, deployments: 0, deployment_events: 0 },
+    };
+    for (const table of SYNCED_TABLES) {
+      bounds.maxId[table] = db.get<{ n: number | null }>(`SELECT max(id) AS n FROM ${table}`)?.n ??
+        0;
+      // AUTOINCREMENT: an id is never handed out twice, even after prune.
+      bounds.sequence[table] = db.get<{ seq: number }>(
+        "SELECT seq FROM sqlite_sequence WHERE name = ?",
+        table,
+      )?.seq ?? 0;
+    }
+    return bounds;
+  });
+}
+
+/** Up to `limit` rows with `after < id <= upTo`, ascending by id. */
+export function rowsAfter(
+  db: Database,
+  table: SyncedTable,
+  after: number,
+  upTo: number,
+  limit: number,
+): SqlValue[][] {
+  return db.allArrays(
+    `SELECT ${SYNC_COLUMNS[table].join(", ")} FROM ${table} WHERE id > ? AND id <= ?
+     ORDER BY id LIMIT ?`,
+    after,
+    upTo,
+    limit,
+  );
+}
+
+/** How many rows `rowsAfter` would page through in all (for a progress bar). */
+export function countAfter(db: Database, table: SyncedTable, after: number, upTo: number): number {
+  return db.get<{ n: number }>(
+    `SELECT count(*) AS n FROM ${table} WHERE id > ? AND id <= ?`,
+    after,
+    upTo,
+  )?.n ?? 0;
+}
+
+/** The rows of `table` with these ids that still exist, ascending by id. */
+export function rowsByIds(db: Database, table: SyncedTable, ids: readonly number[]): SqlValue[][] {
+  return db.allArrays(
+    `SELECT ${SYNC_COLUMNS[table].join(", ")} FROM ${table}
+     WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    JSON.stringify(ids),
+  );
+}
+
+/** Which of these ids no longer exist in `table` (deleted by prune). */
+export function missingIds(db: Database, table: SyncedTable, ids: readonly number[]): number[] {
+  return db.all<{ id: number }>(
+    `SELECT j.value AS id FROM json_each(?) AS j
+     WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE id = j.value) ORDER BY j.value`,
+    JSON.stringify(ids),
+  ).map((row) => row.id);
+}
+
+/** Every current_state row (one per app), by app name. */
+export function currentStateRows(db: Database): SqlValue[][] {
+  return db.allArrays(
+    `SELECT ${SYNC_COLUMNS.current_state.join(", ")} FROM current_state ORDER BY app_name`,
+  );
+}
