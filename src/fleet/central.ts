@@ -30,22 +30,31 @@ export class Central {
   readonly serverVersion: string;
   readonly #client: Client;
   readonly #connection: Client & { release(): void };
+  #markClosed = () => {};
+  /** Rejects once the connection is gone: postgres.js leaves later queries on it waiting. */
+  readonly #lost: Promise<never>;
 
   private constructor(
     target: CentralTarget,
     client: Client,
     connection: Client & { release(): void },
     serverVersion: string,
+    lost: Promise<never>,
   ) {
     this.target = target;
     this.#client = client;
     this.#connection = connection;
     this.serverVersion = serverVersion;
+    this.#lost = lost;
   }
 
   /** Connects (one connection, kept for the whole command) and checks the server's version. */
   static async connect(target: CentralTarget): Promise<Central> {
     const { default: postgres } = await import("postgres");
+    let closed = false;
+    let onLost = (_error: Error) => {};
+    const lost = new Promise<never>((_, reject) => onLost = reject);
+    lost.catch(() => {}); // observed by each query, if any is still to come
     const client = postgres({
       host: target.host,
       port: target.port,
@@ -60,6 +69,11 @@ export class Central {
       connect_timeout: target.connectTimeoutS,
       fetch_types: false,
       onnotice: () => {},
+      onclose: () => {
+        if (closed) return;
+        const error = Object.assign(new Error("connection closed"), { code: "CONNECTION_CLOSED" });
+        onLost(error);
+      },
       connection: { application_name: "dockswap-db", search_path: target.schema },
     }) as unknown as Client;
     try {
@@ -69,7 +83,8 @@ export class Central {
           "current_setting('server_version') AS version",
       );
       const connection = await client.reserve();
-      const central = new Central(target, client, connection, String(row.version));
+      const central = new Central(target, client, connection, String(row.version), lost);
+      central.#markClosed = () => closed = true;
       if (Number(row.num) < MINIMUM_SERVER_VERSION) {
         throw new DockswapError(
           "server_unsupported",
@@ -81,14 +96,17 @@ export class Central {
       return central;
     } catch (error) {
       await client.end({ timeout: 1 }).catch(() => {});
-      throw centralError(error, target);
+      throw centralError(error, target, { connecting: true });
     }
   }
 
   /** Runs one statement (`$1`, `$2`... bound to `params`) and returns its rows. */
   async query(sql: string, params: readonly CentralValue[] = []): Promise<CentralRow[]> {
     try {
-      return await this.#connection.unsafe(sql, params.map(arrayLiteral));
+      return await Promise.race([
+        this.#connection.unsafe(sql, params.map(arrayLiteral)),
+        this.#lost,
+      ]);
     } catch (error) {
       throw centralError(error, this.target);
     }
@@ -97,7 +115,7 @@ export class Central {
   /** Runs several statements without parameters (a migration). */
   async script(sql: string): Promise<void> {
     try {
-      await this.#connection.unsafe(sql);
+      await Promise.race([this.#connection.unsafe(sql), this.#lost]);
     } catch (error) {
       throw centralError(error, this.target);
     }
@@ -112,13 +130,14 @@ export class Central {
       return result;
     } catch (error) {
       // The connection may be gone; the server rolls back on its own then.
-      await this.#connection.unsafe("ROLLBACK").catch(() => {});
+      await Promise.race([this.#connection.unsafe("ROLLBACK"), this.#lost]).catch(() => {});
       throw error;
     }
   }
 
   /** Closes the connection (the server releases its session locks). */
   async close(): Promise<void> {
+    this.#markClosed();
     this.#connection.release();
     await this.#client.end({ timeout: 5 }).catch(() => {});
   }
@@ -193,7 +212,11 @@ const UNREACHABLE = new Set([
 ]);
 
 /** The DockswapError for what the client or server threw. */
-export function centralError(error: unknown, target: CentralTarget): unknown {
+export function centralError(
+  error: unknown,
+  target: CentralTarget,
+  { connecting = false } = {},
+): unknown {
   if (error instanceof DockswapError) return error;
   if (!(error instanceof Error)) return error;
   const { code, severity, detail, constraint_name: constraint } = error as Error & {
@@ -203,6 +226,16 @@ export function centralError(error: unknown, target: CentralTarget): unknown {
     constraint_name?: string;
   };
   const where = `PostgreSQL at ${target.shown}`;
+  const tlsRequired = !["disable", "allow", "prefer"].includes(target.sslMode);
+  if (connecting && tlsRequired && (code === "ECONNRESET" || code === "CONNECTION_CLOSED")) {
+    // The server answered the TLS request with "no" and the client went on regardless.
+    return new DockswapError(
+      "server_refused",
+      `TLS with PostgreSQL at ${target.shown} failed: the server closed the connection at the ` +
+        `TLS handshake; it probably does not accept TLS (sslmode=${target.sslMode} requires it)`,
+      { reason: "tls" },
+    );
+  }
   if (code !== undefined && UNREACHABLE.has(code)) {
     return new DockswapError(
       "server_unreachable",

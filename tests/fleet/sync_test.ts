@@ -87,6 +87,14 @@ Deno.test("sync", async (t) => {
       });
       assertEquals(history.code, 0, history.stderr);
       assertEquals(JSON.parse(history.stdout).length, 4);
+      const unknown = await cli(["fleet", "history", "no-such-app"], { env });
+      assertEquals(unknown.code, 3, unknown.stderr);
+      assertStringIncludes(unknown.stderr, "[not_found]");
+      const empty = await cli(["fleet", "hosts"], {
+        env: { DOCKSWAP_SYNC_URL: pg.url("postgres") },
+      });
+      assertEquals(empty.code, 3, empty.stderr);
+      assertStringIncludes(empty.stderr, "no host has synced there yet");
       const view = await pg.rows(
         database,
         "SELECT host_name, count(*)::int AS n FROM dockswap.fleet_deployments GROUP BY 1 ORDER BY 1",

@@ -1,0 +1,218 @@
+/**
+ * `sync` when things go wrong: killed with SIGKILL mid-way, two at once, the server ending the
+ * connection mid-batch, an unreachable server, bad credentials, a central schema from a newer
+ * binary, a role without the privileges. Each leaves the local file as it was and the central
+ * copy consistent, and the next sync completes the work.
+ */
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { cleanEnv, cli, commandLine, EXECUTABLE, tempDir } from "../_cli.ts";
+import { query, tableCounts } from "../_db.ts";
+import { addHistory } from "../_history.ts";
+import {
+  assertCentralEqualsLocal,
+  centralCounts,
+  hostIdOf,
+  newHost,
+  sync,
+  syncJson,
+} from "./_fleet.ts";
+import { type PostgresServer, startPostgres } from "./_postgres.ts";
+
+/** Starts a sync in the background, on many small batches. */
+function startSync(db: string, url: string): Deno.ChildProcess {
+  return new Deno.Command(EXECUTABLE, {
+    args: [...commandLine(), "--db", db, "sync", "--batch-rows", "200"],
+    env: cleanEnv({ DOCKSWAP_SYNC_URL: url }),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Waits until the server holds some events of the sync under way (and not all of them). */
+async function waitForEvents(
+  pg: PostgresServer,
+  database: string,
+  total: number,
+  child: Deno.ChildProcess,
+) {
+  let exited = false;
+  child.status.then(() => exited = true);
+  for (let i = 0; i < 600 && !exited; i++) {
+    const [table] = await pg.rows<{ present: boolean }>(
+      database,
+      "SELECT to_regclass('dockswap.deployment_events') IS NOT NULL AS present",
+    );
+    const [row] = table.present
+      ? await pg.rows<{ n: number }>(
+        database,
+        "SELECT count(*) AS n FROM dockswap.deployment_events",
+      )
+      : [{ n: 0 }];
+    if (row.n > 0) {
+      assert(row.n < total, "the sync finished before it could be interrupted");
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no events arrived (the sync ${exited ? "exited" : "is stuck"})`);
+}
+
+/** Every central row up to each high-water mark is there once, and none beyond it. */
+async function assertConsistentWithMarks(pg: PostgresServer, database: string, db: string) {
+  const [marks] = await pg.rows<Record<string, number>>(
+    database,
+    `SELECT sent_configs, sent_deployments, sent_events FROM dockswap.hosts
+     WHERE id = '${hostIdOf(db)}'`,
+  );
+  const counts = await centralCounts(pg, database);
+  const localUpTo = (table: string, mark: number) =>
+    query<{ n: number }>(db, `SELECT count(*) AS n FROM ${table} WHERE id <= ?`, mark)[0].n;
+  assertEquals(counts.app_configs, localUpTo("app_configs", marks.sent_configs));
+  assertEquals(counts.deployments, localUpTo("deployments", marks.sent_deployments));
+  assertEquals(counts.deployment_events, localUpTo("deployment_events", marks.sent_events));
+}
+
+Deno.test("sync failures", async (t) => {
+  await using pg = await startPostgres();
+  await using dir = await tempDir();
+  const bigHost = `${dir.path}/big.db`;
+  await newHost(bigHost);
+  addHistory(bigHost, { app: "web-api", deployments: 4000 });
+  const bigEvents = tableCounts(bigHost).deployment_events;
+  // Copied before any sync: a host of its own, not a copy of a host that has synced.
+  const dropped = `${dir.path}/dropped.db`;
+  await Deno.copyFile(bigHost, dropped);
+
+  await t.step("killed with SIGKILL mid-sync, the next sync completes it exactly", async () => {
+    const database = await pg.createDatabase();
+    const url = pg.url(database);
+    const child = startSync(bigHost, url);
+    await waitForEvents(pg, database, bigEvents, child);
+    child.kill("SIGKILL");
+    assertEquals((await child.output()).signal, "SIGKILL");
+    await assertConsistentWithMarks(pg, database, bigHost);
+    await syncJson(bigHost, url);
+    await assertCentralEqualsLocal(pg, database, bigHost);
+  });
+
+  await t.step(
+    "the server ending the connection mid-batch: a clear error, then a full re-sync",
+    async () => {
+      const database = await pg.createDatabase();
+      const url = pg.url(database);
+      const db = dropped;
+      const child = startSync(db, url);
+      await waitForEvents(pg, database, bigEvents, child);
+      await pg.psql(
+        database,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dockswap-db';",
+      );
+      const output = await child.output();
+      const stderr = new TextDecoder().decode(output.stderr);
+      assertEquals(output.code, 9, stderr);
+      assertStringIncludes(stderr, "[server_unreachable]");
+      await assertConsistentWithMarks(pg, database, db);
+      await syncJson(db, url);
+      await assertCentralEqualsLocal(pg, database, db);
+    },
+  );
+
+  await t.step("two syncs of one fresh host at once: one id, every row once", async () => {
+    const database = await pg.createDatabase();
+    const url = pg.url(database);
+    const db = await newHost(`${dir.path}/twice.db`);
+    addHistory(db, { app: "web-api", deployments: 300 });
+    const results = await Promise.all([sync(db, url), sync(db, url)]);
+    for (const result of results) assertEquals(result.code, 0, result.stderr);
+    assertEquals((await centralCounts(pg, database)).hosts, 1);
+    await assertCentralEqualsLocal(pg, database, db);
+  });
+
+  await t.step(
+    "unreachable server, bad password, bad URL: clear errors, the file untouched",
+    async () => {
+      const db = await newHost(`${dir.path}/untouched.db`);
+      addHistory(db, { app: "web-api", deployments: 1 });
+      const bytes = await Deno.readFile(db);
+      const database = await pg.createDatabase();
+      const cases: [string, number, string][] = [
+        ["postgres://postgres@127.0.0.1:1/x", 9, "[server_unreachable]"],
+        [pg.url(database, "postgres", "wrong"), 9, "wrong password"],
+        [pg.url(database) + "?sslmode=require", 9, "[server_refused]"],
+        ["mysql://root@127.0.0.1/x", 2, "not postgres"],
+        ["postgres://127.0.0.1/x", 2, "names no user"],
+      ];
+      for (const [url, code, message] of cases) {
+        const result = await sync(db, url);
+        assertEquals(result.code, code, `${url}: ${result.stderr}`);
+        assertStringIncludes(result.stderr, message);
+        assert(!result.stderr.includes("wrong@"), "the password is never printed");
+      }
+      const none = await cli(["--db", db, "sync"]);
+      assertEquals(none.code, 2, none.stderr);
+      assertStringIncludes(none.stderr, "DOCKSWAP_SYNC_URL");
+      assertEquals(await Deno.readFile(db), bytes);
+      assertEquals(query(db, "SELECT * FROM host_identity"), []);
+      // The next sync with a working server does the work.
+      await syncJson(db, pg.url(database), "--host-name", "late");
+      await assertCentralEqualsLocal(pg, database, db);
+    },
+  );
+
+  await t.step(
+    "a central schema from a newer dockswap-db is refused; nothing is sent",
+    async () => {
+      const database = await pg.createDatabase();
+      const url = pg.url(database);
+      const db = await newHost(`${dir.path}/older.db`);
+      addHistory(db, { app: "web-api", deployments: 1 });
+      await syncJson(db, url, "--host-name", "older");
+      await pg.psql(
+        database,
+        "INSERT INTO dockswap.schema_migrations (version, name, checksum) VALUES (99, '0099_x.sql', 'x');",
+      );
+      addHistory(db, { app: "web-api", deployments: 1, start: "2026-02-01T00:00:00.000Z" });
+      const before = await centralCounts(pg, database);
+      const refused = await sync(db, url);
+      assertEquals(refused.code, 6, refused.stderr);
+      assertStringIncludes(refused.stderr, "[schema_too_new]");
+      assertStringIncludes(refused.stderr, "version 99");
+      assertEquals(await centralCounts(pg, database), before);
+      const read = await cli(["fleet", "hosts"], { env: { DOCKSWAP_SYNC_URL: url } });
+      assertEquals(read.code, 6, read.stderr);
+    },
+  );
+
+  await t.step(
+    "the least-privilege roles of docs/fleet.md: one syncs, one only reads",
+    async () => {
+      const database = await pg.createDatabase();
+      await pg.psql(
+        database,
+        `CREATE ROLE dockswap_sync LOGIN PASSWORD 'sync-pw';
+       CREATE SCHEMA dockswap AUTHORIZATION dockswap_sync;
+       CREATE ROLE fleet_reader LOGIN PASSWORD 'read-pw';`,
+      );
+      const db = await newHost(`${dir.path}/least.db`);
+      addHistory(db, { app: "web-api", deployments: 2 });
+      await syncJson(db, pg.url(database, "dockswap_sync", "sync-pw"), "--host-name", "least");
+      await assertCentralEqualsLocal(pg, database, db);
+      await pg.psql(
+        database,
+        `GRANT USAGE ON SCHEMA dockswap TO fleet_reader;
+       GRANT SELECT ON ALL TABLES IN SCHEMA dockswap TO fleet_reader;`,
+      );
+      const reader = pg.url(database, "fleet_reader", "read-pw");
+      const status = await cli(["--json", "fleet", "status"], {
+        env: { DOCKSWAP_SYNC_URL: reader },
+      });
+      assertEquals(status.code, 0, status.stderr);
+      assertEquals(JSON.parse(status.stdout).length, 1);
+      const denied = await sync(db, reader);
+      assertEquals(denied.code, 9, denied.stderr);
+      assertStringIncludes(denied.stderr, "permission denied");
+    },
+  );
+});
