@@ -27,6 +27,7 @@ const ERROR_MEANINGS: Readonly<Record<ErrorExit, string>> = {
   6: "database refused (newer schema, checksum, foreign or read-only file)",
   7: "database busy",
   8: "file error",
+  9: "fleet server (sync, fleet): unreachable, refused or too old",
   70: "internal error",
 };
 

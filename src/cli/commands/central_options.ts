@@ -14,8 +14,8 @@ export interface ServerOptions {
 export const SERVER_HELP = `
 The URL: postgres:// or postgresql://, with a user and a database; query parameters sslmode
 (disable, allow, prefer (default), require, verify-ca, verify-full), sslrootcert (a CA file)
-and connect_timeout (seconds, default 10). Prefer $${URL_VARIABLE} to --to/--from for a password:
-the environment is not shown by ps. The password is never printed.`;
+and connect_timeout (seconds, default 10). With a password, prefer $${URL_VARIABLE} to the
+command line: ps shows command lines, not the environment. The password is never printed.`;
 
 /** The server a command talks to: the flag, else $DOCKSWAP_SYNC_URL, checked. */
 export async function centralTarget(
