@@ -56,8 +56,9 @@ CREATE INDEX deployments_in_flight ON deployments (host_id, id) WHERE status = '
 CREATE INDEX deployments_by_config ON deployments (host_id, config_id);
 CREATE INDEX deployments_by_image ON deployments (image);
 
+-- host_id here and in current_state needs no foreign key of its own: the deployment's holds it.
 CREATE TABLE deployment_events (
-  host_id       uuid NOT NULL REFERENCES hosts (id),
+  host_id       uuid NOT NULL,
   id            bigint NOT NULL,
   deployment_id bigint NOT NULL,
   app_name      text NOT NULL CHECK (length(app_name) > 0),
@@ -78,7 +79,7 @@ CREATE TABLE deployment_events (
 CREATE INDEX deployment_events_by_deployment ON deployment_events (host_id, deployment_id, created_at, id);
 
 CREATE TABLE current_state (
-  host_id       uuid NOT NULL REFERENCES hosts (id),
+  host_id       uuid NOT NULL,
   app_name      text NOT NULL CHECK (length(app_name) > 0),
   deployment_id bigint NOT NULL,
   active_color  text CHECK (active_color IN ('blue', 'green')),

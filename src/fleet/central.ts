@@ -31,15 +31,14 @@ export class Central {
   readonly #client: Client;
   readonly #connection: Client & { release(): void };
   #markClosed = () => {};
-  /** Rejects once the connection is gone: postgres.js leaves later queries on it waiting. */
-  readonly #lost: Promise<never>;
+  readonly #lost: LostConnection;
 
   private constructor(
     target: CentralTarget,
     client: Client,
     connection: Client & { release(): void },
     serverVersion: string,
-    lost: Promise<never>,
+    lost: LostConnection,
   ) {
     this.target = target;
     this.#client = client;
@@ -52,9 +51,7 @@ export class Central {
   static async connect(target: CentralTarget): Promise<Central> {
     const { default: postgres } = await import("postgres");
     let closed = false;
-    let onLost = (_error: Error) => {};
-    const lost = new Promise<never>((_, reject) => onLost = reject);
-    lost.catch(() => {}); // observed by each query, if any is still to come
+    const lost = new LostConnection();
     const client = postgres({
       host: target.host,
       port: target.port,
@@ -71,8 +68,7 @@ export class Central {
       onnotice: () => {},
       onclose: () => {
         if (closed) return;
-        const error = Object.assign(new Error("connection closed"), { code: "CONNECTION_CLOSED" });
-        onLost(error);
+        lost.lose(Object.assign(new Error("connection closed"), { code: "CONNECTION_CLOSED" }));
       },
       connection: { application_name: "dockswap-db", search_path: target.schema },
     }) as unknown as Client;
@@ -103,10 +99,7 @@ export class Central {
   /** Runs one statement (`$1`, `$2`... bound to `params`) and returns its rows. */
   async query(sql: string, params: readonly CentralValue[] = []): Promise<CentralRow[]> {
     try {
-      return await Promise.race([
-        this.#connection.unsafe(sql, params.map(arrayLiteral)),
-        this.#lost,
-      ]);
+      return await this.#lost.guard(this.#connection.unsafe(sql, params.map(arrayLiteral)));
     } catch (error) {
       throw centralError(error, this.target);
     }
@@ -115,7 +108,7 @@ export class Central {
   /** Runs several statements without parameters (a migration). */
   async script(sql: string): Promise<void> {
     try {
-      await Promise.race([this.#connection.unsafe(sql), this.#lost]);
+      await this.#lost.guard(this.#connection.unsafe(sql));
     } catch (error) {
       throw centralError(error, this.target);
     }
@@ -130,7 +123,7 @@ export class Central {
       return result;
     } catch (error) {
       // The connection may be gone; the server rolls back on its own then.
-      await Promise.race([this.#connection.unsafe("ROLLBACK"), this.#lost]).catch(() => {});
+      await this.#lost.guard(this.#connection.unsafe("ROLLBACK")).catch(() => {});
       throw error;
     }
   }
@@ -140,6 +133,38 @@ export class Central {
     this.#markClosed();
     this.#connection.release();
     await this.#client.end({ timeout: 5 }).catch(() => {});
+  }
+}
+
+/**
+ * Fails pending and later queries once the connection is gone: postgres.js leaves queries on a
+ * reserved connection waiting forever when the server ends it. Nothing is held per finished query.
+ */
+class LostConnection {
+  #error?: Error;
+  readonly #waiting = new Set<(error: Error) => void>();
+
+  lose(error: Error): void {
+    this.#error ??= error;
+    for (const reject of this.#waiting) reject(error);
+    this.#waiting.clear();
+  }
+
+  guard<T>(work: Promise<T>): Promise<T> {
+    if (this.#error) {
+      work.catch(() => {});
+      return Promise.reject(this.#error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.add(reject);
+      work.then((value) => {
+        this.#waiting.delete(reject);
+        resolve(value);
+      }, (error) => {
+        this.#waiting.delete(reject);
+        reject(error);
+      });
+    });
   }
 }
 
