@@ -17,6 +17,7 @@ import { startup } from "./startup_bench.ts";
 import { exportEvents } from "./export_bench.ts";
 import { eventSize } from "./size_bench.ts";
 import { queries } from "./queries_bench.ts";
+import { syncToFleet } from "./sync_bench.ts";
 
 const BENCHMARKS: ReadonlyMap<number, Benchmark> = new Map([
   [1, roundTrip],
@@ -25,6 +26,7 @@ const BENCHMARKS: ReadonlyMap<number, Benchmark> = new Map([
   [4, exportEvents],
   [5, eventSize],
   [6, queries],
+  [7, syncToFleet],
 ]);
 
 if (import.meta.main) {

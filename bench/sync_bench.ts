@@ -1,0 +1,150 @@
+/**
+ * Benchmark 7, fleet sync: `dockswap-db sync` of the at-scale dataset (1,000,000 events) into an
+ * empty central PostgreSQL, against PostgreSQL's own COPY of the same events from an NDJSON
+ * export; its peak memory against a tenth of the rows; and a sync with nothing new on that host
+ * against one on a host with 1,000 events. The server is a real one the benchmark starts
+ * (tests/fleet/_postgres.ts: Debian's package, a fresh cluster, fsync off for both sides).
+ */
+import {
+  atLeast,
+  atMost,
+  type BenchOptions,
+  type BenchReport,
+  formatNumber,
+  median,
+} from "./_harness.ts";
+import { dockswapArgs, prepareEntry, runDockswap } from "./_dockswap.ts";
+import { AT_SCALE, datasetIn, type DatasetShape } from "./_dataset.ts";
+import { startPostgres } from "../tests/fleet/_postgres.ts";
+
+const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/** Wall time and peak RSS (MiB, /usr/bin/time) of one process. */
+async function measure(argv: string[], dir: string): Promise<{ ms: number; maxRssMiB: number }> {
+  const timeFile = `${dir}/time.txt`;
+  const script = `/usr/bin/time -f %M -o ${quote(timeFile)} ${argv.map(quote).join(" ")}`;
+  const started = performance.now();
+  const result = await new Deno.Command("sh", {
+    args: ["-c", script],
+    stdout: "null",
+    stderr: "piped",
+  })
+    .output();
+  const ms = performance.now() - started;
+  if (!result.success) {
+    throw new Error(`${argv.join(" ")}: ${new TextDecoder().decode(result.stderr)}`);
+  }
+  const kib = Number((await Deno.readTextFile(timeFile)).trim().split("\n").at(-1));
+  return { ms, maxRssMiB: kib / 1024 };
+}
+
+export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
+  const big: DatasetShape = options.quick ? { ...AT_SCALE, apps: 100 } : AT_SCALE;
+  const tenth: DatasetShape = { ...big, apps: big.apps / 10 };
+  const tiny: DatasetShape = { ...AT_SCALE, apps: 1 };
+  const entry = await prepareEntry();
+  const large = datasetIn(options.dir, big);
+  const small = datasetIn(options.dir, tenth);
+  const thousand = datasetIn(options.dir, tiny);
+  await using pg = await startPostgres();
+  const sync = (db: string, database: string) =>
+    measure(
+      [
+        Deno.execPath(),
+        ...dockswapArgs(entry, [
+          "--db",
+          db,
+          "sync",
+          "--to",
+          pg.url(database),
+          "--host-name",
+          database,
+        ]),
+      ],
+      options.dir,
+    );
+
+  // From scratch: the whole history of the big host (configs, deployments, events, state).
+  const fleet = await pg.createDatabase();
+  const full = await sync(large.path, fleet);
+  // COPY of the same events from an NDJSON export, into a one-column json table.
+  const ndjson = `${options.dir}/events.ndjson`;
+  await runDockswap(entry, ["--db", large.path, "export", "--table", "events", "--output", ndjson]);
+  const copyDatabase = await pg.createDatabase();
+  await pg.psql(copyDatabase, "CREATE TABLE events (doc json NOT NULL);");
+  const copy = await measure([
+    "psql",
+    pg.url(copyDatabase),
+    "-X",
+    "-q",
+    "-c",
+    // The NDJSON lines whole: no quote or delimiter byte can occur in them.
+    `\\copy events (doc) FROM ${
+      quote(ndjson)
+    } WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')`,
+  ], options.dir);
+  await Deno.remove(ndjson);
+  const [copied] = await pg.rows<{ n: number }>(copyDatabase, "SELECT count(*) AS n FROM events");
+  if (copied.n !== large.events) throw new Error(`COPY loaded ${copied.n} of ${large.events} rows`);
+
+  // Memory: the same sync of a tenth of the rows.
+  const tenthRun = await sync(small.path, await pg.createDatabase());
+
+  // Nothing new: the big host (synced above) against a host of 1,000 events, both synced once.
+  await sync(thousand.path, fleet);
+  const runs = options.quick ? 3 : 7;
+  const bigTimes: number[] = [];
+  const smallTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    bigTimes.push((await sync(large.path, fleet)).ms);
+    smallTimes.push((await sync(thousand.path, fleet)).ms);
+  }
+  const events = large.events;
+  const oursRate = events / (full.ms / 1000);
+  const copyRate = events / (copy.ms / 1000);
+  return {
+    id: 7,
+    title: "Fleet sync",
+    method: `\`dockswap-db sync\` (the bundle) of the at-scale host (${formatNumber(events)} ` +
+      `events, ${formatNumber(large.deployments)} deployments, their configs and state) into an ` +
+      `empty PostgreSQL (a fresh local cluster, fsync off), against \`psql \\copy\` of the ` +
+      `same events from \`dockswap-db export --table events\` NDJSON into a one-column json ` +
+      `table; peak RSS (/usr/bin/time) of the sync against the same sync of ` +
+      `${formatNumber(small.events)} events; a sync with nothing new on the big host against one ` +
+      `on a host of ${formatNumber(thousand.events)} events (median of ${runs} alternated runs, ` +
+      `each a whole process).`,
+    figures: [
+      atLeast({
+        label: `sync ${formatNumber(events)} events from scratch`,
+        ours: oursRate,
+        baseline: copyRate,
+        unit: "rows/s",
+        ratio: oursRate / copyRate,
+        ratioMeaning: "ours/COPY rows per second",
+      }, 0.5),
+      atMost({
+        label: `max RSS, ${formatNumber(events)} vs ${formatNumber(small.events)} events`,
+        ours: full.maxRssMiB,
+        baseline: tenthRun.maxRssMiB,
+        unit: "MiB",
+        ratio: full.maxRssMiB / tenthRun.maxRssMiB,
+        ratioMeaning: "big/small",
+      }, 1.3),
+      atMost({
+        label: `no-change sync, ${formatNumber(events)} vs ${formatNumber(thousand.events)} events`,
+        ours: median(bigTimes),
+        baseline: median(smallTimes),
+        unit: "ms",
+        ratio: median(bigTimes) / median(smallTimes),
+        ratioMeaning: "big/small time",
+      }, 1.2),
+    ],
+    details: [
+      `From scratch: ours ${(full.ms / 1000).toFixed(1)} s for everything (events alone are ` +
+      `${formatNumber(events)} of the rows), COPY ${(copy.ms / 1000).toFixed(1)} s. No-change ` +
+      `runs: big ${bigTimes.map((t) => t.toFixed(0)).join(", ")} ms; small ${
+        smallTimes.map((t) => t.toFixed(0)).join(", ")
+      } ms.`,
+    ],
+  };
+}
