@@ -107,6 +107,35 @@ Deno.test("sync", async (t) => {
     },
   );
 
+  await t.step(
+    "a schema of the operator's choice; bad names are refused before anything",
+    async () => {
+      const database = await pg.createDatabase();
+      const url = pg.url(database);
+      const db = await newHost(`${dir.path}/schema.db`);
+      addHistory(db, { app: "web-api", deployments: 1 });
+      for (const args of [["--schema", "Fleet-B"], ["--schema", "pg_x"], ["--host-name", ""]]) {
+        const refused = await sync(db, url, ...args);
+        assertEquals(refused.code, 2, refused.stderr);
+      }
+      assertEquals(query(db, "SELECT * FROM host_identity"), []);
+      await syncJson(db, url, "--schema", "fleet_b", "--host-name", "schema-host");
+      const hosts = await cli(["--json", "fleet", "hosts", "--schema", "fleet_b"], {
+        env: { DOCKSWAP_SYNC_URL: url },
+      });
+      assertEquals(JSON.parse(hosts.stdout).map((h: { host_name: string }) => h.host_name), [
+        "schema-host",
+      ]);
+      assertEquals(
+        await pg.rows(
+          database,
+          "SELECT nspname FROM pg_namespace WHERE nspname IN ('dockswap', 'fleet_b')",
+        ),
+        [{ nspname: "fleet_b" }],
+      );
+    },
+  );
+
   await t.step("a deployment synced in flight is updated once it ends", async () => {
     const database = await pg.createDatabase();
     const url = pg.url(database);

@@ -51,6 +51,9 @@ Example (cron):
     .action(async (options: SyncOptions, command: Command) => {
       const target = await centralTarget(runner, options.to, options.schema, "--to");
       const { runSync } = await import("../../fleet/sync.ts");
+      const { checkHostName } = await import("../../fleet/host_claim.ts");
+      // Before anything is sent or created: bad input changes nothing.
+      if (options.hostName !== undefined) checkHostName(options.hostName);
       const result = await withCentral(
         target,
         (central) =>
