@@ -99,7 +99,7 @@ export class Central {
   /** Runs one statement (`$1`, `$2`... bound to `params`) and returns its rows. */
   async query(sql: string, params: readonly CentralValue[] = []): Promise<CentralRow[]> {
     try {
-      return await this.#lost.guard(this.#connection.unsafe(sql, params.map(arrayLiteral)));
+      return await this.#lost.guard(() => this.#connection.unsafe(sql, params.map(arrayLiteral)));
     } catch (error) {
       throw centralError(error, this.target);
     }
@@ -108,7 +108,7 @@ export class Central {
   /** Runs several statements without parameters (a migration). */
   async script(sql: string): Promise<void> {
     try {
-      await this.#lost.guard(this.#connection.unsafe(sql));
+      await this.#lost.guard(() => this.#connection.unsafe(sql));
     } catch (error) {
       throw centralError(error, this.target);
     }
@@ -123,7 +123,7 @@ export class Central {
       return result;
     } catch (error) {
       // The connection may be gone; the server rolls back on its own then.
-      await this.#lost.guard(this.#connection.unsafe("ROLLBACK")).catch(() => {});
+      await this.#lost.guard(() => this.#connection.unsafe("ROLLBACK")).catch(() => {});
       throw error;
     }
   }
@@ -150,14 +150,15 @@ class LostConnection {
     this.#waiting.clear();
   }
 
-  guard<T>(work: Promise<T>): Promise<T> {
-    if (this.#error) {
-      work.catch(() => {});
-      return Promise.reject(this.#error);
-    }
+  /**
+   * Runs `start` unless the connection is gone: a query sent on a closed connection crashes
+   * postgres.js (a write scheduled on its socket after the socket is dropped).
+   */
+  guard<T>(start: () => Promise<T>): Promise<T> {
+    if (this.#error) return Promise.reject(this.#error);
     return new Promise<T>((resolve, reject) => {
       this.#waiting.add(reject);
-      work.then((value) => {
+      start().then((value) => {
         this.#waiting.delete(reject);
         resolve(value);
       }, (error) => {
