@@ -29,14 +29,17 @@ export function notification(method: string, params?: unknown): string {
 
 /**
  * Runs `rpc` once over `db` with `input` on stdin (then EOF); stdout split into lines. `cwd` is
- * where relative file names (db.export's output) land.
+ * where relative file names (db.export's output) land: by default the database's folder, so that
+ * a test never writes into the repository.
  */
 export async function rpcOnce(
   db: string,
   input: string | Uint8Array,
   options: { cwd?: string } = {},
 ): Promise<CliResult & { lines: string[] }> {
-  const result = await cli(["--db", db, "rpc"], { stdin: input, cwd: options.cwd });
+  const cwd = options.cwd ??
+    (db.startsWith("/") ? db.slice(0, db.lastIndexOf("/")) || "/" : undefined);
+  const result = await cli(["--db", db, "rpc"], { stdin: input, cwd });
   const lines = result.stdout === "" ? [] : result.stdout.replace(/\n$/, "").split("\n");
   return { ...result, lines };
 }
