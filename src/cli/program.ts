@@ -11,6 +11,7 @@ import { MIGRATE_STATUS_COMMAND, registerMigrateCommands } from "./commands/migr
 import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands, STATUS_COMMANDS } from "./commands/status.ts";
 import type { CommandSpec } from "./command_spec.ts";
+import { registerStatsCommand, STATS_COMMAND } from "./commands/stats.ts";
 import { exitStatusHelp } from "./exit_status.ts";
 import { applyFormat, globalFormatOption } from "./format_option.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
@@ -33,6 +34,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   DOCTOR_COMMAND,
   PRUNE_COMMAND,
   MIGRATE_STATUS_COMMAND,
+  STATS_COMMAND,
 ] as CommandSpec[];
 
 /**
@@ -69,6 +71,7 @@ export function buildProgram(
   registerConfigCommands(program, runner);
   registerDeployCommands(program, runner);
   registerStatusCommands(program, runner);
+  registerStatsCommand(program, runner);
   registerMigrateCommands(program, runner);
   registerExportCommand(program, runner);
   registerBackupCommand(program, runner);
