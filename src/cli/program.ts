@@ -12,6 +12,7 @@ import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands, STATUS_COMMANDS } from "./commands/status.ts";
 import type { CommandSpec } from "./command_spec.ts";
 import { registerStatsCommand, STATS_COMMAND } from "./commands/stats.ts";
+import { registerMetricsCommand } from "./commands/metrics.ts";
 import { exitStatusHelp } from "./exit_status.ts";
 import { applyFormat, globalFormatOption } from "./format_option.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
@@ -72,6 +73,7 @@ export function buildProgram(
   registerDeployCommands(program, runner);
   registerStatusCommands(program, runner);
   registerStatsCommand(program, runner);
+  registerMetricsCommand(program, runner);
   registerMigrateCommands(program, runner);
   registerExportCommand(program, runner);
   registerBackupCommand(program, runner);

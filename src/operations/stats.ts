@@ -1,6 +1,6 @@
 /**
  * Delivery statistics (DORA-style measures a local history can compute) per app and overall,
- * from the deployments started in a time window. The definitions are in docs/operations.md#stats.
+ * from the deployments started in a time window. The definitions are in docs/monitoring.md#stats.
  */
 import { z } from "zod";
 import { DockswapError } from "../errors.ts";

@@ -47,7 +47,7 @@ restore is from the first one's end to the success's end. change_failure_rate is
 (failures + rolled_back) / ended. Durations of adopted deployments whose end time was
 reconstructed are left out (durations_unknown). Lead time from commit cannot be computed here:
 the history holds no commits. The table shows the main columns; --format json|ndjson|csv
-carry every one (median_time_in_state_ms per state). Definitions: docs/operations.md (stats).
+carry every one (median_time_in_state_ms per state). Definitions: docs/monitoring.md (stats).
 Examples:
   dockswap-db stats --since 30d
   dockswap-db --format csv stats web-api --since 2026-01-01 --until 2026-02-01`,
