@@ -13,6 +13,7 @@ import { registerStatusCommands, STATUS_COMMANDS } from "./commands/status.ts";
 import type { CommandSpec } from "./command_spec.ts";
 import { registerStatsCommand, STATS_COMMAND } from "./commands/stats.ts";
 import { registerMetricsCommand } from "./commands/metrics.ts";
+import { EVENTS_FOLLOW_COMMAND } from "./commands/events_follow.ts";
 import { exitStatusHelp } from "./exit_status.ts";
 import { applyFormat, globalFormatOption } from "./format_option.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
@@ -36,6 +37,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   PRUNE_COMMAND,
   MIGRATE_STATUS_COMMAND,
   STATS_COMMAND,
+  EVENTS_FOLLOW_COMMAND,
 ] as CommandSpec[];
 
 /**

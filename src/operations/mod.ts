@@ -8,6 +8,7 @@ import { deployGet, deployHistory, eventsList, stateGet, stateList } from "./his
 import { migrateStatus } from "./migrations.ts";
 import { prune } from "./prune.ts";
 import { statsGet } from "./stats.ts";
+import { eventsAfterOp } from "./event_stream.ts";
 import type { FileOperation, Operation } from "./operation.ts";
 
 export {
@@ -44,5 +45,6 @@ export const OPERATIONS: ReadonlyMap<string, Operation | FileOperation> = new Ma
     dbExport,
     dbBackup,
     statsGet,
+    eventsAfterOp,
   ] as (Operation | FileOperation)[]).map((op) => [op.name, op]),
 );
