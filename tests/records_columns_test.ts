@@ -21,7 +21,16 @@ import { EVENTS_OF_DEPLOYMENT_SQL } from "../src/store/events.ts";
 import { EXPORT_SPECS } from "../src/store/export.ts";
 
 /** Tables the runner keeps for itself, not records. */
-const BOOKKEEPING = ["schema_migrations", "sqlite_sequence"];
+// Tables no program reads or writes as records: migration history, and the running totals that
+// migration 0006's triggers derive from the records for `metrics`.
+const BOOKKEEPING = [
+  "schema_migrations",
+  "sqlite_sequence",
+  "metric_deployments_ended",
+  "metric_duration_bounds",
+  "metric_deployment_durations",
+  "metric_state_time",
+];
 
 /**
  * What reads leave out of a table, on purpose: the Go word of adopted rows (export and the
@@ -196,7 +205,7 @@ Deno.test("records: every table's record, store reads, export columns and RPC re
 
 Deno.test("records: a migration adding a column no list has fails the comparison, in every list", async () => {
   const throwaway: Migration = {
-    version: MIGRATIONS.length + 1,
+    version: MIGRATIONS.at(-1)!.version + 1,
     name: "9999_throwaway.sql",
     sql: "ALTER TABLE deployments ADD COLUMN throwaway TEXT;\n" +
       "ALTER TABLE deployment_events ADD COLUMN throwaway TEXT;\n" +

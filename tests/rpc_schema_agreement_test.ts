@@ -462,6 +462,8 @@ const SESSION: [string, Json | undefined][] = [
   ["deploy.history", { app_name: "web-api", status: "success" }],
   ["events.list", { deployment_id: 1 }],
   ["state.list", {}],
+  ["stats.get", { app_name: "web-api", since_ms: 0 }],
+  ["events.after", { after_id: 0, app_name: "web-api", limit: 3 }],
   ["db.doctor", { stuck_after_ms: 1000 }],
   ["db.prune", { keep_last: 1 }],
   ["db.prune", { keep_last: 1, dry_run: false, app_name: "web-api" }],

@@ -12,6 +12,16 @@ export function positiveInteger(value: string): number {
   return Number(value);
 }
 
+/** Commander parser for an id to start after: 0 or a positive decimal integer. */
+export function nonNegativeInteger(value: string): number {
+  if (value === "0") return 0;
+  try {
+    return positiveInteger(value);
+  } catch {
+    throw new InvalidArgumentError(`must be 0 or a positive integer (an event id).`);
+  }
+}
+
 /** Commander parser for file paths: an empty one is an unset variable, not a file name. */
 export function filePath(value: string): string {
   if (value === "") {

@@ -4,6 +4,8 @@ export interface CliIo {
   out(text: string): void;
   /** stdout as bytes, for output that is data rather than text (export's stream). */
   stdout: { writeSync(p: Uint8Array): number };
+  /** True once stdout's reader has gone away (a closed pipe): a stream should stop. */
+  stdoutGone?: () => boolean;
   /** Writes messages for people to stderr. */
   err(text: string): void;
   /** Reads stdin to its end, refusing more than `maxBytes`. */
@@ -28,12 +30,14 @@ const encoder = new TextEncoder();
  * Writes all of `text`. A reader that went away (`dockswap-db history app | head`) is not an
  * error: the rest of the output is dropped, as a shell pipeline expects.
  */
-function writeAllSync(stream: { writeSync(p: Uint8Array): number }, text: string): void {
+function writeAllSync(stream: { writeSync(p: Uint8Array): number }, text: string): boolean {
   let bytes = encoder.encode(text);
   try {
     while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+    return true;
   } catch (error) {
     if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+    return false;
   }
 }
 
@@ -49,8 +53,12 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
 
 /** The real process: Deno's stdio, file system and environment. */
 export function denoIo(): CliIo {
+  let stdoutGone = false;
   return {
-    out: (text) => writeAllSync(Deno.stdout, text),
+    out: (text) => {
+      if (!writeAllSync(Deno.stdout, text)) stdoutGone = true;
+    },
+    stdoutGone: () => stdoutGone,
     stdout: Deno.stdout,
     err: (text) => writeAllSync(Deno.stderr, text),
     async readStdin(maxBytes) {

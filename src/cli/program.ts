@@ -11,6 +11,9 @@ import { MIGRATE_STATUS_COMMAND, registerMigrateCommands } from "./commands/migr
 import { registerRpcCommand } from "./commands/rpc.ts";
 import { registerStatusCommands, STATUS_COMMANDS } from "./commands/status.ts";
 import type { CommandSpec } from "./command_spec.ts";
+import { registerStatsCommand, STATS_COMMAND } from "./commands/stats.ts";
+import { registerMetricsCommand } from "./commands/metrics.ts";
+import { EVENTS_FOLLOW_COMMAND } from "./commands/events_follow.ts";
 import { exitStatusHelp } from "./exit_status.ts";
 import { applyFormat, globalFormatOption } from "./format_option.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
@@ -33,6 +36,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   DOCTOR_COMMAND,
   PRUNE_COMMAND,
   MIGRATE_STATUS_COMMAND,
+  STATS_COMMAND,
+  EVENTS_FOLLOW_COMMAND,
 ] as CommandSpec[];
 
 /**
@@ -69,6 +74,8 @@ export function buildProgram(
   registerConfigCommands(program, runner);
   registerDeployCommands(program, runner);
   registerStatusCommands(program, runner);
+  registerStatsCommand(program, runner);
+  registerMetricsCommand(program, runner);
   registerMigrateCommands(program, runner);
   registerExportCommand(program, runner);
   registerBackupCommand(program, runner);

@@ -7,6 +7,8 @@ import { deployEvent, deployRecover, deployRollback, deployStart } from "./deplo
 import { deployGet, deployHistory, eventsList, stateGet, stateList } from "./history.ts";
 import { migrateStatus } from "./migrations.ts";
 import { prune } from "./prune.ts";
+import { statsGet } from "./stats.ts";
+import { eventsAfterOp } from "./event_stream.ts";
 import type { FileOperation, Operation } from "./operation.ts";
 
 export {
@@ -42,5 +44,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation | FileOperation> = new Ma
     prune,
     dbExport,
     dbBackup,
+    statsGet,
+    eventsAfterOp,
   ] as (Operation | FileOperation)[]).map((op) => [op.name, op]),
 );

@@ -9,6 +9,9 @@ import {
 } from "../../operations/history.ts";
 import { oneOf, positiveInteger } from "../arguments.ts";
 import { argumentOf, type CommandSpec, defineCommand, optionOf } from "../command_spec.ts";
+import { nonNegativeInteger } from "../arguments.ts";
+import { ERROR_CODES } from "../../errors.ts";
+import { EVENTS_FOLLOW_COMMAND, FOLLOW_HELP, followEvents } from "./events_follow.ts";
 import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
 import { eventsTable, historyTable, showTable, statusTable } from "../views.ts";
@@ -37,7 +40,8 @@ const HISTORY = defineCommand({
 const EVENTS = defineCommand({
   words: ["events"],
   operation: eventsList,
-  params: { deployment_id: { argument: "<deployment_id>" } },
+  // Optional: `events --follow` takes none.
+  params: { deployment_id: { argument: "[deployment_id]" } },
 });
 
 const SHOW = defineCommand({
@@ -123,10 +127,46 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
     });
 
   program.command("events")
-    .description("Events of a deployment, oldest first (payload as JSON)")
-    .argument(argumentOf(EVENTS, "deployment_id"), "deployment id", positiveInteger)
-    .addHelpText("after", "\nExample:\n  dockswap-db --format ndjson events 7")
-    .action((deploymentId: number, _options, command: Command) => {
+    .description(
+      "Events of a deployment, oldest first (payload as JSON); with --follow, new events of " +
+        "every app as NDJSON as they are committed",
+    )
+    .argument(
+      argumentOf(EVENTS, "deployment_id"),
+      "deployment id (not with --follow)",
+      positiveInteger,
+    )
+    .option("--follow", "stream events as NDJSON as they are committed, until interrupted")
+    .option(optionOf(EVENTS_FOLLOW_COMMAND, "app_name"), "--follow: only this app's events")
+    .option(
+      optionOf(EVENTS_FOLLOW_COMMAND, "after_id"),
+      "--follow: start after this event id (the one printed on exit; 0: from the first)",
+      nonNegativeInteger,
+    )
+    .addHelpText("after", FOLLOW_HELP)
+    .action(async (
+      deploymentId: number | undefined,
+      options: { follow?: boolean; app?: string; sinceId?: number },
+      command: Command,
+    ) => {
+      if (options.follow) {
+        if (deploymentId !== undefined) {
+          command.error("error: events --follow takes --app, not a DEPLOYMENT_ID", {
+            exitCode: ERROR_CODES.invalid_argument.exit,
+          });
+        }
+        return await followEvents(runner, command, options);
+      }
+      if (
+        deploymentId === undefined || options.app !== undefined || options.sinceId !== undefined
+      ) {
+        command.error(
+          deploymentId === undefined
+            ? "error: missing required argument 'deployment_id' (or --follow)"
+            : "error: --app and --since-id go with --follow",
+          { exitCode: ERROR_CODES.invalid_argument.exit },
+        );
+      }
       // Rows keep the payload as one JSON value (a cell in table and CSV), not dotted columns.
       runner.invoke(command, EVENTS, { deployment_id: deploymentId }, {
         rows: (events) => events.map((e) => ({ ...e })),
