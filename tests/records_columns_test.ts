@@ -20,12 +20,15 @@ import { HISTORY_BY_STATUS_SQL, HISTORY_SQL, LAST_SUCCESS_SQL } from "../src/sto
 import { EVENTS_OF_DEPLOYMENT_SQL } from "../src/store/events.ts";
 import { EXPORT_SPECS } from "../src/store/export.ts";
 
-/** Tables the runner keeps for itself, not records. */
-// Tables no program reads or writes as records: migration history, and the running totals that
-// migration 0006's triggers derive from the records for `metrics`.
+/**
+ * Tables that are not history records: migration history, the file's one-row fleet identity
+ * (store/host_identity.ts, never exported or returned), and the running totals that migration
+ * 0006's triggers derive from the records for `metrics`.
+ */
 const BOOKKEEPING = [
   "schema_migrations",
   "sqlite_sequence",
+  "host_identity",
   "metric_deployments_ended",
   "metric_duration_bounds",
   "metric_deployment_durations",
