@@ -1,14 +1,17 @@
 /**
  * Builds the single-file bundle as `deno task bundle` does, alone in an empty folder, checks that
  * it is an executable whose #! line grants exactly the permissions `deno task compile` bakes in,
- * runs it as an installed command (by name, on PATH, from an empty folder), then runs the whole
- * test suite against it (DOCKSWAP_DB_ENTRY: each test starts the file itself, through its #!
- * line). A file the program reads from disk instead of importing, or a missing permission,
+ * runs it as an installed command (by name, on PATH, from an empty folder), then runs the tests
+ * that run the program against it: END_TO_END, the folders whose tests start the CLI or the stdio
+ * server (DOCKSWAP_DB_ENTRY: each test starts the file itself, through its #! line). The
+ * in-process unit tests import the same source either way, so they run once, in `deno task
+ * test:src`. A file the program reads from disk instead of importing, or a missing permission,
  * fails here.
  */
 import { PERMISSIONS } from "./_cli.ts";
 
 const repo = new URL("..", import.meta.url).pathname;
+const END_TO_END = ["tests/cli/", "tests/rpc/", "tests/docs/"];
 const alone = await Deno.makeTempDir({ prefix: "dockswap-db-bundle-" });
 const entry = `${alone}/dockswap-db`;
 // `deno` for the #! line's /usr/bin/env: the Deno running this, whatever installed it.
@@ -94,7 +97,7 @@ try {
       `Running the test suite against ${entry} (alone in its folder, run by its #! line)`,
     );
     code = await run(
-      ["test", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "tests/"],
+      ["test", "--allow-read", "--allow-write", "--allow-env", "--allow-run", ...END_TO_END],
       { DOCKSWAP_DB_ENTRY: entry, PATH },
     );
   }

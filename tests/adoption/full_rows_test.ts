@@ -1,7 +1,7 @@
 /**
  * The store's whole-row inserts adoption writes through, on a real file of the latest schema: a
  * row goes in as given, its id and legacy columns included (that every column is named is
- * tests/records_columns_test.ts's to check).
+ * tests/unit/records_columns_test.ts's to check).
  */
 import { assertEquals, assertThrows } from "../_assert.ts";
 import { tempDir } from "../_cli.ts";

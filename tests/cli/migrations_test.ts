@@ -1,0 +1,184 @@
+import { DatabaseSync } from "node:sqlite";
+import { MIGRATIONS } from "../../migrations/mod.ts";
+import { Database } from "../../src/db/database.ts";
+import { migrate } from "../../src/db/migrate.ts";
+import { APPLICATION_ID, migrationChecksum, readHistory } from "../../src/db/identity.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
+import { cli, cliJson, FIXTURES, tempDir } from "../_cli.ts";
+import { query, tableCounts } from "../_db.ts";
+
+const WEB_API = `${FIXTURES}apps/web-api.yaml`;
+
+Deno.test("a new database is created mode 0600 with WAL, its application id and all migrations", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/nested/folders/d.db`;
+  await cliJson(db, ["config", "add", WEB_API]);
+  assertEquals((await Deno.stat(db)).mode! & 0o777, 0o600);
+  assertEquals(query(db, "PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
+  assertEquals(query(db, "PRAGMA application_id"), [{ application_id: APPLICATION_ID }]);
+  const history = query<{ version: number; name: string; checksum: string }>(
+    db,
+    "SELECT version, name, checksum FROM schema_migrations ORDER BY version",
+  );
+  assertEquals(
+    history,
+    MIGRATIONS.map((m) => ({
+      version: m.version,
+      name: m.name,
+      checksum: migrationChecksum(m.sql),
+    })),
+  );
+  const status = await cliJson<{ state: string }[]>(db, ["migrate", "status"]);
+  assert(status.every((s) => s.state === "applied"));
+});
+
+Deno.test("the migration checksum ignores CRLF line endings and a BOM", () => {
+  const sql = "CREATE TABLE a (x INTEGER);\nCREATE TABLE b (y INTEGER);\n";
+  assertEquals(migrationChecksum("\uFEFF" + sql.replaceAll("\n", "\r\n")), migrationChecksum(sql));
+});
+
+Deno.test("several processes opening one fresh file apply each migration exactly once", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  const results = await Promise.all(
+    Array.from({ length: 6 }, () => cli(["--db", db, "--json", "config", "add", WEB_API])),
+  );
+  for (const result of results) assertEquals(result.code, 0, result.stderr);
+  assertEquals(
+    query(db, "SELECT version, count(*) AS n FROM schema_migrations GROUP BY version"),
+    MIGRATIONS.map((m) => ({ version: m.version, n: 1 })),
+  );
+  assertEquals(query(db, "SELECT count(*) AS n FROM app_configs"), [{ n: 1 }]);
+  assertEquals(results.filter((r) => JSON.parse(r.stdout).created).length, 1);
+});
+
+Deno.test("a database made by a newer dockswap-db is refused, naming both versions", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WEB_API]);
+  const raw = new DatabaseSync(db);
+  raw.prepare(
+    "INSERT INTO schema_migrations VALUES (999, '0999_future.sql', ?, '2030-01-01T00:00:00.000Z', 1)",
+  ).run("0".repeat(64));
+  raw.close();
+  const before = tableCounts(db);
+  const beforeBytes = await Deno.readFile(db);
+  for (
+    const args of [["config", "history", "web-api"], [
+      "config",
+      "add",
+      `${FIXTURES}apps/worker.yaml`,
+    ]]
+  ) {
+    const result = await cli(["--db", db, ...args]);
+    assertEquals(result.code, 6);
+    assertStringIncludes(result.stderr, "newer dockswap-db");
+    assertStringIncludes(result.stderr, "999");
+    assertStringIncludes(result.stderr, `up to ${MIGRATIONS.at(-1)!.version}`);
+    assertStringIncludes(result.stderr, "schema_too_new");
+  }
+  assertEquals(tableCounts(db), before);
+  assertEquals(await Deno.readFile(db), beforeBytes);
+});
+
+Deno.test("an applied migration whose checksum differs is refused, naming the file and both hashes", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await cliJson(db, ["config", "add", WEB_API]);
+  const raw = new DatabaseSync(db);
+  raw.prepare("UPDATE schema_migrations SET checksum = ? WHERE version = 1").run("a".repeat(64));
+  raw.close();
+  const result = await cli(["--db", db, "config", "history", "web-api"]);
+  assertEquals(result.code, 6);
+  assertStringIncludes(result.stderr, MIGRATIONS[0].name);
+  assertStringIncludes(result.stderr, "a".repeat(64));
+  assertStringIncludes(result.stderr, migrationChecksum(MIGRATIONS[0].sql));
+});
+
+Deno.test("a SQLite file of another application is refused and left untouched", async () => {
+  await using dir = await tempDir();
+  const foreignId = `${dir.path}/foreign-id.db`;
+  let raw = new DatabaseSync(foreignId);
+  raw.exec("PRAGMA application_id = 1234; CREATE TABLE notes (x TEXT)");
+  raw.close();
+  const foreignTables = `${dir.path}/foreign-tables.db`;
+  raw = new DatabaseSync(foreignTables);
+  raw.exec("CREATE TABLE notes (x TEXT)");
+  raw.close();
+  for (const db of [foreignId, foreignTables]) {
+    const before = await Deno.readFile(db);
+    const result = await cli(["--db", db, "config", "add", WEB_API]);
+    assertEquals(result.code, 6, result.stderr);
+    assertStringIncludes(result.stderr, "not_a_dockswap_database");
+    assertEquals(await Deno.readFile(db), before);
+    assertEquals(query(db, "SELECT name FROM sqlite_schema"), [{ name: "notes" }]);
+  }
+  const directory = await cli(["--db", dir.path, "config", "history", "web-api"]);
+  assertEquals(directory.code, 8);
+  assertStringIncludes(directory.stderr, "path is a directory");
+});
+
+Deno.test("a failing migration leaves no trace: it and its history row commit together", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/d.db`;
+  const good = { version: 1, name: "0001_good.sql", sql: "CREATE TABLE a (x INTEGER) STRICT;" };
+  const bad = {
+    version: 2,
+    name: "0002_bad.sql",
+    sql: "CREATE TABLE b (y INTEGER) STRICT; INSERT INTO missing_table VALUES (1);",
+  };
+  const db = new Database(path);
+  try {
+    assertThrows(() => migrate(db, [good, bad]), /missing_table/);
+    assertEquals(readHistory(db).map((h) => h.version), [1]);
+    assertEquals(
+      db.all("SELECT name FROM sqlite_schema WHERE name IN ('a', 'b') ORDER BY name").map((r) => ({
+        ...r,
+      })),
+      [{ name: "a" }],
+    );
+    const fixed = { ...bad, sql: "CREATE TABLE b (y INTEGER) STRICT;" };
+    assertEquals(migrate(db, [good, fixed]).map((m) => m.version), [2]);
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("a migration runs with foreign keys off but may not leave a reference dangling", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/d.db`;
+  const parents = {
+    version: 1,
+    name: "0001_parents.sql",
+    sql: `CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT;
+      CREATE TABLE child (parent_id INTEGER REFERENCES parent (id)) STRICT;
+      INSERT INTO parent VALUES (1), (2); INSERT INTO child VALUES (1), (2);`,
+  };
+  // Rebuilding a parent table (drop, rename) needs foreign keys off, as SQLite documents.
+  const rebuild = {
+    version: 2,
+    name: "0002_rebuild.sql",
+    sql: `CREATE TABLE parent_new (id INTEGER PRIMARY KEY, note TEXT) STRICT;
+      INSERT INTO parent_new (id) SELECT id FROM parent; DROP TABLE parent;
+      ALTER TABLE parent_new RENAME TO parent;`,
+  };
+  const dangling = {
+    version: 3,
+    name: "0003_dangling.sql",
+    sql: "DELETE FROM parent WHERE id = 2;",
+  };
+  const db = new Database(path);
+  try {
+    assertEquals(migrate(db, [parents, rebuild]).map((m) => m.version), [1, 2]);
+    assertThrows(
+      () => migrate(db, [parents, rebuild, dangling]),
+      /0003_dangling.sql.*child -> parent/,
+    );
+    assertEquals(readHistory(db).map((h) => h.version), [1, 2]);
+    assertEquals(db.all("SELECT id FROM parent ORDER BY id").map((r) => r.id), [1, 2]);
+    // Foreign keys are on again afterwards.
+    assertEquals(db.get<{ foreign_keys: number }>("PRAGMA foreign_keys")?.foreign_keys, 1);
+  } finally {
+    db.close();
+  }
+});

@@ -1,0 +1,91 @@
+/** Query speed is asserted through plans, never clocks: each hot query must use an index. */
+import { assert, assertEquals } from "../_assert.ts";
+import { tempDir } from "../_cli.ts";
+import { openDatabase } from "../../src/db/open.ts";
+import { CONFIG_HISTORY_SQL, LATEST_CONFIG_SQL } from "../../src/store/configs.ts";
+import { HISTORY_BY_STATUS_SQL, HISTORY_SQL, LAST_SUCCESS_SQL } from "../../src/store/deployments.ts";
+import { EVENTS_OF_DEPLOYMENT_SQL } from "../../src/store/events.ts";
+import { LIVE_DEPLOYMENT_SQL } from "../../src/store/live.ts";
+import {
+  type ExportFilter,
+  FIRST_HELD_EVENT_OF_APP_SQL,
+  FIRST_HELD_EVENT_SQL,
+  pageQuery,
+} from "../../src/store/export.ts";
+import type { SqlValue } from "../../src/db/database.ts";
+
+/** The exact statements the stores run, with sample parameters. */
+const QUERIES: Record<string, [string, SqlValue[], string]> = {
+  "history of an app": [HISTORY_SQL, ["web-api", 10], "deployments_by_app_time"],
+  "history of an app by status": [
+    HISTORY_BY_STATUS_SQL,
+    ["web-api", "success", 10],
+    "deployments_by_app_time",
+  ],
+  "default rollback target": [LAST_SUCCESS_SQL, ["web-api", 3], "deployments_by_app_time"],
+  "events of a deployment": [
+    EVENTS_OF_DEPLOYMENT_SQL,
+    [7],
+    "deployment_events_by_deployment_time",
+  ],
+  "live deployment of an app": [
+    LIVE_DEPLOYMENT_SQL,
+    ["web-api", "caddy_updated"],
+    "deployments_by_app_time",
+  ],
+  "config history of an app": [CONFIG_HISTORY_SQL, ["web-api", 10], "app_configs_by_app_time"],
+  "latest config of an app": [LATEST_CONFIG_SQL, ["web-api"], "app_configs_by_app_time"],
+  "first event an incremental export holds back": [
+    FIRST_HELD_EVENT_SQL,
+    [40],
+    "deployment_events_by_deployment_time",
+  ],
+  "first event of an app an incremental export holds back": [
+    FIRST_HELD_EVENT_OF_APP_SQL,
+    [40, "web-api"],
+    "deployment_events_by_deployment_time",
+  ],
+};
+
+for (const [name, [sql, params, index]] of Object.entries(QUERIES)) {
+  Deno.test(`query plan: ${name} uses ${index}, no table scan, no sort`, async () => {
+    await using dir = await tempDir();
+    const db = openDatabase(`${dir.path}/d.db`);
+    try {
+      const plan = db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, ...params)
+        .map((row) => row.detail);
+      assert(plan.some((d) => d.includes(`INDEX ${index}`)), `${name}: ${plan.join(" | ")}`);
+      assertEquals(plan.filter((d) => /^SCAN /.test(d)), [], `${name}: ${plan.join(" | ")}`);
+      assertEquals(plan.filter((d) => /TEMP B-TREE/.test(d)), [], `${name}: ${plan.join(" | ")}`);
+    } finally {
+      db.close();
+    }
+  });
+}
+
+Deno.test("query plan: an export page seeks its start on the key and never sorts", async () => {
+  await using dir = await tempDir();
+  const db = openDatabase(`${dir.path}/d.db`);
+  try {
+    const filters: [string, ExportFilter][] = [
+      ["everything", {}],
+      ["after a cursor", { afterId: 41 }],
+      ["one app after a cursor", { app: "web-api", afterId: 41 }],
+      ["one app in a time window", { app: "web-api", since: "2026-01-01", until: "2026-02-01" }],
+    ];
+    for (const table of ["events", "deployments", "configs"] as const) {
+      for (const [name, filter] of filters) {
+        const { sql, params } = pageQuery(table, filter, 1234);
+        const plan = db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, ...params)
+          .map((row) => row.detail).join(" | ");
+        const what = `${table}, ${name}: ${plan}`;
+        // One seek to the page's first key, whatever else filters the rows.
+        assert(plan.includes("USING INTEGER PRIMARY KEY (rowid>?)"), what);
+        assert(!plan.includes("TEMP B-TREE"), what);
+        assertEquals((sql.match(/\bid > \?/g) ?? []).length, 1, what);
+      }
+    }
+  } finally {
+    db.close();
+  }
+});
