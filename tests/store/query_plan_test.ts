@@ -3,7 +3,11 @@ import { assert, assertEquals } from "../_assert.ts";
 import { tempDir } from "../_cli.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { CONFIG_HISTORY_SQL, LATEST_CONFIG_SQL } from "../../src/store/configs.ts";
-import { HISTORY_BY_STATUS_SQL, HISTORY_SQL, LAST_SUCCESS_SQL } from "../../src/store/deployments.ts";
+import {
+  HISTORY_BY_STATUS_SQL,
+  HISTORY_SQL,
+  LAST_SUCCESS_SQL,
+} from "../../src/store/deployments.ts";
 import { EVENTS_OF_DEPLOYMENT_SQL } from "../../src/store/events.ts";
 import { LIVE_DEPLOYMENT_SQL } from "../../src/store/live.ts";
 import {

@@ -16,7 +16,11 @@ import { TABLE_COLUMNS } from "../../src/records/mod.ts";
 import { MethodTable } from "../../src/rpc/methods.ts";
 import { CONFIG_HISTORY_SQL, LATEST_CONFIG_SQL } from "../../src/store/configs.ts";
 import { ALL_CURRENT_STATES_SQL } from "../../src/store/current_state.ts";
-import { HISTORY_BY_STATUS_SQL, HISTORY_SQL, LAST_SUCCESS_SQL } from "../../src/store/deployments.ts";
+import {
+  HISTORY_BY_STATUS_SQL,
+  HISTORY_SQL,
+  LAST_SUCCESS_SQL,
+} from "../../src/store/deployments.ts";
 import { EVENTS_OF_DEPLOYMENT_SQL } from "../../src/store/events.ts";
 import { EXPORT_SPECS } from "../../src/store/export.ts";
 
