@@ -46,3 +46,8 @@ export function at(seconds: number): string {
 export function plain<T>(row: T): T {
   return row === undefined || row === null ? row : { ...row };
 }
+
+/** A result as plain JSON data (what either edge would send), for deep equality. */
+export function data(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
