@@ -113,7 +113,11 @@ Deno.test("operations: a second deploy.start while one is in flight is deploy_in
   call(u.context, "deploy.start", { app_name: "worker", image: "worker:1", config_yaml: WORKER });
   const before = tableCounts(u.path);
   u.clock.time = at(5);
-  const refused = refusal(u.context, "deploy.start", { app_name: "worker", image: "worker:2" });
+  const refused = refusal(u.context, "deploy.start", {
+    app_name: "worker",
+    image: "worker:2",
+    config_yaml: `${WORKER}# a new version, not stored: the call is refused\n`,
+  });
   assertEquals(refused.code, "deploy_in_progress");
   assertEquals(refused.details, { app_name: "worker", deployment_id: 1, state: "starting" });
   assertEquals(tableCounts(u.path), before);
