@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { cli, cliJson, FIXTURES, tempDir } from "../_cli.ts";
 import { query, tableCounts } from "../_db.ts";
-import { GO_REFUSED, INVALID } from "../_invalid_configs.ts";
+import { GO_REFUSED, INVALID } from "../data/invalid_configs.ts";
 
 const WEB_API = `${FIXTURES}apps/web-api.yaml`;
 const WEB_API_V2 = `${FIXTURES}apps/web-api-v2.yaml`;

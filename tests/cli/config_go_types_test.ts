@@ -7,7 +7,7 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { cli, cliJson, FIXTURES, tempDir } from "../_cli.ts";
 import { request, rpcLines, type RpcResponse } from "../_rpc.ts";
 import { tableCounts } from "../_db.ts";
-import { GO_REFUSED as REFUSED } from "../_invalid_configs.ts";
+import { GO_REFUSED as REFUSED } from "../data/invalid_configs.ts";
 
 const INVALID = new URL("../fixtures/invalid/", import.meta.url).pathname;
 const WORKER = `${FIXTURES}apps/worker.yaml`;
