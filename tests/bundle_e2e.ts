@@ -11,7 +11,7 @@
 import { PERMISSIONS } from "./_cli.ts";
 
 const repo = new URL("..", import.meta.url).pathname;
-const END_TO_END = ["tests/cli/", "tests/rpc/", "tests/docs/"];
+const END_TO_END = ["tests/cli/", "tests/rpc/", "tests/fleet/", "tests/docs/"];
 const alone = await Deno.makeTempDir({ prefix: "dockswap-db-bundle-" });
 const entry = `${alone}/dockswap-db`;
 // `deno` for the #! line's /usr/bin/env: the Deno running this, whatever installed it.
