@@ -1,12 +1,12 @@
 /** `stats` and `stats.get` against values computed by hand from a crafted history. */
-import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cli, cliJson, createDatabase, tempDir } from "./_cli.ts";
-import { tableCounts } from "./_db.ts";
-import { request, rpcLines } from "./_rpc.ts";
-import { CRAFTED, writeCrafted } from "./_crafted_history.ts";
-import { makeGoDockswapDb } from "./fixtures/make_go_dockswap_db.ts";
-import { STATS_DEPLOYMENTS_SQL, STATS_EVENTS_SQL } from "../src/store/stats.ts";
-import { openDatabase } from "../src/db/open.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { cli, cliJson, createDatabase, tempDir } from "../_cli.ts";
+import { tableCounts } from "../_db.ts";
+import { request, rpcLines } from "../_rpc.ts";
+import { CRAFTED, writeCrafted } from "../_crafted_history.ts";
+import { makeGoDockswapDb } from "../fixtures/make_go_dockswap_db.ts";
+import { STATS_DEPLOYMENTS_SQL, STATS_EVENTS_SQL } from "../../src/store/stats.ts";
+import { openDatabase } from "../../src/db/open.ts";
 
 type Row = Record<string, unknown> & { median_time_in_state_ms: Record<string, number | null> };
 interface Stats {

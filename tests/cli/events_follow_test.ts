@@ -3,13 +3,13 @@
  * commit; killed and resumed with --since-id it skips and repeats nothing; a reader closing the
  * pipe ends it; an idle follower holds no read transaction (a checkpoint completes).
  */
-import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cleanEnv, cli, commandLine, createDatabase, EXECUTABLE, tempDir } from "./_cli.ts";
-import { query, tableCounts } from "./_db.ts";
-import { request, rpcLines, RpcProcess } from "./_rpc.ts";
-import { CRAFTED, writeCrafted } from "./_crafted_history.ts";
-import { openDatabase } from "../src/db/open.ts";
-import { EVENTS_AFTER_SQL } from "../src/store/event_stream.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { cleanEnv, cli, commandLine, createDatabase, EXECUTABLE, tempDir } from "../_cli.ts";
+import { query, tableCounts } from "../_db.ts";
+import { request, rpcLines, RpcProcess } from "../_rpc.ts";
+import { CRAFTED, writeCrafted } from "../_crafted_history.ts";
+import { openDatabase } from "../../src/db/open.ts";
+import { EVENTS_AFTER_SQL } from "../../src/store/event_stream.ts";
 
 const CONFIG = "name: web\ndocker: {expose_port: 8080}\nports: {blue: 8081, green: 8082}\n" +
   "health_check: {success_threshold: 1, expected_status: 200}\n";

@@ -1,15 +1,15 @@
 /** `metrics`: checked by the real promtool and an OpenMetrics parser, on hand-computed values. */
-import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { cli, commandLine, createDatabase, EXECUTABLE, tempDir } from "./_cli.ts";
-import { query, tableCounts } from "./_db.ts";
-import { CRAFTED, writeCrafted } from "./_crafted_history.ts";
-import { openDatabase } from "../src/db/open.ts";
-import { Database } from "../src/db/database.ts";
-import { migrate } from "../src/db/migrate.ts";
-import { MIGRATIONS } from "../migrations/mod.ts";
-import { METRICS_APPS_SQL, METRICS_TOTALS_SQL } from "../src/store/metrics.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { cli, commandLine, createDatabase, EXECUTABLE, tempDir } from "../_cli.ts";
+import { query, tableCounts } from "../_db.ts";
+import { CRAFTED, writeCrafted } from "../_crafted_history.ts";
+import { openDatabase } from "../../src/db/open.ts";
+import { Database } from "../../src/db/database.ts";
+import { migrate } from "../../src/db/migrate.ts";
+import { MIGRATIONS } from "../../migrations/mod.ts";
+import { METRICS_APPS_SQL, METRICS_TOTALS_SQL } from "../../src/store/metrics.ts";
 
-const REPO = new URL("..", import.meta.url).pathname;
+const REPO = new URL("../..", import.meta.url).pathname;
 
 async function run(command: string, args: string[], stdin?: string) {
   const child = new Deno.Command(command, {
