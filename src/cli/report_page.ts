@@ -121,7 +121,7 @@ ${new Html(style)}</style>
 </header>
 `.text,
   );
-  await writeTimeline(out, data);
+  await writeTimeline(out, data, Date.parse(facts.generated_at));
   await out.write(statisticsSection().text);
   await writeFailures(out, data.failures());
   await writeEvents(out, data.events(), data.total, since);
@@ -135,7 +135,7 @@ ${new Html(style)}</style>
 }
 
 /** The timeline: an axis, then one lane per app with a bar per deployment. */
-async function writeTimeline(out: TextSink, data: ReportData): Promise<void> {
+async function writeTimeline(out: TextSink, data: ReportData, now: number): Promise<void> {
   const scale = new Scale(data.range.since, data.range.until);
   const inputs = ZOOM_LEVELS.map((z) =>
     markup`<input type="radio" name="zoom" id="zoom-${z}"${z === 1 ? new Html(" checked") : ""}>`
@@ -155,7 +155,7 @@ ${inputs}<span class="note">Zoom </span>${labels}
   );
   for (const lane of data.lanes) {
     await out.write(laneHead(lane).text);
-    for (const item of data.timeline(lane)) await out.write(bar(item, scale).text);
+    for (const item of data.timeline(lane)) await out.write(bar(item, scale, now).text);
     await out.write("</div></div>\n");
   }
   const empty = data.lanes.length === 0
@@ -248,11 +248,16 @@ function laneHead(lane: ReportLane): Html {
   }</span></div><div class="track">`;
 }
 
-/** A deployment's bar: placed on the track, one segment per state, a rollback's arc. */
-function bar(item: TimelineDeployment, scale: Scale): Html {
+/**
+ * A deployment's bar: placed on the track, one segment per state, a rollback's arc. One in
+ * flight runs to now (the page's time), or to the end of the range when that comes first.
+ */
+function bar(item: TimelineDeployment, scale: Scale, now: number): Html {
   const { deployment, segments, rollback_target: target } = item;
   const start = Date.parse(deployment.started_at);
-  const end = deployment.ended_at === null ? scale.to : Date.parse(deployment.ended_at);
+  const end = deployment.ended_at === null
+    ? Math.max(start, Math.min(now, scale.to))
+    : Date.parse(deployment.ended_at);
   const left = scale.at(start);
   const width = Math.max(0, scale.at(end) - left);
   const title = [
