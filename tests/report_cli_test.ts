@@ -5,7 +5,7 @@
  * report_browser_test.ts.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
-import { cli, cliJson, FIXTURES, tempDir } from "./_cli.ts";
+import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, FIXTURES, tempDir } from "./_cli.ts";
 import { makeReportHistory } from "../bench/_report_dataset.ts";
 
 /** A value the `sqlite3` CLI prints for a query: an outside reader of the file. */
@@ -159,4 +159,61 @@ Deno.test("report: an image or error text holding markup stays text", async () =
     page,
     "registry.example/&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;:1",
   );
+});
+
+Deno.test("report: a run killed while writing leaves the page as it was; the next run clears its temporary file", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  makeReportHistory(db, { apps: 50, deployments: 4000, days: 30, end: END });
+  const out = `${dir.path}/page.html`;
+  Deno.writeTextFileSync(out, "the page of the last good run");
+  const child = new Deno.Command(EXECUTABLE, {
+    args: [
+      ...commandLine(),
+      "--db",
+      db,
+      "report",
+      "--since",
+      "40d",
+      "--until",
+      END,
+      "--output",
+      out,
+    ],
+    env: cleanEnv(),
+    clearEnv: true,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const temp = async () => {
+    for (let i = 0; i < 1500; i++) {
+      const found = leftovers(dir.path).find((name) => name.startsWith(".page.html.tmp-"));
+      if (found !== undefined && Deno.statSync(`${dir.path}/${found}`).size > 0) return found;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return undefined;
+  };
+  const name = await temp();
+  child.kill("SIGKILL");
+  await child.status;
+  assert(name !== undefined, "no temporary file seen while the report was written");
+  assertEquals(Deno.readTextFileSync(out), "the page of the last good run");
+  assertEquals(leftovers(dir.path), [name, "page.html"].sort());
+  // Over a minute old and unlocked: the next run to the same file removes it.
+  const old = new Date(Date.now() - 120_000);
+  Deno.utimeSync(`${dir.path}/${name}`, old, old);
+  const result = await cli([
+    "--db",
+    db,
+    "report",
+    "--since",
+    "40d",
+    "--until",
+    END,
+    "--output",
+    out,
+  ]);
+  assertEquals(result.code, 0, result.stderr);
+  assertEquals(leftovers(dir.path), ["page.html"]);
+  assert(Deno.readTextFileSync(out).startsWith("<!DOCTYPE html>"));
 });
