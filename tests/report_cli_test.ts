@@ -217,3 +217,28 @@ Deno.test("report: a run killed while writing leaves the page as it was; the nex
   assertEquals(leftovers(dir.path), ["page.html"]);
   assert(Deno.readTextFileSync(out).startsWith("<!DOCTYPE html>"));
 });
+
+Deno.test("report: an HTML page is not written to a terminal; redirected, it is", async () => {
+  await using dir = await tempDir();
+  const db = history(dir.path);
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  // Under a real pseudo-terminal (util-linux `script`), as terminal_test.ts runs commands.
+  const onTerminal = async (redirect: string) => {
+    const line = [EXECUTABLE, ...commandLine(), "--db", db, "report"].map(quote).join(" ") +
+      redirect;
+    const output = await new Deno.Command("script", {
+      args: ["--quiet", "--return", "--command", line, "/dev/null"],
+      env: cleanEnv({ SHELL: "/bin/sh", TERM: "dumb" }),
+      clearEnv: true,
+      stdin: "null",
+    }).output();
+    return { code: output.code, shown: new TextDecoder().decode(output.stdout) };
+  };
+  const refused = await onTerminal("");
+  assertEquals(refused.code, 2, refused.shown);
+  assertStringIncludes(refused.shown, "pass --output FILE.html");
+  assert(!refused.shown.includes("<!DOCTYPE"), refused.shown);
+  const redirected = await onTerminal(` > ${quote(`${dir.path}/page.html`)}`);
+  assertEquals(redirected.code, 0, redirected.shown);
+  assert(Deno.readTextFileSync(`${dir.path}/page.html`).startsWith("<!DOCTYPE html>"));
+});
