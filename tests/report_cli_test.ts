@@ -129,6 +129,10 @@ Deno.test("report: to stdout when it is not a terminal; --app picks lanes", asyn
   const lanes = [...result.stdout.matchAll(/<div class="lane" id="app-([^"]+)"/g)].map((m) => m[1]);
   assertEquals(lanes, ["app-001", "app-002"]);
   assertEquals(leftovers(dir.path), []);
+  // Without --since, the page covers the 7 days before --until.
+  const week = await cli(["--db", db, "report", "--until", "2026-11-19T12:00:00Z"]);
+  assertEquals(week.code, 0, week.stderr);
+  assertStringIncludes(week.stdout, "2026-11-12 12:00:00 to 2026-11-19 12:00:00 UTC (7d00h)");
 });
 
 Deno.test("report: an image or error text holding markup stays text", async () => {
