@@ -80,10 +80,12 @@ export class Browser implements AsyncDisposable {
     const { targetInfos } = await browser.send("Target.getTargets") as {
       targetInfos: { targetId: string; type: string }[];
     };
-    const page = targetInfos.find((t) => t.type === "page");
-    if (!page) throw new Error("chromium: no page target");
+    // The first tab may not exist yet when the pipe answers: then open one.
+    const targetId = targetInfos.find((t) => t.type === "page")?.targetId ??
+      (await browser.send("Target.createTarget", { url: "about:blank" }) as { targetId: string })
+        .targetId;
     const { sessionId } = await browser.send("Target.attachToTarget", {
-      targetId: page.targetId,
+      targetId,
       flatten: true,
     }) as { sessionId: string };
     browser.#session = sessionId;
