@@ -72,8 +72,8 @@ Deno.test("report: one HTML page, 0600, whole; one bar per deployment started in
   assertStringIncludes(page, `<dd id="host">${host}</dd>`);
   assertStringIncludes(page, "2026-11-16 00:00:00 to 2026-11-19 00:00:00 UTC");
   assertMatch(page, /<dd id="made">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by dockswap-db /);
-  // The statistics have their place, marked, with no figure in it.
-  assertMatch(page, /<p class="pending" id="statistics-pending">[^0-9]*<\/p>/);
+  // The statistics are those of `stats` for the same range (checked in detail below).
+  assertStringIncludes(page, `<section id="statistics">`);
   // Self-contained: no script, nothing to fetch.
   assert(!/<script|<link|<img|<iframe|@import|url\(|src=/i.test(page));
 });
@@ -245,4 +245,73 @@ Deno.test("report: an HTML page is not written to a terminal; redirected, it is"
   const redirected = await onTerminal(` > ${quote(`${dir.path}/page.html`)}`);
   assertEquals(redirected.code, 0, redirected.shown);
   assert(Deno.readTextFileSync(`${dir.path}/page.html`).startsWith("<!DOCTYPE html>"));
+});
+
+Deno.test("report: the statistics panel shows what `stats` computes for the same range and apps", async () => {
+  await using dir = await tempDir();
+  const db = history(dir.path);
+  const range = ["--since", "2026-11-15T06:00:00Z", "--until", "2026-11-19T18:00:00Z"];
+  interface Row {
+    app_name: string | null;
+    deployments: number;
+    change_failure_rate: number | null;
+    rolled_back: number;
+    failures: number;
+    longest_success_streak: number;
+  }
+  const stats = await cliJson<{ overall: Row; apps: Row[] }>(db, ["stats", ...range]);
+  const out = `${dir.path}/page.html`;
+  const all = await cli(["--db", db, "report", ...range, "--output", out]);
+  assertEquals(all.code, 0, all.stderr);
+  const page = Deno.readTextFileSync(out);
+  const section = page.slice(
+    page.indexOf('<section id="statistics">'),
+    page.indexOf('<section id="failures">'),
+  );
+  const rate = (r: number | null) => r === null ? "–" : `${(r * 100).toFixed(1)}%`;
+  assertStringIncludes(section, `<dt>Deployments</dt><dd>${stats.overall.deployments}</dd>`);
+  assertStringIncludes(
+    section,
+    `<dt>Change failure rate</dt><dd>${rate(stats.overall.change_failure_rate)}</dd>`,
+  );
+  assertStringIncludes(
+    section,
+    `<dt>Longest run of successes</dt><dd>${stats.overall.longest_success_streak}</dd>`,
+  );
+  const rows = [
+    ...section.matchAll(
+      /<tr><td><a href="#app-([^"]+)">[^<]*<\/a><td>(\d+)<td>[^<]*<td>([^<]*)<td>(\d+)<td>(\d+)</g,
+    ),
+  ]
+    .map((m) => [m[1], Number(m[2]), m[3], Number(m[4]), Number(m[5])]);
+  assertEquals(
+    rows,
+    stats.apps.map((
+      a,
+    ) => [a.app_name, a.deployments, rate(a.change_failure_rate), a.failures, a.rolled_back]),
+  );
+  // Some apps: their rows, and no all-apps figures (stats has none for a subset).
+  const some = await cli([
+    "--db",
+    db,
+    "report",
+    ...range,
+    "--app",
+    "app-002",
+    "--app",
+    "app-000",
+    "--output",
+    out,
+  ]);
+  assertEquals(some.code, 0, some.stderr);
+  const subset = Deno.readTextFileSync(out);
+  const part = subset.slice(
+    subset.indexOf('<section id="statistics">'),
+    subset.indexOf('<section id="failures">'),
+  );
+  assert(!part.includes('<dl class="figures">'), "all-apps figures on a page of some apps");
+  assertEquals([...part.matchAll(/<tr><td><a href="#app-([^"]+)"/g)].map((m) => m[1]), [
+    "app-002",
+    "app-000",
+  ]);
 });

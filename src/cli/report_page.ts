@@ -15,6 +15,7 @@ import type {
   StateSegment,
   TimelineDeployment,
 } from "../operations/report.ts";
+import type { AppStats } from "../operations/stats.ts";
 import type { DeploymentRecord } from "../records/deployment.ts";
 import { duration } from "./cells.ts";
 import { Html, markup } from "./html.ts";
@@ -31,6 +32,13 @@ export interface ReportFacts {
   host: string;
   generated_at: string;
   version: string;
+}
+
+/** The statistics of `stats.get` for the page's range, as `report` shows them. */
+export interface ReportStatistics {
+  /** All apps together; null when the page shows only some apps (stats has no such row). */
+  overall: AppStats | null;
+  apps: AppStats[];
 }
 
 /** The zoom levels of the timeline; at 1 the whole range fits the window's width. */
@@ -90,6 +98,7 @@ export async function writeReportPage(
   out: TextSink,
   data: ReportData,
   facts: ReportFacts,
+  statistics: ReportStatistics,
 ): Promise<void> {
   const { since, until } = data.range;
   const range = `${when(since)} to ${when(until)} UTC`;
@@ -122,7 +131,7 @@ ${new Html(style)}</style>
 `.text,
   );
   await writeTimeline(out, data, Date.parse(facts.generated_at));
-  await out.write(statisticsSection().text);
+  await out.write(statisticsSection(statistics).text);
   await writeFailures(out, data.failures());
   await writeEvents(out, data.events(), data.total, since);
   await out.write(
@@ -298,15 +307,75 @@ function arc(target: RollbackTarget, rollbackStart: number, scale: Scale): Html 
   }" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><path d="M0 10C0 0 100 0 100 10"/></svg>`;
 }
 
+const rate = (value: number | null) => value === null ? "–" : `${(value * 100).toFixed(1)}%`;
+const span = (ms: number | null) => ms === null ? "–" : duration(ms);
+const perDay = (value: number | null) => value === null ? "–" : value.toFixed(2);
+
 /**
- * Where the statistics of `dockswap-db stats` (issue 15) go, for the same range. Not in this
- * build: the place is kept and marked, and shows no figure.
+ * The statistics of `dockswap-db stats` for the same range: the headline figures of all apps
+ * (or of the one shown), the median time in each state, and a row per app. Computed by the
+ * `stats.get` operation, not here; definitions in docs/operations.md.
  */
-function statisticsSection(): Html {
+function statisticsSection(stats: ReportStatistics): Html {
+  const head = stats.overall ?? (stats.apps.length === 1 ? stats.apps[0] : null);
+  const figures = head === null ? "" : markup`<dl class="figures">
+<div><dt>Deployments</dt><dd>${head.deployments}</dd></div>
+<div><dt>Per day</dt><dd>${perDay(head.deployments_per_day)}</dd></div>
+<div><dt>Change failure rate</dt><dd>${rate(head.change_failure_rate)}</dd></div>
+<div><dt>Time to restore, median</dt><dd>${span(head.median_time_to_restore_ms)}</dd></div>
+<div><dt>Time to restore, mean</dt><dd>${span(head.mean_time_to_restore_ms)}</dd></div>
+<div><dt>Duration, median</dt><dd>${span(head.median_duration_ms)}</dd></div>
+<div><dt>Duration, p95</dt><dd>${span(head.p95_duration_ms)}</dd></div>
+<div><dt>Rollbacks</dt><dd>${head.rollback_deployments}</dd></div>
+<div><dt>Longest run of successes</dt><dd>${head.longest_success_streak}</dd></div>
+<div><dt>In flight</dt><dd>${head.in_flight}</dd></div>
+</dl>
+${stateMedians(head)}`;
+  const rows = stats.apps.map((s) =>
+    markup`<tr><td><a href="#app-${s.app_name ?? ""}">${
+      s.app_name ?? ""
+    }</a><td>${s.deployments}<td>${perDay(s.deployments_per_day)}<td>${
+      rate(s.change_failure_rate)
+    }<td>${s.failures}<td>${s.rolled_back}<td>${span(s.median_time_to_restore_ms)}<td>${
+      span(s.median_duration_ms)
+    }<td>${span(s.p95_duration_ms)}<td>${s.rollback_deployments}<td>${s.longest_success_streak}
+`
+  );
   return markup`<section id="statistics">
 <h2>Statistics</h2>
-<p class="pending" id="statistics-pending">Not in this build yet: the delivery statistics of <code>dockswap-db stats</code> for this range will be shown here. No figure is shown rather than one computed another way.</p>
+<p class="note">As <code>dockswap-db stats</code> computes them for the same range (the deployments that started in it); definitions in the docs (operations: stats).${
+    stats.overall === null && stats.apps.length > 1
+      ? " The figures for all apps together are left out: this page shows only some apps."
+      : ""
+  }</p>
+${figures}<details${
+    stats.apps.length <= 20 ? new Html(" open") : ""
+  }><summary>Per app (${stats.apps.length})</summary>
+<table class="stats"><thead><tr><th>App<th>Deployments<th>Per day<th>Change failure rate<th>Failed<th>Rolled back<th>Restore, median<th>Duration, median<th>Duration, p95<th>Rollbacks<th>Longest run of successes</thead><tbody>
+${rows}</tbody></table></details>
 </section>
+`;
+}
+
+/** The median time in each state, as bars to scale. */
+function stateMedians(stats: AppStats): Html {
+  const medians = SEGMENT_STATES.map((state) => ({
+    state,
+    ms: stats.median_time_in_state_ms[state as keyof AppStats["median_time_in_state_ms"]],
+  }));
+  const longest = Math.max(0, ...medians.map((m) => m.ms ?? 0));
+  if (longest === 0) return markup``;
+  return markup`<table class="states"><caption>Median time in each state</caption><tbody>
+${
+    medians.map(({ state, ms }) =>
+      markup`<tr><th>${state}<td>${
+        span(ms)
+      }<td><svg width="240" height="10" aria-hidden="true"><rect width="${
+        ms === null ? 0 : Math.max(1, Math.round(ms / longest * 240))
+      }" height="10"/></svg>
+`
+    )
+  }</tbody></table>
 `;
 }
 
