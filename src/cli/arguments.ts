@@ -1,11 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import {
-  DURATION_HELP,
-  MAX_DURATION_TEXT,
-  parseDuration,
-  parseTimeBound,
-  TIME_HELP,
-} from "../duration.ts";
+import { DURATION_HELP, MAX_DURATION_TEXT, parseDuration } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
 import { didYouMean } from "../similar_words.ts";
 
@@ -60,25 +54,4 @@ export function durationArgument(value: string): number {
   }
   if (ms === undefined) throw new InvalidArgumentError(`must be ${DURATION_HELP}.`);
   return ms;
-}
-
-/**
- * A --since/--until value as a stored timestamp: an ISO date or date-time, or a duration ago
- * from `now`. Refused with the flag named.
- */
-export function timeBound(flag: string, value: string, now: string): string {
-  let time: string | undefined;
-  try {
-    time = parseTimeBound(value, now);
-  } catch (error) {
-    if (!(error instanceof DockswapError)) throw error;
-    throw new DockswapError("invalid_argument", `${flag}: ${error.message}`);
-  }
-  if (time === undefined) {
-    throw new DockswapError(
-      "invalid_argument",
-      `${flag}: ${JSON.stringify(value)} is not ${TIME_HELP}`,
-    );
-  }
-  return time;
 }
