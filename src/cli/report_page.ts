@@ -314,7 +314,7 @@ const perDay = (value: number | null) => value === null ? "–" : value.toFixed(
 /**
  * The statistics of `dockswap-db stats` for the same range: the headline figures of all apps
  * (or of the one shown), the median time in each state, and a row per app. Computed by the
- * `stats.get` operation, not here; definitions in docs/operations.md.
+ * `stats.get` operation, not here; definitions in docs/monitoring.md.
  */
 function statisticsSection(stats: ReportStatistics): Html {
   const head = stats.overall ?? (stats.apps.length === 1 ? stats.apps[0] : null);
@@ -343,7 +343,7 @@ ${stateMedians(head)}`;
   );
   return markup`<section id="statistics">
 <h2>Statistics</h2>
-<p class="note">As <code>dockswap-db stats</code> computes them for the same range (the deployments that started in it); definitions in the docs (operations: stats).${
+<p class="note">As <code>dockswap-db stats</code> computes them for the same range (the deployments that started in it); definitions in the docs (monitoring: stats).${
     stats.overall === null && stats.apps.length > 1
       ? " The figures for all apps together are left out: this page shows only some apps."
       : ""
