@@ -36,9 +36,9 @@ const END = "2026-11-30T00:00:00.000Z";
 /**
  * The V8 old-space cap of the capped runs, in MiB. The page itself streams in 16; its statistics
  * panel is `stats.get`, which holds the range's deployments and state spans at once (a few hundred
- * bytes a deployment), so 20,000 deployments need a little more.
+ * bytes a deployment), so 20,000 deployments need more.
  */
-const HEAP_CAP_MIB = 24;
+const HEAP_CAP_MIB = 48;
 
 /** The report's time and size against export's, and its memory against a tenth of the rows. */
 export async function report(options: BenchOptions): Promise<BenchReport> {
