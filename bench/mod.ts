@@ -18,6 +18,7 @@ import { exportEvents } from "./export_bench.ts";
 import { eventSize } from "./size_bench.ts";
 import { queries } from "./queries_bench.ts";
 import { syncToFleet } from "./sync_bench.ts";
+import { report } from "./report_bench.ts";
 
 const BENCHMARKS: ReadonlyMap<number, Benchmark> = new Map([
   [1, roundTrip],
@@ -27,6 +28,7 @@ const BENCHMARKS: ReadonlyMap<number, Benchmark> = new Map([
   [5, eventSize],
   [6, queries],
   [7, syncToFleet],
+  [8, report],
 ]);
 
 if (import.meta.main) {

@@ -1,11 +1,12 @@
 #!/bin/sh
-# The programs the tests drive besides Deno (independent checks of what dockswap-db writes, and
-# fault injection). Installed from Debian's packages when missing and running as root; otherwise
-# named, so that a missing tool is a clear message rather than a failing test.
+# The programs the tests drive besides Deno (independent checks of what dockswap-db writes, fault
+# injection, and Chromium to open the pages `report` writes). Installed from Debian's packages
+# when missing and running as root; otherwise named, so that a missing tool is a clear message
+# rather than a failing test.
 set -eu
 missing=""
 for pair in sqlite3:sqlite3 strace:strace script:bsdutils setpriv:util-linux gzip:gzip git:git \
-  promtool:prometheus; do
+  promtool:prometheus chromium:chromium; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
 done
 # The fleet tests start a PostgreSQL server of their own (tests/fleet/_postgres.ts): its programs

@@ -6,6 +6,7 @@ import { DOCTOR_COMMAND, registerDoctorCommand } from "./commands/doctor.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerFleetCommands } from "./commands/fleet.ts";
 import { PRUNE_COMMAND, registerPruneCommand } from "./commands/prune.ts";
+import { registerReportCommand } from "./commands/report.ts";
 import { DEPLOY_COMMANDS, registerDeployCommands } from "./commands/deploy.ts";
 import { MIGRATE_STATUS_COMMAND, registerMigrateCommands } from "./commands/migrate.ts";
 import { registerRpcCommand } from "./commands/rpc.ts";
@@ -81,6 +82,7 @@ export function buildProgram(
   registerBackupCommand(program, runner);
   registerDoctorCommand(program, runner);
   registerPruneCommand(program, runner);
+  registerReportCommand(program, runner);
   registerRpcCommand(program, runner);
   registerSyncCommand(program, runner);
   registerFleetCommands(program, runner);

@@ -6,11 +6,12 @@
  * - a block run here with bash (`set -eu -o pipefail`), twice, as a reader would paste it: in the
  *   repository when it runs `deno task` (with DOCKSWAP_DB pointing outside the checkout, which
  *   must be left as it was), else in an empty folder; `dockswap-db` on PATH is the real program.
- * Host paths (/var/lib/dockswap, /var/backups/dockswap, /usr/local/bin, /tmp) are mapped into a
- * temporary root, so a recipe runs as written without touching the machine; a folder a recipe
- * writes into must be created by the docs, or the recipe fails here. The cron line and the
- * systemd unit of docs/operations.md (not shell blocks) are run by readme_scripts_test.ts, as
- * cron and systemd run them, re-run and killed.
+ * Host paths (/var/lib/dockswap, /var/backups/dockswap, /var/www/dockswap, /usr/local/bin, /tmp)
+ * are mapped into a temporary root, so a recipe runs as written without touching the machine; a
+ * folder a recipe writes into must be created by the docs, or the recipe fails here. The cron
+ * line and the systemd unit of docs/operations.md (not shell blocks) are run by
+ * readme_scripts_test.ts, as cron and systemd run them, re-run and killed; the cron line of
+ * docs/report.md by report_recipe_test.ts.
  */
 import { assert, assertEquals } from "../_assert.ts";
 import { cleanEnv, commandLine, EXECUTABLE } from "../_cli.ts";
@@ -25,7 +26,7 @@ import {
 
 const EXAMPLE_MARKERS = [DEPLOY_SH_MARKER, COPROCESS_MARKER];
 const HOST_PATHS =
-  /(?<![\w.\/-])(\/var\/lib\/dockswap|\/var\/backups\/dockswap|\/usr\/local\/bin|\/tmp)(?=[\/\s'":]|$)/gm;
+  /(?<![\w.\/-])(\/var\/lib\/dockswap|\/var\/backups\/dockswap|\/var\/www\/dockswap|\/usr\/local\/bin|\/tmp)(?=[\/\s'":]|$)/gm;
 /** What the docs tell a reader to type to get Deno, which is the Deno running this test. */
 const NPX_DENO = "npx --yes deno@";
 

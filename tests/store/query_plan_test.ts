@@ -16,6 +16,12 @@ import {
   FIRST_HELD_EVENT_SQL,
   pageQuery,
 } from "../../src/store/export.ts";
+import {
+  COUNT_IN_RANGE_SQL,
+  DEPLOYMENTS_IN_RANGE_SQL,
+  ERRORS_OF_DEPLOYMENT_SQL,
+  FAILURES_IN_RANGE_SQL,
+} from "../../src/store/report.ts";
 import type { SqlValue } from "../../src/db/database.ts";
 
 /** The exact statements the stores run, with sample parameters. */
@@ -47,6 +53,26 @@ const QUERIES: Record<string, [string, SqlValue[], string]> = {
   "first event of an app an incremental export holds back": [
     FIRST_HELD_EVENT_OF_APP_SQL,
     [40, "web-api"],
+    "deployment_events_by_deployment_time",
+  ],
+  "report: an app's deployments in a time range": [
+    DEPLOYMENTS_IN_RANGE_SQL,
+    ["web-api", "2026-11-01T00:00:00.000Z", "2026-12-01T00:00:00.000Z"],
+    "deployments_by_app_time",
+  ],
+  "report: how many deployments an app started in a time range": [
+    COUNT_IN_RANGE_SQL,
+    ["web-api", "2026-11-01T00:00:00.000Z", "2026-12-01T00:00:00.000Z"],
+    "deployments_by_app_time",
+  ],
+  "report: an app's failures in a time range": [
+    FAILURES_IN_RANGE_SQL,
+    ["web-api", "2026-11-01T00:00:00.000Z", "2026-12-01T00:00:00.000Z"],
+    "deployments_by_app_time",
+  ],
+  "report: the error texts of a deployment": [
+    ERRORS_OF_DEPLOYMENT_SQL,
+    [7],
     "deployment_events_by_deployment_time",
   ],
 };
@@ -88,6 +114,25 @@ Deno.test("query plan: an export page seeks its start on the key and never sorts
         assert(!plan.includes("TEMP B-TREE"), what);
         assertEquals((sql.match(/\bid > \?/g) ?? []).length, 1, what);
       }
+    }
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("query plan: report's range reads seek both ends of the range on the index", async () => {
+  await using dir = await tempDir();
+  const db = openDatabase(`${dir.path}/d.db`);
+  try {
+    for (const sql of [DEPLOYMENTS_IN_RANGE_SQL, COUNT_IN_RANGE_SQL, FAILURES_IN_RANGE_SQL]) {
+      const plan = db.all<{ detail: string }>(
+        `EXPLAIN QUERY PLAN ${sql}`,
+        "web-api",
+        "2026-11-01T00:00:00.000Z",
+        "2026-12-01T00:00:00.000Z",
+      ).map((row) => row.detail).join(" | ");
+      // Rows outside the range are never read, however long the app's history.
+      assert(plan.includes("(app_name=? AND started_at>? AND started_at<?)"), plan);
     }
   } finally {
     db.close();
