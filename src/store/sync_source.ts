@@ -3,46 +3,18 @@
  * in the column order of SYNC_COLUMNS (the central tables use the same names).
  */
 import type { Database, SqlValue } from "../db/database.ts";
+import { TABLE_COLUMNS } from "../records/mod.ts";
 
 /** The tables sync sends that have ids, parents first. */
 export const SYNCED_TABLES = ["app_configs", "deployments", "deployment_events"] as const;
 export type SyncedTable = typeof SYNCED_TABLES[number];
 
-/** Columns sent per table, in order; `id` first where there is one. */
+/** Columns sent per table, in table order (`id` first where there is one): each record's own. */
 export const SYNC_COLUMNS = {
-  app_configs: ["id", "app_name", "config_yaml", "config_sha", "created_at"],
-  deployments: [
-    "id",
-    "app_name",
-    "config_id",
-    "image",
-    "started_at",
-    "ended_at",
-    "status",
-    "active_color",
-    "rollback_of",
-    "legacy_status",
-  ],
-  deployment_events: [
-    "id",
-    "deployment_id",
-    "app_name",
-    "event_type",
-    "from_state",
-    "to_state",
-    "payload",
-    "error",
-    "created_at",
-  ],
-  current_state: [
-    "app_name",
-    "deployment_id",
-    "active_color",
-    "image",
-    "status",
-    "updated_at",
-    "legacy_status",
-  ],
+  app_configs: TABLE_COLUMNS.app_configs,
+  deployments: TABLE_COLUMNS.deployments,
+  deployment_events: TABLE_COLUMNS.deployment_events,
+  current_state: TABLE_COLUMNS.current_state,
 } as const;
 
 /** Per table: the highest id present, and the highest ever handed out (pruned rows included). */
