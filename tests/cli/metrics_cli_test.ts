@@ -258,7 +258,8 @@ Deno.test("docs/monitoring.md: the metrics cron line, run as cron runs it, write
   for (let i = 0; i < 2; i++) {
     const result = await new Deno.Command("/bin/sh", {
       args: ["-c", command],
-      env: { PATH: `${bin}:/usr/bin:/bin` },
+      // Deno's folder too: the bundle under test starts through `#!/usr/bin/env -S deno run`.
+      env: { PATH: `${bin}:${Deno.execPath().replace(/\/[^/]*$/, "")}:/usr/bin:/bin` },
       clearEnv: true,
       stdout: "piped",
       stderr: "piped",

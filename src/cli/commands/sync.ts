@@ -21,7 +21,7 @@ export function registerSyncCommand(program: Command, runner: CommandRunner): vo
     .description("Send this host's new history to the fleet's central PostgreSQL")
     .option(
       "--to <url>",
-      "postgres://USER:PASSWORD@HOST[:PORT]/DATABASE[?sslmode=...] " +
+      "postgres://USER:PASSWORD@HOST[:PORT]/DB[?sslmode=...] " +
         "(default: $DOCKSWAP_SYNC_URL)",
     )
     .option("--schema <name>", "schema of the fleet tables (default: dockswap)")
@@ -45,8 +45,8 @@ since they were sent and current_state. Killed or failed at any point, the next 
 two syncs of one host at once run one after the other. Rows deleted here by prune stay
 centrally unless --prune. Prints its summary on a terminal, or with --format/--json.
 ${SERVER_HELP}
-Example (cron):
-  DOCKSWAP_SYNC_URL=postgres://dockswap_sync@fleet-db/fleet?sslmode=verify-full dockswap-db sync`,
+Example (cron), with the URL in $DOCKSWAP_SYNC_URL:
+  dockswap-db sync --host-name web-1`,
     )
     .action(async (options: SyncOptions, command: Command) => {
       const target = await centralTarget(runner, options.to, options.schema, "--to");
