@@ -15,33 +15,13 @@ import {
 import { dockswapArgs, prepareEntry } from "./_dockswap.ts";
 import { AT_SCALE, datasetIn, type DatasetShape } from "./_dataset.ts";
 import { EXPORT_SPECS } from "../src/store/export.ts";
+import { type MeasuredRun, measureRun } from "./_measured_run.ts";
 
-/** One process's wall time and peak resident memory, with stdout sent to a file. */
-interface Run {
-  ms: number;
-  maxRssMiB: number;
-  bytes: number;
-}
+type Run = MeasuredRun;
 
-const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
-
-/** Runs argv under /usr/bin/time (for max RSS) with stdout redirected to `out`. */
-async function measure(argv: string[], out: string, dir: string): Promise<Run> {
-  const timeFile = `${dir}/time.txt`;
-  const script = `/usr/bin/time -f %M -o ${quote(timeFile)} ${argv.map(quote).join(" ")} > ${
-    quote(out)
-  }`;
-  const started = performance.now();
-  const result = await new Deno.Command("sh", { args: ["-c", script], stderr: "piped" }).output();
-  const ms = performance.now() - started;
-  if (!result.success) {
-    throw new Error(`${argv.join(" ")}: ${new TextDecoder().decode(result.stderr)}`);
-  }
-  const kib = Number((await Deno.readTextFile(timeFile)).trim().split("\n").at(-1));
-  const bytes = (await Deno.stat(out)).size;
-  await Deno.remove(out);
-  return { ms, maxRssMiB: kib / 1024, bytes };
-}
+/** Runs argv with its stdout sent to `out`. */
+const measure = (argv: string[], out: string, dir: string) =>
+  measureRun(argv, { dir, writes: out, stdoutToFile: true });
 
 /** Export speed against sqlite3 -json (target: at least as fast) and memory growth (≤ 1.3). */
 export async function exportEvents(options: BenchOptions): Promise<BenchReport> {

@@ -7,30 +7,13 @@
 import { atMost, type BenchOptions, type BenchReport, formatNumber, reported } from "./_harness.ts";
 import { dockswapArgs, prepareEntry } from "./_dockswap.ts";
 import { makeReportHistory, type ReportHistory } from "./_report_dataset.ts";
+import { type MeasuredRun, measureRun } from "./_measured_run.ts";
 
-interface Run {
-  ms: number;
-  maxRssMiB: number;
-  bytes: number;
-}
+type Run = MeasuredRun;
 
-const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
-
-/** Runs argv under /usr/bin/time (for max RSS); `out` is the file it writes. */
-async function measure(argv: string[], out: string, dir: string): Promise<Run> {
-  const timeFile = `${dir}/time.txt`;
-  const script = `/usr/bin/time -f %M -o ${quote(timeFile)} ${argv.map(quote).join(" ")}`;
-  const started = performance.now();
-  const result = await new Deno.Command("sh", { args: ["-c", script], stderr: "piped" }).output();
-  const ms = performance.now() - started;
-  if (!result.success) {
-    throw new Error(`${argv.join(" ")}: ${new TextDecoder().decode(result.stderr)}`);
-  }
-  const kib = Number((await Deno.readTextFile(timeFile)).trim().split("\n").at(-1));
-  const bytes = (await Deno.stat(out)).size;
-  await Deno.remove(out);
-  return { ms, maxRssMiB: kib / 1024, bytes };
-}
+/** Runs argv, which writes `out`. */
+const measure = (argv: string[], out: string, dir: string) =>
+  measureRun(argv, { dir, writes: out });
 
 const END = "2026-11-30T00:00:00.000Z";
 /**

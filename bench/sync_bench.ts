@@ -16,27 +16,11 @@ import {
 import { dockswapArgs, prepareEntry, runDockswap } from "./_dockswap.ts";
 import { AT_SCALE, datasetIn, type DatasetShape } from "./_dataset.ts";
 import { startPostgres } from "../tests/fleet/_postgres.ts";
+import { measureRun } from "./_measured_run.ts";
 
-const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
-
-/** Wall time and peak RSS (MiB, /usr/bin/time) of one process. */
-async function measure(argv: string[], dir: string): Promise<{ ms: number; maxRssMiB: number }> {
-  const timeFile = `${dir}/time.txt`;
-  const script = `/usr/bin/time -f %M -o ${quote(timeFile)} ${argv.map(quote).join(" ")}`;
-  const started = performance.now();
-  const result = await new Deno.Command("sh", {
-    args: ["-c", script],
-    stdout: "null",
-    stderr: "piped",
-  })
-    .output();
-  const ms = performance.now() - started;
-  if (!result.success) {
-    throw new Error(`${argv.join(" ")}: ${new TextDecoder().decode(result.stderr)}`);
-  }
-  const kib = Number((await Deno.readTextFile(timeFile)).trim().split("\n").at(-1));
-  return { ms, maxRssMiB: kib / 1024 };
-}
+const measure = (argv: string[], dir: string) => measureRun(argv, { dir });
+/** A file name as psql's `\\copy` reads it: single quotes, an inner quote doubled. */
+const psqlQuoted = (path: string) => `'${path.replaceAll("'", "''")}'`;
 
 export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
   const big: DatasetShape = options.quick ? { ...AT_SCALE, apps: 100 } : AT_SCALE;
@@ -80,7 +64,7 @@ export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
     "-c",
     // The NDJSON lines whole: no quote or delimiter byte can occur in them.
     `\\copy events (doc) FROM ${
-      quote(ndjson)
+      psqlQuoted(ndjson)
     } WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')`,
   ], options.dir);
   await Deno.remove(ndjson);
