@@ -1,3 +1,4 @@
+// @ts-self-types="./typings/index.d.ts"
 import { Argument } from './lib/argument.js';
 import { Command } from './lib/command.js';
 import { CommanderError, InvalidArgumentError } from './lib/error.js';

@@ -1,9 +1,12 @@
-import { EventEmitter } from 'node:events';
-import childProcess from 'node:child_process';
-import path from 'node:path';
-import fs from 'node:fs';
-import process from 'node:process';
-import { stripVTControlCharacters } from 'node:util';
+// dockswap-db: Node's built-ins replaced by ./runtime.js (see ../README.md).
+import {
+  childProcess,
+  EventEmitter,
+  fs,
+  path,
+  process,
+  stripVTControlCharacters,
+} from './runtime.js';
 
 import { Argument, humanReadableArgName } from './argument.js';
 import { CommanderError } from './error.js';

@@ -1,5 +1,6 @@
 import { humanReadableArgName } from './argument.js';
-import { stripVTControlCharacters } from 'node:util';
+// dockswap-db: node:util replaced by ./runtime.js (see ../README.md).
+import { stripVTControlCharacters } from './runtime.js';
 
 /**
  * TypeScript import types for JSDoc, used by Visual Studio Code IntelliSense and `npm run typescript-checkJS`
