@@ -3,7 +3,6 @@ import type { DeploymentStatus, State } from "../lifecycle.ts";
 
 /** A deployment as the delivery statistics read it. */
 export interface StatsDeploymentRow {
-  id: number;
   app_name: string;
   started_at: string;
   ended_at: string | null;
@@ -25,19 +24,29 @@ export interface StatsEventRow {
 }
 
 /**
- * SQL of an app's deployments started in [since, until), oldest first, with whether an event
- * ended each one at its `ended_at`: a range of deployments_by_app_time and, per deployment, one
- * seek of deployment_events_by_deployment_time.
+ * SQL of the deployments started in [since, until) of the apps `apps` selects, those in flight
+ * first, then by end time and id, with whether an event ended each one at its `ended_at`: per app
+ * a range of deployments_by_app_time and, per deployment, one seek of
+ * deployment_events_by_deployment_time. SQLite sorts the window by end time (its sorter spills to
+ * a temporary file, so nothing here grows with the window in the program's memory).
  */
-export const STATS_DEPLOYMENTS_SQL = `SELECT d.id, d.app_name, d.started_at, d.ended_at,
-    d.status, d.rollback_of,
+const deploymentsByEndSql = (apps: string) =>
+  `SELECT d.app_name, d.started_at, d.ended_at, d.status, d.rollback_of,
     EXISTS (SELECT 1 FROM deployment_events e
       WHERE e.deployment_id = d.id AND e.created_at = d.ended_at
         AND e.to_state IN ('stable', 'failed') AND e.from_state NOT IN ('stable', 'failed'))
       AS end_recorded
   FROM deployments d
-  WHERE d.app_name = ? AND d.started_at >= ? AND d.started_at < ?
-  ORDER BY d.started_at, d.id`;
+  WHERE d.app_name ${apps} AND d.started_at >= ? AND d.started_at < ?
+  ORDER BY d.ended_at, d.id`;
+
+/** SQL of one app's deployments in a window, by end (parameters: app, since, until). */
+export const STATS_APP_DEPLOYMENTS_SQL = deploymentsByEndSql("= ?");
+
+/** SQL of every deployed app's deployments in a window, by end (parameters: since, until). */
+export const STATS_ALL_DEPLOYMENTS_SQL = deploymentsByEndSql(
+  "IN (SELECT app_name FROM current_state)",
+);
 
 /** SQL of the events of an app's deployments started in [since, until), by deployment then time. */
 export const STATS_EVENTS_SQL = `SELECT e.deployment_id, e.from_state, e.to_state, e.created_at
@@ -53,22 +62,30 @@ export function deployedApps(db: Database): string[] {
   return db.all<{ app_name: string }>(STATS_APPS_SQL).map((row) => row.app_name);
 }
 
-/** An app's deployments started in [since, until), oldest first. */
-export function deploymentsInWindow(
+/**
+ * The deployments started in [since, until) of one app (or, for null, of every app that has
+ * deployed), one at a time: those in flight first, then the ended ones in order of end and id.
+ */
+export function deploymentsByEnd(
   db: Database,
-  app: string,
+  app: string | null,
   since: string,
   until: string,
-): StatsDeploymentRow[] {
-  return db.all<StatsDeploymentRow>(STATS_DEPLOYMENTS_SQL, app, since, until);
+): Iterable<StatsDeploymentRow> {
+  return app === null
+    ? db.iterate<StatsDeploymentRow>(STATS_ALL_DEPLOYMENTS_SQL, since, until)
+    : db.iterate<StatsDeploymentRow>(STATS_APP_DEPLOYMENTS_SQL, app, since, until);
 }
 
-/** The events of an app's deployments started in [since, until), by deployment, oldest first. */
+/**
+ * The events of an app's deployments started in [since, until), one at a time, by deployment,
+ * oldest first.
+ */
 export function eventsInWindow(
   db: Database,
   app: string,
   since: string,
   until: string,
-): StatsEventRow[] {
-  return db.all<StatsEventRow>(STATS_EVENTS_SQL, app, since, until);
+): Iterable<StatsEventRow> {
+  return db.iterate<StatsEventRow>(STATS_EVENTS_SQL, app, since, until);
 }
