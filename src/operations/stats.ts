@@ -5,7 +5,10 @@
 import { z } from "zod";
 import { DockswapError } from "../errors.ts";
 import { STATES } from "../lifecycle.ts";
+import type { Database } from "../db/database.ts";
 import {
+  allDurations,
+  allStateSpans,
   deployedApps,
   deploymentsByEnd,
   eventsInWindow,
@@ -63,8 +66,10 @@ export type AppStats = z.infer<typeof appStats>;
 
 /**
  * Running aggregates of the deployments of one app, or of all apps, read one at a time in order
- * of end: counts, and only the numbers the medians need (a duration per ended deployment, a time
- * per restore and per completed state span), never the rows.
+ * of end: counts, and per app the numbers its medians are taken from (a duration per ended
+ * deployment and a time per completed state span), never the rows. The tally of all apps counts
+ * those (SQLite sorts them for its medians) and keeps only the times to restore, one per failure
+ * episode.
  */
 interface Tally {
   deployments: number;
@@ -73,14 +78,23 @@ interface Tally {
   failures: number;
   rolledBack: number;
   rollbackDeployments: number;
+  durationsKnown: number;
   durationsUnknown: number;
-  durations: number[];
   streak: number;
   longestStreak: number;
   restores: number;
   unrestored: number;
   restoreTimes: number[];
-  stateSpans: Map<string, number[]>;
+  spanCounts: Map<string, number>;
+  /** null in the tally of all apps. */
+  numbers: { durations: number[]; stateSpans: Map<string, number[]> } | null;
+}
+
+/** The medians (and the duration's 95th percentile) of a tally's numbers. */
+interface Medians {
+  duration: number | null;
+  p95Duration: number | null;
+  states: AppStats["median_time_in_state_ms"];
 }
 
 /** An app's tally, and its failure episode not yet ended by a success. */
@@ -147,21 +161,26 @@ export const statsGet = defineOperation({
     const days = start === undefined
       ? null
       : (Date.parse(window.until) - Date.parse(start)) / DAY_MS;
-    // One app's events at a time; once its row is made, only the tally of all keeps its numbers.
+    // One app's events at a time: its numbers are dropped once its row is made.
     const rows = apps.map((name) => {
       const { tally } = tallies.get(name)!;
       tallies.delete(name);
       const events = eventsInWindow(context.db, name, since, window.until);
       for (const [state, ms] of completedSpans(events)) {
-        for (const t of [tally, overall]) t.stateSpans.get(state)?.push(ms);
+        if (!tally.numbers!.stateSpans.has(state)) continue;
+        tally.numbers!.stateSpans.get(state)!.push(ms);
+        for (const t of [tally, overall]) t.spanCounts.set(state, t.spanCounts.get(state)! + 1);
       }
-      return summarise(name, tally, days);
+      return summarise(name, tally, days, mediansOf(tally.numbers!));
     });
     return {
       since: window.since,
       until: window.until,
       days,
-      overall: summarise(null, overall, days),
+      // One app's row is the row of all; for all apps, SQLite sorts the numbers of every app.
+      overall: params.app_name === undefined
+        ? summarise(null, overall, days, overallMedians(context.db, since, window.until, overall))
+        : { ...rows[0], app_name: null },
       apps: rows,
     };
   },
@@ -172,8 +191,8 @@ export const statsGet = defineOperation({
  * the first start.
  */
 function tallyDeployments(deployments: Iterable<StatsDeploymentRow>, apps: string[]) {
-  const tallies = new Map<string, AppTally>(apps.map((app) => [app, { tally: newTally() }]));
-  const overall = newTally();
+  const tallies = new Map<string, AppTally>(apps.map((app) => [app, { tally: newTally(true) }]));
+  const overall = newTally(false);
   let firstStart: string | undefined;
   for (const d of deployments) {
     if (firstStart === undefined || d.started_at < firstStart) firstStart = d.started_at;
@@ -189,7 +208,7 @@ function tallyDeployments(deployments: Iterable<StatsDeploymentRow>, apps: strin
   return { tallies, overall, firstStart };
 }
 
-function newTally(): Tally {
+function newTally(keepsNumbers: boolean): Tally {
   return {
     deployments: 0,
     inFlight: 0,
@@ -197,14 +216,17 @@ function newTally(): Tally {
     failures: 0,
     rolledBack: 0,
     rollbackDeployments: 0,
+    durationsKnown: 0,
     durationsUnknown: 0,
-    durations: [],
     streak: 0,
     longestStreak: 0,
     restores: 0,
     unrestored: 0,
     restoreTimes: [],
-    stateSpans: new Map(TIMED_STATES.map((s) => [s, []])),
+    spanCounts: new Map(TIMED_STATES.map((s) => [s, 0])),
+    numbers: keepsNumbers
+      ? { durations: [], stateSpans: new Map(TIMED_STATES.map((s) => [s, []])) }
+      : null,
   };
 }
 
@@ -219,8 +241,12 @@ function count(t: Tally, d: StatsDeploymentRow): void {
   if (d.status === "success") t.successes++;
   else if (d.status === "failed") t.failures++;
   else if (d.status === "rolled_back") t.rolledBack++;
-  if (d.end_recorded) t.durations.push(Date.parse(d.ended_at) - Date.parse(d.started_at));
-  else t.durationsUnknown++;
+  if (d.end_recorded) {
+    t.durationsKnown++;
+    t.numbers?.durations.push(Date.parse(d.ended_at) - Date.parse(d.started_at));
+  } else {
+    t.durationsUnknown++;
+  }
   t.streak = d.status === "success" ? t.streak + 1 : 0;
   t.longestStreak = Math.max(t.longestStreak, t.streak);
 }
@@ -263,7 +289,12 @@ function* completedSpans(events: Iterable<StatsEventRow>): Generator<[string, nu
   }
 }
 
-function summarise(app: string | null, t: Tally, days: number | null): AppStats {
+function summarise(
+  app: string | null,
+  t: Tally,
+  days: number | null,
+  medians: Medians,
+): AppStats {
   const ended = t.deployments - t.inFlight;
   return {
     app_name: app,
@@ -282,15 +313,71 @@ function summarise(app: string | null, t: Tally, days: number | null): AppStats 
       ? null
       : sum(t.restoreTimes) / t.restoreTimes.length,
     median_time_to_restore_ms: median(t.restoreTimes),
-    durations_known: t.durations.length,
+    durations_known: t.durationsKnown,
     durations_unknown: t.durationsUnknown,
-    median_duration_ms: median(t.durations),
-    p95_duration_ms: nearestRank(t.durations, 0.95),
+    median_duration_ms: medians.duration,
+    p95_duration_ms: medians.p95Duration,
     longest_success_streak: t.longestStreak,
-    median_time_in_state_ms: Object.fromEntries(
-      TIMED_STATES.map((s) => [s, median(t.stateSpans.get(s) ?? [])]),
-    ) as AppStats["median_time_in_state_ms"],
+    median_time_in_state_ms: medians.states,
   };
+}
+
+/** An app's medians, from its numbers. */
+function mediansOf(numbers: NonNullable<Tally["numbers"]>): Medians {
+  return {
+    duration: median(numbers.durations),
+    p95Duration: nearestRank(numbers.durations, 0.95),
+    states: Object.fromEntries(
+      TIMED_STATES.map((s) => [s, median(numbers.stateSpans.get(s)!)]),
+    ) as Medians["states"],
+  };
+}
+
+/**
+ * The medians of all apps, read off their numbers as SQLite sorts them; the tally's counts say
+ * which ranks to read (and must agree with what SQLite returns).
+ */
+function overallMedians(db: Database, since: string, until: string, overall: Tally): Medians {
+  const durations = new SortedPick(overall.durationsKnown);
+  for (const ms of allDurations(db, since, until)) durations.add(ms);
+  durations.finish("durations");
+  const states = new Map<string, SortedPick>(
+    TIMED_STATES.map((s) => [s, new SortedPick(overall.spanCounts.get(s)!)]),
+  );
+  for (const { state, ms } of allStateSpans(db, since, until)) states.get(state)?.add(ms);
+  for (const [state, pick] of states) pick.finish(`${state} spans`);
+  return {
+    duration: durations.median,
+    p95Duration: durations.p95,
+    states: Object.fromEntries(
+      [...states].map(([s, pick]) => [s, pick.median]),
+    ) as Medians["states"],
+  };
+}
+
+/** The median and the nearest-rank 95th percentile of n values given in ascending order. */
+class SortedPick {
+  median: number | null = null;
+  p95: number | null = null;
+  #seen = 0;
+  #below = 0;
+
+  constructor(readonly n: number) {}
+
+  add(value: number): void {
+    const rank = this.#seen++;
+    const middle = this.n >> 1;
+    if (rank === middle - 1) this.#below = value;
+    if (rank === middle) this.median = this.n % 2 === 1 ? value : (this.#below + value) / 2;
+    if (rank === Math.max(1, Math.ceil(0.95 * this.n)) - 1) this.p95 = value;
+  }
+
+  /** Throws when the values were not the n counted (a query out of step with the tally). */
+  finish(what: string): void {
+    if (this.#seen !== this.n) {
+      throw new Error(`stats: SQLite gave ${this.#seen} ${what}, the tally counted ${this.n}`);
+    }
+  }
 }
 
 function sum(values: number[]): number {
