@@ -5,9 +5,12 @@
 import { z } from "zod";
 import { DockswapError } from "../errors.ts";
 import { STATES } from "../lifecycle.ts";
+import type { Database } from "../db/database.ts";
 import {
+  allDurations,
+  allStateSpans,
   deployedApps,
-  deploymentsInWindow,
+  deploymentsByEnd,
   eventsInWindow,
   type StatsDeploymentRow,
   type StatsEventRow,
@@ -61,13 +64,43 @@ const appStats = z.object({
 
 export type AppStats = z.infer<typeof appStats>;
 
-/** What one app's rows contribute; the overall row pools these. */
-interface Measures {
-  deployments: StatsDeploymentRow[];
-  restoreTimes: number[];
+/**
+ * Running aggregates of the deployments of one app, or of all apps, read one at a time in order
+ * of end: counts, and per app the numbers its medians are taken from (a duration per ended
+ * deployment and a time per completed state span), never the rows. The tally of all apps counts
+ * those (SQLite sorts them for its medians) and keeps only the times to restore, one per failure
+ * episode.
+ */
+interface Tally {
+  deployments: number;
+  inFlight: number;
+  successes: number;
+  failures: number;
+  rolledBack: number;
+  rollbackDeployments: number;
+  durationsKnown: number;
+  durationsUnknown: number;
+  streak: number;
+  longestStreak: number;
   restores: number;
   unrestored: number;
-  stateSpans: Map<string, number[]>;
+  restoreTimes: number[];
+  spanCounts: Map<string, number>;
+  /** null in the tally of all apps. */
+  numbers: { durations: number[]; stateSpans: Map<string, number[]> } | null;
+}
+
+/** The medians (and the duration's 95th percentile) of a tally's numbers. */
+interface Medians {
+  duration: number | null;
+  p95Duration: number | null;
+  states: AppStats["median_time_in_state_ms"];
+}
+
+/** An app's tally, and its failure episode not yet ended by a success. */
+interface AppTally {
+  tally: Tally;
+  open?: StatsDeploymentRow;
 }
 
 /** Refuses a window that ends before it starts; returns its bounds as stored timestamps. */
@@ -118,69 +151,126 @@ export const statsGet = defineOperation({
   run(context, params) {
     const window = statsWindow(params, context.now());
     if (params.app_name !== undefined) requireKnownApp(context.db, params.app_name);
+    const since = window.since ?? BEGINNING;
     const apps = params.app_name === undefined ? deployedApps(context.db) : [params.app_name];
-    const measured = apps.map((app) => {
-      const deployments = deploymentsInWindow(
-        context.db,
-        app,
-        window.since ?? BEGINNING,
-        window.until,
-      );
-      const events = eventsInWindow(context.db, app, window.since ?? BEGINNING, window.until);
-      return { app, measures: measure(deployments, events) };
-    });
-    const firstStart = measured.flatMap((m) => m.measures.deployments.map((d) => d.started_at))
-      .sort()[0];
+    const { tallies, overall, firstStart } = tallyDeployments(
+      deploymentsByEnd(context.db, params.app_name ?? null, since, window.until),
+      apps,
+    );
     const start = window.since ?? firstStart;
     const days = start === undefined
       ? null
       : (Date.parse(window.until) - Date.parse(start)) / DAY_MS;
-    const pooled: Measures = {
-      deployments: measured.flatMap((m) => m.measures.deployments),
-      restoreTimes: measured.flatMap((m) => m.measures.restoreTimes),
-      restores: sum(measured.map((m) => m.measures.restores)),
-      unrestored: sum(measured.map((m) => m.measures.unrestored)),
-      stateSpans: new Map(
-        TIMED_STATES.map((s) => [s, measured.flatMap((m) => m.measures.stateSpans.get(s) ?? [])]),
-      ),
-    };
+    // One app's events at a time: its numbers are dropped once its row is made.
+    const rows = apps.map((name) => {
+      const { tally } = tallies.get(name)!;
+      tallies.delete(name);
+      const events = eventsInWindow(context.db, name, since, window.until);
+      for (const [state, ms] of completedSpans(events)) {
+        if (!tally.numbers!.stateSpans.has(state)) continue;
+        tally.numbers!.stateSpans.get(state)!.push(ms);
+        for (const t of [tally, overall]) t.spanCounts.set(state, t.spanCounts.get(state)! + 1);
+      }
+      return summarise(name, tally, days, mediansOf(tally.numbers!));
+    });
     return {
       since: window.since,
       until: window.until,
       days,
-      overall: summarise(null, pooled, days),
-      apps: measured.map((m) => summarise(m.app, m.measures, days)),
+      // One app's row is the row of all; for all apps, SQLite sorts the numbers of every app.
+      overall: params.app_name === undefined
+        ? summarise(null, overall, days, overallMedians(context.db, since, window.until, overall))
+        : { ...rows[0], app_name: null },
+      apps: rows,
     };
   },
 });
 
-/** One app's failure episodes and state spans, from its deployments and events. */
-function measure(deployments: StatsDeploymentRow[], events: StatsEventRow[]): Measures {
-  const restoreTimes: number[] = [];
-  let restores = 0;
-  // An episode starts at the first failed or rolled-back deployment after a success and ends
-  // at the next success; its time is from the first one's end to the success's end.
-  let open: StatsDeploymentRow | undefined;
-  for (const d of byEnd(deployments)) {
-    if (d.status === "success") {
-      if (open) {
-        restores++;
-        if (open.end_recorded && d.end_recorded) {
-          restoreTimes.push(Date.parse(d.ended_at!) - Date.parse(open.ended_at!));
-        }
-      }
-      open = undefined;
-    } else if (!open) {
-      open = d;
+/**
+ * One pass over the window's deployments in order of end: a tally per app and one of all, and
+ * the first start.
+ */
+function tallyDeployments(deployments: Iterable<StatsDeploymentRow>, apps: string[]) {
+  const tallies = new Map<string, AppTally>(apps.map((app) => [app, { tally: newTally(true) }]));
+  const overall = newTally(false);
+  let firstStart: string | undefined;
+  for (const d of deployments) {
+    if (firstStart === undefined || d.started_at < firstStart) firstStart = d.started_at;
+    const app = tallies.get(d.app_name)!;
+    count(app.tally, d);
+    count(overall, d);
+    endEpisode(app, d, overall);
+  }
+  for (const app of tallies.values()) {
+    if (app.open) app.tally.unrestored = 1;
+    overall.unrestored += app.tally.unrestored;
+  }
+  return { tallies, overall, firstStart };
+}
+
+function newTally(keepsNumbers: boolean): Tally {
+  return {
+    deployments: 0,
+    inFlight: 0,
+    successes: 0,
+    failures: 0,
+    rolledBack: 0,
+    rollbackDeployments: 0,
+    durationsKnown: 0,
+    durationsUnknown: 0,
+    streak: 0,
+    longestStreak: 0,
+    restores: 0,
+    unrestored: 0,
+    restoreTimes: [],
+    spanCounts: new Map(TIMED_STATES.map((s) => [s, 0])),
+    numbers: keepsNumbers
+      ? { durations: [], stateSpans: new Map(TIMED_STATES.map((s) => [s, []])) }
+      : null,
+  };
+}
+
+/** Adds a deployment, given in order of end (those in flight first), to a tally. */
+function count(t: Tally, d: StatsDeploymentRow): void {
+  t.deployments++;
+  if (d.rollback_of !== null) t.rollbackDeployments++;
+  if (d.ended_at === null) {
+    t.inFlight++;
+    return;
+  }
+  if (d.status === "success") t.successes++;
+  else if (d.status === "failed") t.failures++;
+  else if (d.status === "rolled_back") t.rolledBack++;
+  if (d.end_recorded) {
+    t.durationsKnown++;
+    t.numbers?.durations.push(Date.parse(d.ended_at) - Date.parse(d.started_at));
+  } else {
+    t.durationsUnknown++;
+  }
+  t.streak = d.status === "success" ? t.streak + 1 : 0;
+  t.longestStreak = Math.max(t.longestStreak, t.streak);
+}
+
+/**
+ * An app's failure episodes, its ended deployments taken in order of end: an episode starts at
+ * the first failed or rolled-back deployment after a success and ends at the next success; its
+ * time is from the first one's end to the success's end. Restores count for the app and overall.
+ */
+function endEpisode(app: AppTally, d: StatsDeploymentRow, overall: Tally): void {
+  if (d.ended_at === null) return;
+  if (d.status !== "success") {
+    app.open ??= d;
+    return;
+  }
+  const open = app.open;
+  if (!open) return;
+  app.open = undefined;
+  for (const t of [app.tally, overall]) {
+    t.restores++;
+    if (open.end_recorded && d.end_recorded) {
+      t.restoreTimes.push(Date.parse(d.ended_at) - Date.parse(open.ended_at!));
     }
   }
-  return {
-    deployments,
-    restoreTimes,
-    restores,
-    unrestored: open ? 1 : 0,
-    stateSpans: spansByState(events),
-  };
 }
 
 /**
@@ -188,67 +278,106 @@ function measure(deployments: StatsDeploymentRow[], events: StatsEventRow[]): Me
  * next event; an event that left the state as it was (adopted history) does not end it. A state
  * not yet left (in flight, or failed and not recovered) has no completed span.
  */
-function spansByState(events: StatsEventRow[]): Map<string, number[]> {
-  const spans = new Map<string, number[]>(TIMED_STATES.map((s) => [s, []]));
+function* completedSpans(events: Iterable<StatsEventRow>): Generator<[string, number]> {
   let entered: StatsEventRow | undefined;
   for (const event of events) {
     if (entered && entered.deployment_id === event.deployment_id) {
       if (event.to_state === entered.to_state) continue;
-      spans.get(entered.to_state)?.push(
-        Date.parse(event.created_at) - Date.parse(entered.created_at),
-      );
+      yield [entered.to_state, Date.parse(event.created_at) - Date.parse(entered.created_at)];
     }
     entered = event;
   }
-  return spans;
 }
 
-function summarise(app: string | null, m: Measures, days: number | null): AppStats {
-  const ended = byEnd(m.deployments);
-  const count = (status: string) => ended.filter((d) => d.status === status).length;
-  const failures = count("failed");
-  const rolledBack = count("rolled_back");
-  const durations = ended.filter((d) => d.end_recorded)
-    .map((d) => Date.parse(d.ended_at!) - Date.parse(d.started_at));
-  let streak = 0;
-  let longest = 0;
-  for (const d of ended) {
-    streak = d.status === "success" ? streak + 1 : 0;
-    longest = Math.max(longest, streak);
-  }
+function summarise(
+  app: string | null,
+  t: Tally,
+  days: number | null,
+  medians: Medians,
+): AppStats {
+  const ended = t.deployments - t.inFlight;
   return {
     app_name: app,
-    deployments: m.deployments.length,
-    in_flight: m.deployments.length - ended.length,
-    ended: ended.length,
-    successes: count("success"),
-    failures,
-    rolled_back: rolledBack,
-    rollback_deployments: m.deployments.filter((d) => d.rollback_of !== null).length,
-    deployments_per_day: days === null || days <= 0 ? null : m.deployments.length / days,
-    change_failure_rate: ended.length === 0 ? null : (failures + rolledBack) / ended.length,
-    restores: m.restores,
-    unrestored: m.unrestored,
-    mean_time_to_restore_ms: m.restoreTimes.length === 0
+    deployments: t.deployments,
+    in_flight: t.inFlight,
+    ended,
+    successes: t.successes,
+    failures: t.failures,
+    rolled_back: t.rolledBack,
+    rollback_deployments: t.rollbackDeployments,
+    deployments_per_day: days === null || days <= 0 ? null : t.deployments / days,
+    change_failure_rate: ended === 0 ? null : (t.failures + t.rolledBack) / ended,
+    restores: t.restores,
+    unrestored: t.unrestored,
+    mean_time_to_restore_ms: t.restoreTimes.length === 0
       ? null
-      : sum(m.restoreTimes) / m.restoreTimes.length,
-    median_time_to_restore_ms: median(m.restoreTimes),
-    durations_known: durations.length,
-    durations_unknown: ended.length - durations.length,
-    median_duration_ms: median(durations),
-    p95_duration_ms: nearestRank(durations, 0.95),
-    longest_success_streak: longest,
-    median_time_in_state_ms: Object.fromEntries(
-      TIMED_STATES.map((s) => [s, median(m.stateSpans.get(s) ?? [])]),
-    ) as AppStats["median_time_in_state_ms"],
+      : sum(t.restoreTimes) / t.restoreTimes.length,
+    median_time_to_restore_ms: median(t.restoreTimes),
+    durations_known: t.durationsKnown,
+    durations_unknown: t.durationsUnknown,
+    median_duration_ms: medians.duration,
+    p95_duration_ms: medians.p95Duration,
+    longest_success_streak: t.longestStreak,
+    median_time_in_state_ms: medians.states,
   };
 }
 
-/** Ended deployments ordered by end time, then id. */
-function byEnd(deployments: StatsDeploymentRow[]): StatsDeploymentRow[] {
-  return deployments.filter((d) => d.ended_at !== null).sort((a, b) =>
-    a.ended_at! < b.ended_at! ? -1 : a.ended_at! > b.ended_at! ? 1 : a.id - b.id
+/** An app's medians, from its numbers. */
+function mediansOf(numbers: NonNullable<Tally["numbers"]>): Medians {
+  return {
+    duration: median(numbers.durations),
+    p95Duration: nearestRank(numbers.durations, 0.95),
+    states: Object.fromEntries(
+      TIMED_STATES.map((s) => [s, median(numbers.stateSpans.get(s)!)]),
+    ) as Medians["states"],
+  };
+}
+
+/**
+ * The medians of all apps, read off their numbers as SQLite sorts them; the tally's counts say
+ * which ranks to read (and must agree with what SQLite returns).
+ */
+function overallMedians(db: Database, since: string, until: string, overall: Tally): Medians {
+  const durations = new SortedPick(overall.durationsKnown);
+  for (const ms of allDurations(db, since, until)) durations.add(ms);
+  durations.finish("durations");
+  const states = new Map<string, SortedPick>(
+    TIMED_STATES.map((s) => [s, new SortedPick(overall.spanCounts.get(s)!)]),
   );
+  for (const { state, ms } of allStateSpans(db, since, until)) states.get(state)?.add(ms);
+  for (const [state, pick] of states) pick.finish(`${state} spans`);
+  return {
+    duration: durations.median,
+    p95Duration: durations.p95,
+    states: Object.fromEntries(
+      [...states].map(([s, pick]) => [s, pick.median]),
+    ) as Medians["states"],
+  };
+}
+
+/** The median and the nearest-rank 95th percentile of n values given in ascending order. */
+class SortedPick {
+  median: number | null = null;
+  p95: number | null = null;
+  #seen = 0;
+  #below = 0;
+
+  constructor(readonly n: number) {}
+
+  add(value: number): void {
+    const rank = this.#seen++;
+    const middle = this.n >> 1;
+    if (rank === middle - 1) this.#below = value;
+    if (rank === middle) this.median = this.n % 2 === 1 ? value : (this.#below + value) / 2;
+    if (rank === Math.max(1, Math.ceil(0.95 * this.n)) - 1) this.p95 = value;
+  }
+
+  /** Throws when the values were not the n counted (a query out of step with the tally). */
+  finish(what: string): void {
+    if (this.#seen !== this.n) {
+      throw new Error(`stats: SQLite gave ${this.#seen} ${what}, the tally counted ${this.n}`);
+    }
+  }
 }
 
 function sum(values: number[]): number {
