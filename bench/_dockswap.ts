@@ -30,7 +30,9 @@ export async function prepareEntry(): Promise<string> {
 
 /** The argv (after the deno executable) that runs dockswap-db with `args`. */
 export function dockswapArgs(entry: string, args: string[]): string[] {
-  return ["run", "--quiet", "--no-config", ...PERMISSIONS, entry, ...args];
+  // A bundle has no extension: without --ext=js Deno takes it for TypeScript, as its #! line says.
+  const ext = entry.endsWith(".ts") ? [] : ["--ext=js"];
+  return ["run", "--quiet", "--no-config", ...ext, ...PERMISSIONS, entry, ...args];
 }
 
 /** Runs dockswap-db to completion; throws with its stderr when it fails. */

@@ -7,5 +7,10 @@ import type { Migration } from "../mod.ts";
 
 /** All central migrations this binary knows, ascending by version. */
 export const CENTRAL_MIGRATIONS: readonly Migration[] = [
-  { version: 1, name: "0001_fleet.sql", sql: fleet },
+  {
+    version: 1,
+    name: "0001_fleet.sql",
+    sql: fleet,
+    checksum: "dc5eb2e7a3a05bee0bb3171d74696be06c97fef4d0b6f69cacc3690c6515b992",
+  },
 ];

@@ -2,12 +2,7 @@ import type { Migration } from "../../migrations/mod.ts";
 import { DockswapError } from "../errors.ts";
 import { nowIso } from "../time.ts";
 import type { Database } from "./database.ts";
-import {
-  type AppliedMigration,
-  compareHistory,
-  migrationChecksum,
-  readHistory,
-} from "./identity.ts";
+import { type AppliedMigration, compareHistory, readHistory } from "./identity.ts";
 
 /** A migration's place in one database: applied (with its record) or pending. */
 export interface MigrationStatus {
@@ -123,7 +118,7 @@ function applyOne(
   const row: AppliedMigration = {
     version: migration.version,
     name: migration.name,
-    checksum: migrationChecksum(migration.sql),
+    checksum: migration.checksum,
     applied_at: nowIso(),
     duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
   };
@@ -171,7 +166,7 @@ export function migrationStatus(
     return {
       version: m.version,
       name: m.name,
-      checksum: migrationChecksum(m.sql),
+      checksum: m.checksum,
       state: applied ? "applied" : "pending",
       applied_at: applied?.applied_at ?? null,
       duration_ms: applied?.duration_ms ?? null,

@@ -5,7 +5,6 @@
  * history row, so a sync killed mid-way leaves a migration applied or not.
  */
 import { CENTRAL_MIGRATIONS } from "../../migrations/central/mod.ts";
-import { migrationChecksum } from "../db/identity.ts";
 import { DockswapError, notFound } from "../errors.ts";
 import type { Central } from "./central.ts";
 
@@ -52,7 +51,7 @@ function verify(central: Central, applied: AppliedCentralMigration[]): void {
         { central_version: row.version, binary_version: CENTRAL_SCHEMA_VERSION },
       );
     }
-    const expected = migrationChecksum(migration.sql);
+    const expected = migration.checksum;
     if (row.checksum !== expected) {
       throw new DockswapError(
         "migration_checksum_mismatch",
@@ -93,7 +92,7 @@ export async function migrateCentral(central: Central): Promise<void> {
       await central.script(migration.sql);
       await central.query(
         "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-        [migration.version, migration.name, migrationChecksum(migration.sql)],
+        [migration.version, migration.name, migration.checksum],
       );
     }
   });

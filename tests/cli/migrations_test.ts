@@ -1,5 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
-import { MIGRATIONS } from "../../migrations/mod.ts";
+import { type Migration, MIGRATIONS } from "../../migrations/mod.ts";
+import { CENTRAL_MIGRATIONS } from "../../migrations/central/mod.ts";
 import { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { APPLICATION_ID, migrationChecksum, readHistory } from "../../src/db/identity.ts";
@@ -8,6 +9,11 @@ import { cli, cliJson, FIXTURES, tempDir } from "../_cli.ts";
 import { query, tableCounts } from "../_db.ts";
 
 const WEB_API = `${FIXTURES}apps/web-api.yaml`;
+
+/** A made-up migration with its checksum, as migrations/mod.ts writes them. */
+function withChecksum(migration: Omit<Migration, "checksum">): Migration {
+  return { ...migration, checksum: migrationChecksum(migration.sql) };
+}
 
 Deno.test("a new database is created mode 0600 with WAL, its application id and all migrations", async () => {
   await using dir = await tempDir();
@@ -30,6 +36,22 @@ Deno.test("a new database is created mode 0600 with WAL, its application id and 
   );
   const status = await cliJson<{ state: string }[]>(db, ["migrate", "status"]);
   assert(status.every((s) => s.state === "applied"));
+});
+
+Deno.test("every embedded migration carries the SHA-256 of its file, as sha256sum computes it", async () => {
+  const folders: [string, readonly { name: string; sql: string; checksum: string }[]][] = [
+    ["migrations", MIGRATIONS],
+    ["migrations/central", CENTRAL_MIGRATIONS],
+  ];
+  for (const [folder, migrations] of folders) {
+    for (const migration of migrations) {
+      const path = new URL(`../../${folder}/${migration.name}`, import.meta.url).pathname;
+      const { stdout } = await new Deno.Command("sha256sum", { args: [path] }).output();
+      const fromFile = new TextDecoder().decode(stdout).split(" ")[0];
+      assertEquals(migration.checksum, fromFile, `${folder}/${migration.name}`);
+      assertEquals(migrationChecksum(migration.sql), fromFile, `${folder}/${migration.name}`);
+    }
+  }
 });
 
 Deno.test("the migration checksum ignores CRLF line endings and a BOM", () => {
@@ -121,12 +143,16 @@ Deno.test("a SQLite file of another application is refused and left untouched", 
 Deno.test("a failing migration leaves no trace: it and its history row commit together", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/d.db`;
-  const good = { version: 1, name: "0001_good.sql", sql: "CREATE TABLE a (x INTEGER) STRICT;" };
-  const bad = {
+  const good = withChecksum({
+    version: 1,
+    name: "0001_good.sql",
+    sql: "CREATE TABLE a (x INTEGER) STRICT;",
+  });
+  const bad = withChecksum({
     version: 2,
     name: "0002_bad.sql",
     sql: "CREATE TABLE b (y INTEGER) STRICT; INSERT INTO missing_table VALUES (1);",
-  };
+  });
   const db = new Database(path);
   try {
     assertThrows(() => migrate(db, [good, bad]), /missing_table/);
@@ -137,7 +163,7 @@ Deno.test("a failing migration leaves no trace: it and its history row commit to
       })),
       [{ name: "a" }],
     );
-    const fixed = { ...bad, sql: "CREATE TABLE b (y INTEGER) STRICT;" };
+    const fixed = withChecksum({ ...bad, sql: "CREATE TABLE b (y INTEGER) STRICT;" });
     assertEquals(migrate(db, [good, fixed]).map((m) => m.version), [2]);
   } finally {
     db.close();
@@ -147,26 +173,26 @@ Deno.test("a failing migration leaves no trace: it and its history row commit to
 Deno.test("a migration runs with foreign keys off but may not leave a reference dangling", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/d.db`;
-  const parents = {
+  const parents = withChecksum({
     version: 1,
     name: "0001_parents.sql",
     sql: `CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT;
       CREATE TABLE child (parent_id INTEGER REFERENCES parent (id)) STRICT;
       INSERT INTO parent VALUES (1), (2); INSERT INTO child VALUES (1), (2);`,
-  };
+  });
   // Rebuilding a parent table (drop, rename) needs foreign keys off, as SQLite documents.
-  const rebuild = {
+  const rebuild = withChecksum({
     version: 2,
     name: "0002_rebuild.sql",
     sql: `CREATE TABLE parent_new (id INTEGER PRIMARY KEY, note TEXT) STRICT;
       INSERT INTO parent_new (id) SELECT id FROM parent; DROP TABLE parent;
       ALTER TABLE parent_new RENAME TO parent;`,
-  };
-  const dangling = {
+  });
+  const dangling = withChecksum({
     version: 3,
     name: "0003_dangling.sql",
     sql: "DELETE FROM parent WHERE id = 2;",
-  };
+  });
   const db = new Database(path);
   try {
     assertEquals(migrate(db, [parents, rebuild]).map((m) => m.version), [1, 2]);

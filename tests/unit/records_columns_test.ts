@@ -10,6 +10,7 @@ import { assertEquals } from "../_assert.ts";
 import { tempDir } from "../_cli.ts";
 import { type Migration, MIGRATIONS } from "../../migrations/mod.ts";
 import { Database } from "../../src/db/database.ts";
+import { migrationChecksum } from "../../src/db/identity.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { OPERATIONS } from "../../src/operations/mod.ts";
 import { TABLE_COLUMNS } from "../../src/records/mod.ts";
@@ -211,12 +212,14 @@ Deno.test("records: every table's record, store reads, export columns and RPC re
 });
 
 Deno.test("records: a migration adding a column no list has fails the comparison, in every list", async () => {
+  const sql = "ALTER TABLE deployments ADD COLUMN throwaway TEXT;\n" +
+    "ALTER TABLE deployment_events ADD COLUMN throwaway TEXT;\n" +
+    "CREATE TABLE throwaway_table (id INTEGER PRIMARY KEY) STRICT;";
   const throwaway: Migration = {
     version: MIGRATIONS.at(-1)!.version + 1,
     name: "9999_throwaway.sql",
-    sql: "ALTER TABLE deployments ADD COLUMN throwaway TEXT;\n" +
-      "ALTER TABLE deployment_events ADD COLUMN throwaway TEXT;\n" +
-      "CREATE TABLE throwaway_table (id INTEGER PRIMARY KEY) STRICT;",
+    sql,
+    checksum: migrationChecksum(sql),
   };
   const problems = await drift([...MIGRATIONS, throwaway]);
   assertEquals(
