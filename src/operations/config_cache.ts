@@ -22,8 +22,9 @@ export function parseConfigOnce(text: string): AppConfig {
   if (text.length <= MAX_BYTES) {
     parsed.set(text, config);
     bytes += text.length;
-    for (const [oldest] of parsed) {
-      if (parsed.size <= MAX_ENTRIES && bytes <= MAX_BYTES) break;
+    while (parsed.size > MAX_ENTRIES || bytes > MAX_BYTES) {
+      // keys().next(): an entries iterator would also walk the slots of deleted entries.
+      const oldest = parsed.keys().next().value!;
       parsed.delete(oldest);
       bytes -= oldest.length;
     }
