@@ -83,7 +83,6 @@ export class RawLifecycle {
         "INSERT INTO app_configs (app_name, config_yaml, config_sha, created_at) VALUES (?, ?, ?, ?)",
       ),
       currentState: p("SELECT * FROM current_state WHERE app_name = ?"),
-      inProgress: p("SELECT * FROM deployments WHERE app_name = ? AND status = 'in_progress'"),
       insertDeployment: p(
         `INSERT INTO deployments (app_name, config_id, image, started_at, ended_at, status, active_color, rollback_of)
          VALUES (?, ?, ?, ?, NULL, 'in_progress', ?, NULL)`,
@@ -92,12 +91,20 @@ export class RawLifecycle {
         `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state, to_state, payload, error, created_at)
          VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)`,
       ),
-      saveState: p(
+      // The state's first row, then only the columns that change, as the operations write it.
+      insertState: p(
         `INSERT INTO current_state (app_name, deployment_id, active_color, image, status, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (app_name) DO UPDATE SET deployment_id = excluded.deployment_id,
-           active_color = excluded.active_color, image = excluded.image, status = excluded.status,
-           updated_at = excluded.updated_at`,
+         VALUES (?, ?, NULL, NULL, ?, ?)`,
+      ),
+      updateStatus: p("UPDATE current_state SET status = ?, updated_at = ? WHERE app_name = ?"),
+      moveTraffic: p(
+        `UPDATE current_state SET active_color = ?, image = ?, status = ?, updated_at = ?
+         WHERE app_name = ?`,
+      ),
+      // An event's target: the app's state and its deployment in one read, as deploy.event reads.
+      target: p(
+        `SELECT d.id, d.status, d.active_color, d.image, s.status, s.active_color, s.image
+         FROM current_state s JOIN deployments d ON d.id = s.deployment_id WHERE s.app_name = ?`,
       ),
       endDeployment: p(
         "UPDATE deployments SET status = ?, ended_at = ? WHERE id = ? AND status = 'in_progress'",
@@ -126,14 +133,13 @@ export class RawLifecycle {
   startDeployment(i: number): void {
     const app = appName(i);
     this.#s.currentState.get(app);
-    this.#s.inProgress.get(app);
     const config = this.#s.latestConfig.get(app) as { id: number };
     const now = new Date().toISOString();
     const deployment = Number(
       this.#s.insertDeployment.run(app, config.id, imageFor(i), now, "blue").lastInsertRowid,
     );
     this.#s.insertEvent.run(deployment, app, "deploy", "stable", "starting", now);
-    this.#s.saveState.run(app, deployment, null, null, "starting", now);
+    this.#s.insertState.run(app, deployment, "starting", now);
     this.#deployments.set(i, deployment);
   }
 
@@ -142,22 +148,11 @@ export class RawLifecycle {
     const app = appName(i);
     const [event, from, to] = HAPPY_EVENTS[k];
     const deployment = this.#deployments.get(i)!;
-    this.#s.inProgress.get(app);
-    const state = this.#s.currentState.get(app) as {
-      active_color: string | null;
-      image: string | null;
-    };
+    this.#s.target.get(app);
     const at = new Date().toISOString();
     this.#s.insertEvent.run(deployment, app, event, from, to, at);
-    const live = event === "caddy_updated";
-    this.#s.saveState.run(
-      app,
-      deployment,
-      live ? "blue" : state.active_color,
-      live ? imageFor(i) : state.image,
-      to,
-      at,
-    );
+    if (event === "caddy_updated") this.#s.moveTraffic.run("blue", imageFor(i), to, at, app);
+    else this.#s.updateStatus.run(to, at, app);
     if (event === "container_stopped") this.#s.endDeployment.run("success", at, deployment);
   }
 

@@ -79,9 +79,11 @@ export async function pipelined(options: BenchOptions): Promise<BenchReport> {
       `the same statements on node:sqlite in one transaction (WAL, synchronous=FULL, foreign ` +
       `keys on), as a user would write them. Both are timed as whole processes, from spawn to ` +
       `exit, on a file whose schema exists; median of ${rounds} alternated runs. The raw loop ` +
-      `skips what the server does besides SQL: JSON-RPC framing and parsing, parameter ` +
+      `runs the statements the operations run (the same reads, whose values it ignores: it knows ` +
+      `each transition in advance) and hashes each config with SHA-256; it skips what the server ` +
+      `does besides SQL: loading the program, JSON-RPC framing and parsing, parameter ` +
       `validation, parsing and validating the config YAML, the state machine's checks, building ` +
-      `and serializing results, and undoing a failing request alone.`,
+      `and serializing results, and being able to undo a failing request alone.`,
     figures: [
       atLeast({
         label: "pipelined requests",

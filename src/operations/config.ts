@@ -1,6 +1,5 @@
 import { createTwoFilesPatch } from "diff";
 import { z } from "zod";
-import { parseAppConfig } from "../app_config.ts";
 import { DockswapError, notFound } from "../errors.ts";
 import {
   configBefore,
@@ -11,7 +10,9 @@ import {
   summarize,
 } from "../store/configs.ts";
 import { type ConfigRecord, configRecord, configSummary } from "../records/config.ts";
+import { parseConfigOnce } from "./config_cache.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
+import { inOrder, isAppName, isStoredText, onlyKeys, plainParams } from "./quick_params.ts";
 import { appName, limit, rowId, storedText } from "./schemas.ts";
 
 /** Largest config text accepted; real app configs are a few KiB. */
@@ -21,7 +22,7 @@ const configYaml = storedText.max(MAX_CONFIG_BYTES).describe("Raw YAML text of t
 
 /** Parses a config and checks it against an explicitly given app name. */
 export function parseForApp(text: string, expectedApp: string | undefined) {
-  const config = parseAppConfig(text);
+  const config = parseConfigOnce(text);
   if (expectedApp !== undefined && expectedApp !== config.app_name) {
     throw new DockswapError(
       "config_invalid",
@@ -64,11 +65,28 @@ export function requireLatestConfig(context: OperationContext, app: string): Con
   return latest;
 }
 
+const addParams = z.strictObject({ config_yaml: configYaml, app_name: appName.optional() });
+
+const ADD_KEYS = Object.keys(addParams.shape);
+const ADD_KEY_SET = new Set(ADD_KEYS);
+
+/** config.add's common params (see quick_params.ts); undefined leaves them to the schema. */
+function quickAddParams(raw: unknown) {
+  const p = plainParams(raw);
+  if (
+    p === undefined || !onlyKeys(p, ADD_KEY_SET) ||
+    !isStoredText(p.config_yaml, MAX_CONFIG_BYTES) ||
+    (p.app_name !== undefined && !isAppName(p.app_name))
+  ) return undefined;
+  return inOrder<z.infer<typeof addParams>>(p, ADD_KEYS);
+}
+
 export const configAdd = defineOperation({
   name: "config.add",
   summary: "Store a config version (skipped when it equals the app's latest version)",
   access: "write",
-  params: z.strictObject({ config_yaml: configYaml, app_name: appName.optional() }),
+  params: addParams,
+  quickParams: (raw) => quickAddParams(raw),
   result: z.object({ created: z.boolean(), config: configSummary }),
   mayCreate: () => true,
   precheck: (params) => void parseForApp(params.config_yaml, params.app_name),

@@ -13,14 +13,15 @@ import {
   type State,
   TRAFFIC_EVENT,
 } from "../lifecycle.ts";
-import { type Color, COLORS, otherColor } from "../color.ts";
+import { type Color, COLORS, isColor, otherColor } from "../color.ts";
 import { type ConfigRecord, configSummary } from "../records/config.ts";
 import { type CurrentStateRecord, currentStateRecord } from "../records/current_state.ts";
 import { type DeploymentRecord, deploymentRecord } from "../records/deployment.ts";
 import { type EventRecord, eventRecord } from "../records/event.ts";
 import { color, type JsonValue } from "../records/fields.ts";
 import { summarize } from "../store/configs.ts";
-import { currentState, saveCurrentState } from "../store/current_state.ts";
+import { currentState, insertCurrentState, updateCurrentState } from "../store/current_state.ts";
+import { currentDeployment, deploymentWithState } from "../store/current_deployment.ts";
 import {
   deploymentById,
   endDeployment,
@@ -36,7 +37,22 @@ import {
   parseForApp,
   requireLatestConfig,
 } from "./config.ts";
-import { image, recordableEventType } from "./lifecycle_schemas.ts";
+import {
+  image,
+  IMAGE_PATTERN,
+  MAX_IMAGE_LENGTH,
+  recordableEvents,
+  recordableEventType,
+} from "./lifecycle_schemas.ts";
+import {
+  inOrder,
+  isAppName,
+  isExactJson,
+  isRowId,
+  isStoredText,
+  onlyKeys,
+  plainParams,
+} from "./quick_params.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
 import { appName, exactJson, presenceOf, rowId, storedText } from "./schemas.ts";
 
@@ -187,36 +203,64 @@ function startDeployment(
     error: null,
     created_at: now,
   });
-  const state = saveCurrentState(context.db, {
-    app_name: fields.app_name,
-    deployment_id: deployment.id,
-    active_color: current?.active_color ?? null,
-    image: current?.image ?? null,
-    status: transition.to,
-    updated_at: now,
-  });
+  // Traffic stays where it is until this deployment moves it.
+  const state = current === undefined
+    ? insertCurrentState(context.db, {
+      app_name: fields.app_name,
+      deployment_id: deployment.id,
+      active_color: null,
+      image: null,
+      status: transition.to,
+      updated_at: now,
+    })
+    : updateCurrentState(context.db, current, {
+      deployment_id: deployment.id,
+      status: transition.to,
+      updated_at: now,
+    });
   return { deployment, event, state };
+}
+
+const startParams = z.strictObject({
+  app_name: appName,
+  image,
+  config_yaml: storedText.max(MAX_CONFIG_BYTES).optional().describe(
+    "Raw YAML of the config to deploy; stored as a new version unless equal to the latest",
+  ),
+  config_id: rowId.optional().describe("Id of a stored config version of this app"),
+  color: color.optional().describe("Color of a first deployment (default blue)"),
+}).refine((p) => p.config_yaml === undefined || p.config_id === undefined, {
+  message: "give config_yaml or config_id, not both",
+}).meta({
+  // The refinement above, in JSON Schema for rpc.discover.
+  not: presenceOf("config_yaml", "config_id"),
+  description: "config_yaml or config_id, not both; neither deploys the latest stored config",
+});
+
+const START_KEYS = Object.keys(startParams.shape);
+const START_KEY_SET = new Set(START_KEYS);
+
+/** deploy.start's common params (see quick_params.ts); undefined leaves them to the schema. */
+function quickStartParams(raw: unknown) {
+  const p = plainParams(raw);
+  if (
+    p === undefined || !onlyKeys(p, START_KEY_SET) || !isAppName(p.app_name) ||
+    typeof p.image !== "string" || p.image.length > MAX_IMAGE_LENGTH ||
+    !IMAGE_PATTERN.test(p.image) || !p.image.isWellFormed() ||
+    (p.config_yaml !== undefined && !isStoredText(p.config_yaml, MAX_CONFIG_BYTES)) ||
+    (p.config_id !== undefined && !isRowId(p.config_id)) ||
+    (p.config_yaml !== undefined && p.config_id !== undefined) ||
+    (p.color !== undefined && !isColor(p.color))
+  ) return undefined;
+  return inOrder<z.infer<typeof startParams>>(p, START_KEYS);
 }
 
 export const deployStart = defineOperation({
   name: "deploy.start",
   summary: "Start a deployment of an app: records the deploy event and moves the app to starting",
   access: "write",
-  params: z.strictObject({
-    app_name: appName,
-    image,
-    config_yaml: storedText.max(MAX_CONFIG_BYTES).optional().describe(
-      "Raw YAML of the config to deploy; stored as a new version unless equal to the latest",
-    ),
-    config_id: rowId.optional().describe("Id of a stored config version of this app"),
-    color: color.optional().describe("Color of a first deployment (default blue)"),
-  }).refine((p) => p.config_yaml === undefined || p.config_id === undefined, {
-    message: "give config_yaml or config_id, not both",
-  }).meta({
-    // The refinement above, in JSON Schema for rpc.discover.
-    not: presenceOf("config_yaml", "config_id"),
-    description: "config_yaml or config_id, not both; neither deploys the latest stored config",
-  }),
+  params: startParams,
+  quickParams: (raw) => quickStartParams(raw),
   result: startResult,
   // Only a config given inline can succeed on an empty database.
   mayCreate: (params) => params.config_yaml !== undefined,
@@ -309,11 +353,11 @@ function eventTarget(
   params: { deployment_id?: number; app_name?: string },
 ): { deployment: DeploymentRecord; current: CurrentStateRecord } {
   if (params.deployment_id !== undefined) {
-    const deployment = deploymentById(context.db, params.deployment_id);
-    if (!deployment) {
+    const found = deploymentWithState(context.db, params.deployment_id);
+    if (!found) {
       throw notFound(`There is no deployment ${params.deployment_id}`);
     }
-    const current = currentState(context.db, deployment.app_name);
+    const { deployment, current } = found;
     if (!current || current.deployment_id !== deployment.id) {
       throw new DockswapError(
         "invalid_transition",
@@ -327,14 +371,13 @@ function eventTarget(
     return { deployment, current };
   }
   const app = params.app_name!;
-  const current = currentState(context.db, app);
-  if (!current) {
+  const target = currentDeployment(context.db, app);
+  if (!target) {
     throw notFound(
       say`App ${app} has never deployed; start with ${startCommand(app, null)}`,
     );
   }
-  const deployment = deploymentById(context.db, current.deployment_id)!;
-  return { deployment, current };
+  return target;
 }
 
 /** Why an event is refused in a state, naming the state and the events it accepts. */
@@ -385,44 +428,75 @@ function recordEvent(
     error: event.error,
     created_at: now,
   });
-  const traffic = event.type === TRAFFIC_EVENT;
-  const state = saveCurrentState(context.db, {
-    app_name: deployment.app_name,
-    deployment_id: deployment.id,
-    active_color: traffic ? deployment.active_color : current.active_color,
-    image: traffic ? deployment.image : current.image,
-    status: event.to,
-    updated_at: now,
-  });
+  // Only a traffic move changes what serves the app.
+  const state = updateCurrentState(
+    context.db,
+    current,
+    event.type === TRAFFIC_EVENT
+      ? {
+        active_color: deployment.active_color,
+        image: deployment.image,
+        status: event.to,
+        updated_at: now,
+      }
+      : { status: event.to, updated_at: now },
+  );
   const outcome = event.type === RECOVERY_EVENT && isInFlight(current.status)
     ? recoveryFrom(current.status)?.ends
     : outcomeOf(event.type);
   if (outcome !== undefined && deployment.status === "in_progress") {
     endDeployment(context.db, deployment.id, outcome, now);
+    return {
+      event: recorded,
+      deployment: { ...deployment, status: outcome, ended_at: now },
+      state,
+    };
   }
-  return { event: recorded, deployment: deploymentById(context.db, deployment.id)!, state };
+  return { event: recorded, deployment, state };
+}
+
+const eventParams = z.strictObject({
+  deployment_id: rowId.optional().describe("The deployment; or give app_name"),
+  app_name: appName.optional().describe("The app whose in-flight deployment the event is for"),
+  event_type: recordableEventType,
+  payload: exactJson.optional().describe(
+    "Any JSON value, stored compactly; null stores none. Integers beyond ±(2^53 - 1) cannot " +
+      "be stored exactly and are refused: send them as strings",
+  ),
+  error: storedText.max(MAX_ERROR_CHARS).optional().describe("Error message of a failure event"),
+}).refine((p) => (p.deployment_id === undefined) !== (p.app_name === undefined), {
+  message: "give exactly one of deployment_id and app_name",
+}).meta({
+  // The refinement above, in JSON Schema for rpc.discover.
+  oneOf: [presenceOf("deployment_id"), presenceOf("app_name")],
+  description: "exactly one of deployment_id and app_name",
+});
+
+const EVENT_KEYS = Object.keys(eventParams.shape);
+const EVENT_KEY_SET = new Set(EVENT_KEYS);
+const RECORDABLE = new Set<string>(recordableEvents);
+
+/** deploy.event's common params (see quick_params.ts); undefined leaves them to the schema. */
+function quickEventParams(raw: unknown) {
+  const p = plainParams(raw);
+  if (
+    p === undefined || !onlyKeys(p, EVENT_KEY_SET) ||
+    (p.deployment_id === undefined) === (p.app_name === undefined) ||
+    (p.deployment_id !== undefined && !isRowId(p.deployment_id)) ||
+    (p.app_name !== undefined && !isAppName(p.app_name)) ||
+    typeof p.event_type !== "string" || !RECORDABLE.has(p.event_type) ||
+    (p.payload !== undefined && !isExactJson(p.payload)) ||
+    (p.error !== undefined && !isStoredText(p.error, MAX_ERROR_CHARS))
+  ) return undefined;
+  return inOrder<z.infer<typeof eventParams>>(p, EVENT_KEYS);
 }
 
 export const deployEvent = defineOperation({
   name: "deploy.event",
   summary: "Record a state-machine event of a deployment (by id, or the app's current one)",
   access: "write",
-  params: z.strictObject({
-    deployment_id: rowId.optional().describe("The deployment; or give app_name"),
-    app_name: appName.optional().describe("The app whose in-flight deployment the event is for"),
-    event_type: recordableEventType,
-    payload: exactJson.optional().describe(
-      "Any JSON value, stored compactly; null stores none. Integers beyond ±(2^53 - 1) cannot " +
-        "be stored exactly and are refused: send them as strings",
-    ),
-    error: storedText.max(MAX_ERROR_CHARS).optional().describe("Error message of a failure event"),
-  }).refine((p) => (p.deployment_id === undefined) !== (p.app_name === undefined), {
-    message: "give exactly one of deployment_id and app_name",
-  }).meta({
-    // The refinement above, in JSON Schema for rpc.discover.
-    oneOf: [presenceOf("deployment_id"), presenceOf("app_name")],
-    description: "exactly one of deployment_id and app_name",
-  }),
+  params: eventParams,
+  quickParams: (raw) => quickEventParams(raw),
   result: eventResult,
   run(context, params) {
     const target = eventTarget(context, params);
@@ -467,9 +541,9 @@ export const deployRecover = defineOperation({
   }),
   run(context, params) {
     const app = params.app_name;
-    const current = currentState(context.db, app);
-    if (!current) throw notFound(`App ${app} has never deployed; there is nothing to recover`);
-    const deployment = deploymentById(context.db, current.deployment_id)!;
+    const target = currentDeployment(context.db, app);
+    if (!target) throw notFound(`App ${app} has never deployed; there is nothing to recover`);
+    const { deployment, current } = target;
     const recovery = recoveryFrom(current.status);
     if (!recovery) {
       return {

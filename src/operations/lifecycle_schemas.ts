@@ -18,6 +18,9 @@ export const recordableEventType = z.enum(recordableEvents, {
 
 /** A Docker image reference: no whitespace, at most 512 characters. */
 // deno-lint-ignore no-control-regex -- U+0000 is the character refused
-export const image = z.string().min(1).max(512).regex(/^[^\s\u0000]+$/, {
+export const IMAGE_PATTERN = /^[^\s\u0000]+$/;
+export const MAX_IMAGE_LENGTH = 512;
+
+export const image = z.string().min(1).max(MAX_IMAGE_LENGTH).regex(IMAGE_PATTERN, {
   message: "must be a Docker image reference without spaces",
 }).describe("Docker image, e.g. registry.example.com/web-api:1.4.2");

@@ -44,6 +44,11 @@ export interface Operation<P extends z.ZodType = z.ZodType, R extends z.ZodType 
    * the call, so that a refused call leaves no file behind.
    */
   readonly precheck?: (params: z.infer<P>) => void;
+  /**
+   * A cheaper check of the common well-formed params (see quick_params.ts): the params exactly
+   * as the schema's parse gives them, or undefined to leave them to the schema.
+   */
+  readonly quickParams?: (raw: unknown) => z.infer<P> | undefined;
 }
 
 /**
@@ -89,10 +94,12 @@ export function runsAlone(operation: Operation | FileOperation): operation is Fi
  * its RPC name unless `label` names it as the caller's surface does (the CLI: `--image`).
  */
 export function parseParams<P extends z.ZodType>(
-  operation: Pick<Operation<P>, "name" | "params">,
+  operation: Pick<Operation<P>, "name" | "params" | "quickParams">,
   raw: unknown,
   label?: (param: string) => string,
 ): z.infer<P> {
+  const quick = operation.quickParams?.(raw);
+  if (quick !== undefined) return quick;
   // RPC callers get the full path (`payload.ok[1]`); the CLI names the parameter as it knows it.
   const name = (path: string) =>
     label ? label(path.split(/[.[]/)[0] || "params") : path || "params";
@@ -178,12 +185,26 @@ export function writes<P extends z.ZodType>(operation: Operation<P>, params: z.i
 
 /** Like `writes`, for params not yet validated: invalid ones are refused before any lock is taken. */
 export function rawCallWrites(operation: Operation, raw: unknown): boolean {
+  if (operation.access !== "write") return false;
+  const quick = operation.quickParams?.(raw);
+  if (quick !== undefined) return writes(operation, quick);
   const parsed = operation.params.safeParse(raw ?? {});
   return parsed.success ? writes(operation, parsed.data) : false;
 }
 
+const jsonParamsBySchema = new WeakMap<z.ZodType, Set<string>>();
+
 /** The top-level parameters that take any JSON value (stored as JSON text, strings escaped). */
 function jsonParams(schema: z.ZodType): Set<string> {
+  let names = jsonParamsBySchema.get(schema);
+  if (names === undefined) {
+    names = jsonParamsOf(schema);
+    jsonParamsBySchema.set(schema, names);
+  }
+  return names;
+}
+
+function jsonParamsOf(schema: z.ZodType): Set<string> {
   const names = new Set<string>();
   if (!(schema instanceof z.ZodObject)) return names;
   for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {

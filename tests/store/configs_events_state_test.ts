@@ -5,7 +5,12 @@ import {
   insertConfig,
   latestConfig,
 } from "../../src/store/configs.ts";
-import { allCurrentStates, currentState, saveCurrentState } from "../../src/store/current_state.ts";
+import {
+  allCurrentStates,
+  currentState,
+  insertCurrentState,
+  updateCurrentState,
+} from "../../src/store/current_state.ts";
 import { insertDeployment } from "../../src/store/deployments.ts";
 import { eventsOfDeployment, insertEvent } from "../../src/store/events.ts";
 import { assertEquals } from "../_assert.ts";
@@ -80,7 +85,7 @@ Deno.test("store: an event's payload is stored compactly and read back parsed; n
   ]);
 });
 
-Deno.test("store: saving an app's current state inserts its one row, then replaces it", async () => {
+Deno.test("store: an app's current state is inserted once, then only its changed columns are updated", async () => {
   await using u = await unitDb();
   const c = u.db.write(() => insertConfig(u.db, config("web", "name: web\n", T0)));
   const d = u.db.write(() =>
@@ -103,11 +108,23 @@ Deno.test("store: saving an app's current state inserts its one row, then replac
     status: "starting" as const,
     updated_at: T0,
   };
-  u.db.write(() => saveCurrentState(u.db, starting));
+  assertEquals(u.db.write(() => insertCurrentState(u.db, starting)), starting);
   assertEquals(plain(currentState(u.db, "web")), starting);
   const live = { ...starting, active_color: "blue" as const, image: "web:1", updated_at: at(9) };
-  u.db.write(() => saveCurrentState(u.db, { ...live, status: "draining" }));
-  assertEquals(plain(currentState(u.db, "web")), { ...live, status: "draining" });
+  const change = {
+    active_color: live.active_color,
+    image: live.image,
+    status: "draining" as const,
+  };
+  // What the update returns is what a read gives back, with the unchanged columns kept.
+  const updated = u.db.write(() =>
+    updateCurrentState(u.db, starting, { ...change, updated_at: live.updated_at })
+  );
+  assertEquals(JSON.stringify(updated), JSON.stringify(plain(currentState(u.db, "web"))));
+  assertEquals(updated, { ...live, status: "draining" });
+  const later = u.db.write(() => updateCurrentState(u.db, updated, { updated_at: at(10) }));
+  assertEquals(plain(currentState(u.db, "web")), { ...updated, updated_at: at(10) });
+  assertEquals(later, { ...updated, updated_at: at(10) });
   assertEquals(allCurrentStates(u.db).length, 1);
   assertEquals(currentState(u.db, "api"), undefined);
 });

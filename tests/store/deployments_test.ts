@@ -1,6 +1,12 @@
-/** store/deployments.ts in-process: inserts, reads, the in-flight constraint as a typed error. */
+/** store/deployments.ts and current_deployment.ts in-process: inserts, reads, the in-flight constraint as a typed error. */
 import { DockswapError } from "../../src/errors.ts";
 import { insertConfig } from "../../src/store/configs.ts";
+import { currentDeployment, deploymentWithState } from "../../src/store/current_deployment.ts";
+import {
+  currentState,
+  insertCurrentState,
+  updateCurrentState,
+} from "../../src/store/current_state.ts";
 import {
   deploymentById,
   deploymentHistory,
@@ -84,4 +90,45 @@ Deno.test("store: an ended deployment frees its app and is the last success", as
   assertEquals(lastSuccessfulDeployment(u.db, "web", second.id)?.id, first.id);
   assertEquals(lastSuccessfulDeployment(u.db, "web", first.id), undefined);
   assertEquals(deploymentHistory(u.db, "web", { limit: 10 }).map((d) => d.id), [2, 1]);
+});
+
+Deno.test("store: a deployment with its app's state is one read that gives what the two reads give", async () => {
+  await using u = await unitDb();
+  const config = u.db.write(() => storeConfig(u.db, "web"));
+  const first = u.db.write(() => insertDeployment(u.db, newDeployment("web", config.id, T0)));
+  // No state row yet: the deployment alone (only a hand-edited file gets here).
+  assertEquals(plain(deploymentWithState(u.db, first.id)!.deployment), first);
+  assertEquals(deploymentWithState(u.db, first.id)!.current, undefined);
+  assertEquals(currentDeployment(u.db, "web"), undefined);
+  assertEquals(deploymentWithState(u.db, first.id + 1), undefined);
+  u.db.write(() => {
+    endDeployment(u.db, first.id, "success", at(1));
+    insertCurrentState(u.db, {
+      app_name: "web",
+      deployment_id: first.id,
+      active_color: "blue",
+      image: "web:1",
+      status: "stable",
+      updated_at: at(1),
+    });
+  });
+  const second = u.db.write(() => {
+    const d = insertDeployment(u.db, newDeployment("web", config.id, at(2), "web:2"));
+    updateCurrentState(u.db, currentState(u.db, "web")!, {
+      deployment_id: d.id,
+      status: "starting",
+      updated_at: at(2),
+    });
+    return d;
+  });
+  const state = plain(currentState(u.db, "web"));
+  const both = (deployment: number) => ({
+    deployment: plain(deploymentById(u.db, deployment)),
+    current: state,
+  });
+  // Same values and the same key order as the object reads (results are serialized from them).
+  const joined = currentDeployment(u.db, "web")!;
+  assertEquals(JSON.stringify(joined), JSON.stringify(both(second.id)));
+  assertEquals(JSON.stringify(deploymentWithState(u.db, first.id)), JSON.stringify(both(first.id)));
+  assertEquals(currentDeployment(u.db, "api"), undefined);
 });

@@ -8,6 +8,10 @@ import {
   HISTORY_SQL,
   LAST_SUCCESS_SQL,
 } from "../../src/store/deployments.ts";
+import {
+  CURRENT_DEPLOYMENT_SQL,
+  DEPLOYMENT_WITH_STATE_SQL,
+} from "../../src/store/current_deployment.ts";
 import { EVENTS_OF_DEPLOYMENT_SQL } from "../../src/store/events.ts";
 import { LIVE_DEPLOYMENT_SQL } from "../../src/store/live.ts";
 import {
@@ -42,6 +46,17 @@ const QUERIES: Record<string, [string, SqlValue[], string]> = {
     LIVE_DEPLOYMENT_SQL,
     ["web-api", "caddy_updated"],
     "deployments_by_app_time",
+  ],
+  // Both joins also look the deployment up by its integer primary key (no SCAN is asserted).
+  "an app's current deployment with its state": [
+    CURRENT_DEPLOYMENT_SQL,
+    ["web-api"],
+    "sqlite_autoindex_current_state_1",
+  ],
+  "a deployment with its app's state": [
+    DEPLOYMENT_WITH_STATE_SQL,
+    [7],
+    "sqlite_autoindex_current_state_1",
   ],
   "config history of an app": [CONFIG_HISTORY_SQL, ["web-api", 10], "app_configs_by_app_time"],
   "latest config of an app": [LATEST_CONFIG_SQL, ["web-api"], "app_configs_by_app_time"],

@@ -1,0 +1,75 @@
+/**
+ * Quick checks of the common, well-formed params of the busiest methods: each gives the params
+ * exactly as the zod schema would (same values, the schema's key order), or undefined for
+ * anything it is not sure of, which the schema then parses, so that every refusal keeps its words.
+ * tests/operations/quick_params_test.ts holds each against its schema.
+ */
+import { APP_NAME_PATTERN, MAX_APP_NAME_LENGTH } from "../app_name.ts";
+import type { JsonValue } from "../records/fields.ts";
+
+/** The params as an object of defined values, or undefined for anything else. */
+export function plainParams(raw: unknown): Record<string, unknown> | undefined {
+  if (typeof raw !== "object" || raw === null || Object.getPrototypeOf(raw) !== Object.prototype) {
+    return undefined;
+  }
+  for (const key in raw) {
+    if ((raw as Record<string, unknown>)[key] === undefined) return undefined;
+  }
+  return raw as Record<string, unknown>;
+}
+
+/** True when `params` holds no key outside `known`. */
+export function onlyKeys(params: Record<string, unknown>, known: ReadonlySet<string>): boolean {
+  for (const key in params) if (!known.has(key)) return false;
+  return true;
+}
+
+/** Copies the present keys of `params` in `order` (the schema's), as zod's output has them. */
+export function inOrder<T>(params: Record<string, unknown>, order: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const key of order) if (key in params) out[key] = params[key];
+  return out as T;
+}
+
+export function isAppName(value: unknown): value is string {
+  return typeof value === "string" && value.length <= MAX_APP_NAME_LENGTH &&
+    APP_NAME_PATTERN.test(value);
+}
+
+export function isRowId(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0;
+}
+
+/** Text stored as sent: no NUL, no lone surrogate, at most `max` UTF-16 units. */
+export function isStoredText(value: unknown, max: number): value is string {
+  return typeof value === "string" && value.length <= max && !value.includes("\0") &&
+    value.isWellFormed();
+}
+
+/**
+ * A JSON value stored exactly: plain objects and arrays, finite numbers (integers within
+ * ±(2^53 - 1)), well-formed strings and keys (a NUL is kept inside JSON).
+ */
+export function isExactJson(value: unknown): value is JsonValue {
+  switch (typeof value) {
+    case "string":
+      return value.isWellFormed();
+    case "number":
+      return Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
+    case "boolean":
+      return true;
+    case "object": {
+      if (value === null) return true;
+      if (Array.isArray(value)) return value.every(isExactJson);
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      for (const key of Object.keys(value)) {
+        if (!key.isWellFormed() || !isExactJson((value as Record<string, unknown>)[key])) {
+          return false;
+        }
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}

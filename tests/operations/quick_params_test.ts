@@ -1,0 +1,119 @@
+/**
+ * The quick checks of deploy.event, deploy.start and config.add against their zod schemas: on
+ * every input tried, a quick check gives exactly what the schema's parse gives (same values, same
+ * key order) or leaves the input to it, so a refusal always has the schema's words.
+ */
+import { DockswapError } from "../../src/errors.ts";
+import { type Operation, OPERATIONS, parseParams } from "../../src/operations/mod.ts";
+import { assert, assertEquals } from "../_assert.ts";
+
+const YAML = "name: web\nimage: web:1\n";
+
+/** Values each parameter is tried with (and deleted, and an unknown member added). */
+const VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1.5,
+  3,
+  "3",
+  2 ** 53 - 1,
+  2 ** 53,
+  Infinity,
+  "",
+  "web",
+  "web-api_2.x",
+  "-web",
+  "web api",
+  "wéb",
+  "a".repeat(128),
+  "a".repeat(129),
+  "x\0y",
+  "\ud800",
+  "registry.local/web:1.0",
+  "web:\t1",
+  "x".repeat(512),
+  "x".repeat(513),
+  "blue",
+  "green",
+  "red",
+  "deploy",
+  "container_started",
+  "caddy_updated",
+  "manual_recovery",
+  YAML,
+  [],
+  [1, "a", null],
+  {},
+  { ok: true, n: [1, 2.5, { deep: "x\0y" }] },
+  { big: 2 ** 60 },
+  { bad: "\udc00" },
+  { "\ud800": 1 },
+  JSON.parse('{"__proto__": {"x": 1}}'),
+  [Infinity],
+  Object.create(null),
+];
+
+/** A well-formed call of each method, and the shapes a client commonly sends. */
+const BASES: Record<string, Record<string, unknown>[]> = {
+  "deploy.event": [
+    { app_name: "web", event_type: "container_started" },
+    { deployment_id: 7, event_type: "health_check_failed", error: "503 from /health" },
+    { app_name: "web", event_type: "caddy_updated", payload: { upstream: "web-blue:8081" } },
+  ],
+  "deploy.start": [
+    { app_name: "web", image: "registry.local/web:1.0" },
+    { app_name: "web", image: "web:2", config_yaml: YAML, color: "green" },
+    { app_name: "web", image: "web:2", config_id: 4 },
+  ],
+  "config.add": [{ config_yaml: YAML }, { config_yaml: YAML, app_name: "web" }],
+};
+
+/** What the schema alone gives: the params, or the refusal's message. */
+function bySchema(operation: Operation, raw: unknown): { params?: unknown; refused?: string } {
+  try {
+    return { params: parseParams({ ...operation, quickParams: undefined }, raw) };
+  } catch (error) {
+    if (error instanceof DockswapError) return { refused: error.message };
+    throw error;
+  }
+}
+
+function variants(base: Record<string, unknown>): unknown[] {
+  const out: unknown[] = [base, null, [], "params", { ...base, extra: 1 }];
+  for (const key of [...Object.keys(base), "deployment_id", "app_name", "payload", "error"]) {
+    const without = { ...base };
+    delete without[key];
+    out.push(without, { ...base, [key]: undefined });
+    for (const value of VALUES) out.push({ ...base, [key]: value });
+  }
+  // Key order of the input is not the schema's.
+  out.push(Object.fromEntries(Object.entries(base).reverse()));
+  return out;
+}
+
+for (const [method, bases] of Object.entries(BASES)) {
+  Deno.test(`quick params: ${method} gives what its schema gives, or leaves the input to it`, () => {
+    const operation = OPERATIONS.get(method) as Operation;
+    assert(operation.quickParams, `${method} has no quick check`);
+    let tried = 0;
+    let quick = 0;
+    for (const base of bases) {
+      for (const raw of variants(base)) {
+        const fast = operation.quickParams(raw);
+        const slow = bySchema(operation, raw);
+        const what = `${method} ${JSON.stringify(raw)}`;
+        tried++;
+        if (fast === undefined) continue;
+        quick++;
+        assertEquals(slow.refused, undefined, `quick accepted what the schema refuses: ${what}`);
+        assertEquals(JSON.stringify(fast), JSON.stringify(slow.params), what);
+        assertEquals(fast, slow.params, what);
+      }
+    }
+    // The common shapes do take the quick path (else it would be a cost, not a saving).
+    for (const base of bases) assert(operation.quickParams(base) !== undefined, method);
+    assert(quick > 10 && tried > 300, `${method}: ${quick} quick of ${tried}`);
+  });
+}
