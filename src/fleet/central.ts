@@ -17,9 +17,22 @@ export type CentralValue = string | number | boolean | null | readonly CentralVa
 /** A row the server returned: column name to value (bigint and numeric arrive as strings). */
 export type CentralRow = Record<string, unknown>;
 
+/** The part of Node's Writable that COPY FROM STDIN hands back. */
+interface CopyStream {
+  write(chunk: Uint8Array): boolean;
+  end(callback: () => void): void;
+  once(event: "error" | "drain", listener: (error: Error) => void): void;
+  off(event: "error" | "drain", listener: (error: Error) => void): void;
+}
+
+/** A statement postgres.js has not sent yet. */
+interface PendingQuery extends Promise<CentralRow[]> {
+  writable(): Promise<CopyStream>;
+}
+
 /** The part of postgres.js this module uses. */
 interface Client {
-  unsafe(query: string, params?: unknown[]): Promise<CentralRow[]>;
+  unsafe(query: string, params?: unknown[]): PendingQuery;
   reserve(): Promise<Client & { release(): void }>;
   end(options?: { timeout?: number }): Promise<void>;
 }
@@ -100,6 +113,42 @@ export class Central {
   async query(sql: string, params: readonly CentralValue[] = []): Promise<CentralRow[]> {
     try {
       return await this.#lost.guard(() => this.#connection.unsafe(sql, params.map(arrayLiteral)));
+    } catch (error) {
+      throw centralError(error, this.target);
+    }
+  }
+
+  /**
+   * Runs `COPY ... FROM STDIN` with `chunks` (whole COPY rows each) as its input, a chunk at a
+   * time as the socket takes them; resolves once the server has taken every row.
+   */
+  async copyIn(sql: string, chunks: Iterable<Uint8Array>): Promise<void> {
+    try {
+      await this.#lost.guard(async () => {
+        const stream = await this.#connection.unsafe(sql).writable();
+        let failure: Error | undefined;
+        const fail = (error: Error) => failure ??= error;
+        stream.once("error", fail);
+        for (const chunk of chunks) {
+          if (failure) break;
+          if (!stream.write(chunk)) {
+            await new Promise<void>((resolve) => {
+              const go = () => {
+                stream.off("drain", go);
+                stream.off("error", go);
+                resolve();
+              };
+              stream.once("drain", go);
+              stream.once("error", go);
+            });
+          }
+        }
+        if (failure) throw failure;
+        await new Promise<void>((resolve, reject) => {
+          stream.once("error", reject);
+          stream.end(resolve);
+        });
+      });
     } catch (error) {
       throw centralError(error, this.target);
     }
