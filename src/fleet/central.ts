@@ -4,6 +4,7 @@
  * has `$n` parameters; identifiers never come from input (the schema name is checked and is the
  * connection's whole search_path).
  */
+import type { PeerCertificate } from "node:tls";
 import { DockswapError } from "../errors.ts";
 import type { CentralTarget } from "./central_target.ts";
 
@@ -243,8 +244,17 @@ async function sslOption(target: CentralTarget): Promise<boolean | object | "pre
       return ca ? { ca, checkServerIdentity: () => undefined } : "require";
     case "verify-ca":
       return { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
-    default:
-      return { ca, rejectUnauthorized: true };
+    default: {
+      // The name checked explicitly: for an IP address postgres.js sends no server name, and
+      // Deno's TLS then checks the certificate against "localhost".
+      const { checkServerIdentity } = await import("node:tls");
+      return {
+        ca,
+        rejectUnauthorized: true,
+        checkServerIdentity: (_name: string, certificate: PeerCertificate) =>
+          checkServerIdentity(target.host, certificate),
+      };
+    }
   }
 }
 
