@@ -95,14 +95,7 @@ export class Central {
       const connection = await client.reserve();
       const central = new Central(target, client, connection, String(row.version), lost);
       central.#markClosed = () => closed = true;
-      if (Number(row.num) < MINIMUM_SERVER_VERSION) {
-        throw new DockswapError(
-          "server_unsupported",
-          `PostgreSQL ${row.version} at ${target.shown} is too old: dockswap-db needs ` +
-            `PostgreSQL ${MINIMUM_SERVER_NAME} or newer`,
-          { server_version: String(row.version) },
-        );
-      }
+      refuseOldServer(Number(row.num), String(row.version), target);
       return central;
     } catch (error) {
       await client.end({ timeout: 1 }).catch(() => {});
@@ -184,6 +177,20 @@ export class Central {
     this.#connection.release();
     await this.#client.end({ timeout: 5 }).catch(() => {});
   }
+}
+
+/**
+ * Refuses a server older than MINIMUM_SERVER_VERSION, from what it reports: `server_version_num`
+ * (e.g. 120022 for 12.22) and `server_version`.
+ */
+export function refuseOldServer(versionNum: number, version: string, target: CentralTarget): void {
+  if (versionNum >= MINIMUM_SERVER_VERSION) return;
+  throw new DockswapError(
+    "server_unsupported",
+    `PostgreSQL ${version} at ${target.shown} is too old: dockswap-db needs ` +
+      `PostgreSQL ${MINIMUM_SERVER_NAME} or newer`,
+    { server_version: version },
+  );
 }
 
 /**
