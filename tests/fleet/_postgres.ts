@@ -53,6 +53,8 @@ export interface PostgresServer extends AsyncDisposable {
   createDatabase(): Promise<string>;
   /** Runs SQL with psql (the independent client) as the superuser; returns its output. */
   psql(database: string, sql: string): Promise<string>;
+  /** CPU seconds the server's finished processes (backends of closed connections) have used. */
+  childCpuS(): Promise<number>;
   /** The rows of one query, through psql, as JSON values. */
   rows<T = Record<string, unknown>>(database: string, query: string): Promise<T[]>;
 }
@@ -137,6 +139,12 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     port,
     url,
     psql,
+    async childCpuS() {
+      const pid = (await Deno.readTextFile(`${dir}/data/postmaster.pid`)).split("\n")[0];
+      // /proc/PID/stat after the command name: fields 14 and 15 are cutime and cstime, in ticks.
+      const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
+      return (Number(fields[13]) + Number(fields[14])) / 100;
+    },
     async createDatabase() {
       const name = `fleet_${++databases}`;
       await psql("postgres", `CREATE DATABASE ${name};`);
