@@ -3,7 +3,6 @@
  * with COPY into a staging table of text columns, then one upsert from it, keyed on
  * (host_id, local id); small sets of rows as one upsert of `unnest` arrays.
  */
-import { DockswapError } from "../errors.ts";
 import { SYNC_COLUMNS } from "../store/sync_source.ts";
 
 /** A central table sync writes: the synced tables and current_state. */
@@ -114,14 +113,6 @@ const encoder = new TextEncoder();
 function copyValue(value: unknown): string {
   if (value === null || value === undefined) return "\\N";
   const text = typeof value === "string" ? value : String(value);
-  if (text.includes("\0")) {
-    // PostgreSQL's text cannot hold a NUL byte; COPY would fail on it mid-stream.
-    throw new DockswapError(
-      "invalid_argument",
-      `A value to sync contains a NUL character, which PostgreSQL text cannot store: ` +
-        `${JSON.stringify(text.slice(0, 80))}`,
-    );
-  }
   return text.replace(COPY_SPECIAL, (ch) => COPY_ESCAPES[ch]);
 }
 

@@ -302,8 +302,8 @@ async function sendNewRows(
   let sent = 0;
   try {
     for (;;) {
-      // Read and encoded before the transaction, a page at a time: a value PostgreSQL cannot
-      // take fails here, not mid-COPY, and no more than a page of rows is alive at once.
+      // Read and encoded before the transaction, a page at a time: no more than a page of rows
+      // is alive at once.
       const chunks: Uint8Array[] = [];
       let rowCount = 0;
       let last = after;
