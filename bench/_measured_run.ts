@@ -1,7 +1,9 @@
-/** One process timed from outside: wall time and peak resident memory (/usr/bin/time's %M). */
+/** One process timed from outside: wall time, CPU time and peak resident memory (/usr/bin/time). */
 export interface MeasuredRun {
   ms: number;
   maxRssMiB: number;
+  /** CPU seconds of the process and its children (user + system). */
+  cpuS: number;
   /** Size of the file the run wrote (0 when it wrote none). */
   bytes: number;
 }
@@ -21,7 +23,7 @@ const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 export async function measureRun(argv: string[], options: MeasureOptions): Promise<MeasuredRun> {
   const timeFile = `${options.dir}/time.txt`;
   const redirect = options.stdoutToFile && options.writes ? ` > ${quote(options.writes)}` : "";
-  const script = `/usr/bin/time -f %M -o ${quote(timeFile)} ${
+  const script = `/usr/bin/time -f '%U %S %M' -o ${quote(timeFile)} ${
     argv.map(quote).join(" ")
   }${redirect}`;
   const started = performance.now();
@@ -34,11 +36,12 @@ export async function measureRun(argv: string[], options: MeasureOptions): Promi
   if (!result.success) {
     throw new Error(`${argv.join(" ")}: ${new TextDecoder().decode(result.stderr)}`);
   }
-  const kib = Number((await Deno.readTextFile(timeFile)).trim().split("\n").at(-1));
+  const [user, system, kib] = (await Deno.readTextFile(timeFile)).trim().split("\n").at(-1)!
+    .split(" ").map(Number);
   let bytes = 0;
   if (options.writes) {
     bytes = (await Deno.stat(options.writes)).size;
     await Deno.remove(options.writes);
   }
-  return { ms, maxRssMiB: kib / 1024, bytes };
+  return { ms, maxRssMiB: kib / 1024, cpuS: user + system, bytes };
 }

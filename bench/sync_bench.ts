@@ -16,9 +16,10 @@ import {
 import { dockswapArgs, prepareEntry, runDockswap } from "./_dockswap.ts";
 import { AT_SCALE, datasetIn, type DatasetShape } from "./_dataset.ts";
 import { startPostgres } from "../tests/fleet/_postgres.ts";
-import { measureRun } from "./_measured_run.ts";
+import { type MeasuredRun, measureRun } from "./_measured_run.ts";
 
-const measure = (argv: string[], dir: string) => measureRun(argv, { dir });
+/** A run and the CPU seconds the server's backend for it used. */
+type ServedRun = MeasuredRun & { serverCpuS: number };
 /** A file name as psql's `\\copy` reads it: single quotes, an inner quote doubled. */
 const psqlQuoted = (path: string) => `'${path.replaceAll("'", "''")}'`;
 
@@ -31,6 +32,13 @@ export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
   const small = datasetIn(options.dir, tenth);
   const thousand = datasetIn(options.dir, tiny);
   await using pg = await startPostgres();
+  const measure = async (argv: string[], dir: string): Promise<ServedRun> => {
+    const before = await pg.childCpuS();
+    const run = await measureRun(argv, { dir });
+    // The server counts a backend's CPU once it has reaped it, just after the client left.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return { ...run, serverCpuS: (await pg.childCpuS()) - before };
+  };
   const sync = (db: string, database: string) =>
     measure(
       [
@@ -84,6 +92,8 @@ export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
     smallTimes.push((await sync(thousand.path, fleet)).ms);
   }
   const events = large.events;
+  const cpu = (run: ServedRun) =>
+    `${run.cpuS.toFixed(1)} client + ${run.serverCpuS.toFixed(1)} server`;
   const oursRate = events / (full.ms / 1000);
   const copyRate = events / (copy.ms / 1000);
   return {
@@ -125,7 +135,10 @@ export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
     ],
     details: [
       `From scratch: ours ${(full.ms / 1000).toFixed(1)} s for everything (events alone are ` +
-      `${formatNumber(events)} of the rows), COPY ${(copy.ms / 1000).toFixed(1)} s. No-change ` +
+      `${formatNumber(events)} of the rows), COPY ${(copy.ms / 1000).toFixed(1)} s. CPU seconds ` +
+      `(user + system; the machine is shared, so wall times follow its load): sync ${cpu(full)}, ` +
+      `COPY (psql) ${cpu(copy)}, sync of ${formatNumber(small.events)} events ${cpu(tenthRun)}. ` +
+      `No-change ` +
       `runs: big ${bigTimes.map((t) => t.toFixed(0)).join(", ")} ms; small ${
         smallTimes.map((t) => t.toFixed(0)).join(", ")
       } ms.`,

@@ -4,6 +4,7 @@
  * has `$n` parameters; identifiers never come from input (the schema name is checked and is the
  * connection's whole search_path).
  */
+import type { PeerCertificate } from "node:tls";
 import { DockswapError } from "../errors.ts";
 import type { CentralTarget } from "./central_target.ts";
 
@@ -17,9 +18,22 @@ export type CentralValue = string | number | boolean | null | readonly CentralVa
 /** A row the server returned: column name to value (bigint and numeric arrive as strings). */
 export type CentralRow = Record<string, unknown>;
 
+/** The part of Node's Writable that COPY FROM STDIN hands back. */
+interface CopyStream {
+  write(chunk: Uint8Array): boolean;
+  end(callback: () => void): void;
+  once(event: "error" | "drain", listener: (error: Error) => void): void;
+  off(event: "error" | "drain", listener: (error: Error) => void): void;
+}
+
+/** A statement postgres.js has not sent yet. */
+interface PendingQuery extends Promise<CentralRow[]> {
+  writable(): Promise<CopyStream>;
+}
+
 /** The part of postgres.js this module uses. */
 interface Client {
-  unsafe(query: string, params?: unknown[]): Promise<CentralRow[]>;
+  unsafe(query: string, params?: unknown[]): PendingQuery;
   reserve(): Promise<Client & { release(): void }>;
   end(options?: { timeout?: number }): Promise<void>;
 }
@@ -81,14 +95,7 @@ export class Central {
       const connection = await client.reserve();
       const central = new Central(target, client, connection, String(row.version), lost);
       central.#markClosed = () => closed = true;
-      if (Number(row.num) < MINIMUM_SERVER_VERSION) {
-        throw new DockswapError(
-          "server_unsupported",
-          `PostgreSQL ${row.version} at ${target.shown} is too old: dockswap-db needs ` +
-            `PostgreSQL ${MINIMUM_SERVER_NAME} or newer`,
-          { server_version: String(row.version) },
-        );
-      }
+      refuseOldServer(Number(row.num), String(row.version), target);
       return central;
     } catch (error) {
       await client.end({ timeout: 1 }).catch(() => {});
@@ -100,6 +107,42 @@ export class Central {
   async query(sql: string, params: readonly CentralValue[] = []): Promise<CentralRow[]> {
     try {
       return await this.#lost.guard(() => this.#connection.unsafe(sql, params.map(arrayLiteral)));
+    } catch (error) {
+      throw centralError(error, this.target);
+    }
+  }
+
+  /**
+   * Runs `COPY ... FROM STDIN` with `chunks` (whole COPY rows each) as its input, a chunk at a
+   * time as the socket takes them; resolves once the server has taken every row.
+   */
+  async copyIn(sql: string, chunks: Iterable<Uint8Array>): Promise<void> {
+    try {
+      await this.#lost.guard(async () => {
+        const stream = await this.#connection.unsafe(sql).writable();
+        let failure: Error | undefined;
+        const fail = (error: Error) => failure ??= error;
+        stream.once("error", fail);
+        for (const chunk of chunks) {
+          if (failure) break;
+          if (!stream.write(chunk)) {
+            await new Promise<void>((resolve) => {
+              const go = () => {
+                stream.off("drain", go);
+                stream.off("error", go);
+                resolve();
+              };
+              stream.once("drain", go);
+              stream.once("error", go);
+            });
+          }
+        }
+        if (failure) throw failure;
+        await new Promise<void>((resolve, reject) => {
+          stream.once("error", reject);
+          stream.end(resolve);
+        });
+      });
     } catch (error) {
       throw centralError(error, this.target);
     }
@@ -134,6 +177,20 @@ export class Central {
     this.#connection.release();
     await this.#client.end({ timeout: 5 }).catch(() => {});
   }
+}
+
+/**
+ * Refuses a server older than MINIMUM_SERVER_VERSION, from what it reports: `server_version_num`
+ * (e.g. 120022 for 12.22) and `server_version`.
+ */
+export function refuseOldServer(versionNum: number, version: string, target: CentralTarget): void {
+  if (versionNum >= MINIMUM_SERVER_VERSION) return;
+  throw new DockswapError(
+    "server_unsupported",
+    `PostgreSQL ${version} at ${target.shown} is too old: dockswap-db needs ` +
+      `PostgreSQL ${MINIMUM_SERVER_NAME} or newer`,
+    { server_version: version },
+  );
 }
 
 /**
@@ -194,8 +251,17 @@ async function sslOption(target: CentralTarget): Promise<boolean | object | "pre
       return ca ? { ca, checkServerIdentity: () => undefined } : "require";
     case "verify-ca":
       return { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
-    default:
-      return { ca, rejectUnauthorized: true };
+    default: {
+      // The name checked explicitly: for an IP address postgres.js sends no server name, and
+      // Deno's TLS then checks the certificate against "localhost".
+      const { checkServerIdentity } = await import("node:tls");
+      return {
+        ca,
+        rejectUnauthorized: true,
+        checkServerIdentity: (_name: string, certificate: PeerCertificate) =>
+          checkServerIdentity(target.host, certificate),
+      };
+    }
   }
 }
 

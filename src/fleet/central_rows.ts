@@ -1,6 +1,7 @@
 /**
- * The central tables' columns and the SQL that writes and reads them: batches of local rows as
- * one upsert each (`unnest` of one array per column), keyed on (host_id, local id).
+ * The central tables' columns and the SQL that writes and reads them: batches of local rows sent
+ * with COPY into a staging table of text columns, then one upsert from it, keyed on
+ * (host_id, local id); small sets of rows as one upsert of `unnest` arrays.
  */
 import { SYNC_COLUMNS } from "../store/sync_source.ts";
 
@@ -30,22 +31,89 @@ function keyOf(table: CentralTable): string {
 }
 
 /**
- * `INSERT ... SELECT $1, unnest($2::type[], ...) ON CONFLICT DO UPDATE`, changing a row only when
- * a value differs (an unchanged row is not rewritten).
+ * ` ON CONFLICT DO UPDATE` for an insert into `table`, changing a row only when a value differs
+ * (an unchanged row is not rewritten).
  */
-export function upsertSql(table: CentralTable): string {
-  const columns: readonly string[] = SYNC_COLUMNS[table];
-  const arrays = columns.map((c, i) => `$${i + 2}::${columnType(c)}[]`).join(", ");
-  const updated = columns.filter((c) => c !== keyOf(table));
+function onConflictSql(table: CentralTable): string {
+  const updated = SYNC_COLUMNS[table].filter((c) => c !== keyOf(table));
   // json has no equality operator: compare its text, which json keeps as sent.
   const compared = (prefix: string) =>
     updated.map((c) => columnType(c) === "json" ? `${prefix}.${c}::text` : `${prefix}.${c}`)
       .join(", ");
-  return `INSERT INTO ${table} (host_id, ${columns.join(", ")})
-    SELECT $1::uuid, u.* FROM unnest(${arrays}) AS u(${columns.join(", ")})
-    ON CONFLICT (host_id, ${keyOf(table)}) DO UPDATE SET
+  return ` ON CONFLICT (host_id, ${keyOf(table)}) DO UPDATE SET
       ${updated.map((c) => `${c} = excluded.${c}`).join(", ")}
     WHERE (${compared(table)}) IS DISTINCT FROM (${compared("excluded")})`;
+}
+
+/** `INSERT ... SELECT $1, unnest($2::type[], ...)` and the upsert clause. */
+export function upsertSql(table: CentralTable): string {
+  const columns: readonly string[] = SYNC_COLUMNS[table];
+  const arrays = columns.map((c, i) => `$${i + 2}::${columnType(c)}[]`).join(", ");
+  return `INSERT INTO ${table} (host_id, ${columns.join(", ")})
+    SELECT $1::uuid, u.* FROM unnest(${arrays}) AS u(${columns.join(", ")})` +
+    onConflictSql(table);
+}
+
+/** The session's staging table for `table`: its columns as text, emptied at each commit. */
+export function stagingTable(table: CentralTable): string {
+  return `pg_temp.sync_${table}`;
+}
+
+/**
+ * Creates the staging table unless this session has it. Text columns only, no constraints: COPY
+ * into it cannot fail on a value; the upsert's casts and the real table's rules check them.
+ */
+export function createStagingSql(table: CentralTable): string {
+  const columns = SYNC_COLUMNS[table].map((c) => `${c} text`).join(", ");
+  return `CREATE TEMPORARY TABLE IF NOT EXISTS ${stagingTable(table)} (${columns})
+    ON COMMIT DELETE ROWS`;
+}
+
+/** `COPY` of one batch into the staging table (text format, as `copyText` writes it). */
+export function copySql(table: CentralTable): string {
+  return `COPY ${stagingTable(table)} (${SYNC_COLUMNS[table].join(", ")}) FROM STDIN`;
+}
+
+/** The upsert of everything in the staging table (host id `$1`). */
+export function upsertFromStagingSql(table: CentralTable): string {
+  const columns: readonly string[] = SYNC_COLUMNS[table];
+  const cast = (c: string) => columnType(c) === "text" ? `s.${c}` : `s.${c}::${columnType(c)}`;
+  return `INSERT INTO ${table} (host_id, ${columns.join(", ")})
+    SELECT $1::uuid, ${columns.map(cast).join(", ")} FROM ${stagingTable(table)} AS s` +
+    onConflictSql(table);
+}
+
+/** Bytes COPY's text format escapes with a backslash. */
+const COPY_SPECIAL = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = {
+  "\\": "\\\\",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+};
+
+/**
+ * Rows as COPY's text format, UTF-8: tab between values, newline after each row, `\\N` for null,
+ * and backslash, tab, newline and carriage return escaped (so a value `\\N` stays text).
+ */
+export function copyRows(rows: readonly (readonly unknown[])[]): Uint8Array {
+  let text = "";
+  for (const row of rows) {
+    for (let c = 0; c < row.length; c++) {
+      if (c > 0) text += "\t";
+      text += copyValue(row[c]);
+    }
+    text += "\n";
+  }
+  return encoder.encode(text);
+}
+
+const encoder = new TextEncoder();
+
+function copyValue(value: unknown): string {
+  if (value === null || value === undefined) return "\\N";
+  const text = typeof value === "string" ? value : String(value);
+  return text.replace(COPY_SPECIAL, (ch) => COPY_ESCAPES[ch]);
 }
 
 /**

@@ -22,7 +22,15 @@ import {
   type SyncedTable,
 } from "../store/sync_source.ts";
 import type { Central, CentralValue } from "./central.ts";
-import { columnArrays, localShapeColumns, upsertSql } from "./central_rows.ts";
+import {
+  columnArrays,
+  copyRows,
+  copySql,
+  createStagingSql,
+  localShapeColumns,
+  upsertFromStagingSql,
+  upsertSql,
+} from "./central_rows.ts";
 import { LOCK_CLASS, migrateCentral } from "./central_schema.ts";
 import { claimIdentity, type IdentityChoice } from "./host_claim.ts";
 import { machineHostName, placeOf } from "./machine.ts";
@@ -65,6 +73,9 @@ const BATCH_ROWS: Record<SyncedTable, number> = {
   deployments: 5000,
   deployment_events: 5000,
 };
+
+/** Rows read from the file and encoded at a time, within a batch. */
+const COPY_PAGE_ROWS = 500;
 
 /** How long a second sync of one host waits for the first before giving up. */
 const HOST_LOCK_WAIT = "10min";
@@ -267,7 +278,10 @@ async function refuseDivergence(
   }
 }
 
-/** Sends the rows after `mark` up to the bound, a batch per transaction; returns how many. */
+/**
+ * Sends the rows after `mark` up to the bound, a batch per transaction (COPY into the session's
+ * staging table, one upsert from it, the new mark); returns how many.
+ */
 async function sendNewRows(
   db: Database,
   central: Central,
@@ -281,17 +295,31 @@ async function sendNewRows(
   if (upTo <= mark) return 0;
   const limit = request.batchRows ?? BATCH_ROWS[table];
   const progress = request.progress?.(table, countAfter(db, table, mark, upTo));
-  const sql = upsertSql(table);
-  const width = SYNC_COLUMNS[table].length;
+  const copy = copySql(table);
+  const upsert = upsertFromStagingSql(table);
+  await central.query(createStagingSql(table));
   let after = mark;
   let sent = 0;
   try {
     for (;;) {
-      const rows = rowsAfter(db, table, after, upTo, limit);
-      if (rows.length === 0) break;
-      const last = Number(rows[rows.length - 1][0]);
+      // Read and encoded before the transaction, a page at a time: no more than a page of rows
+      // is alive at once.
+      const chunks: Uint8Array[] = [];
+      let rowCount = 0;
+      let last = after;
+      while (rowCount < limit) {
+        const page = Math.min(COPY_PAGE_ROWS, limit - rowCount);
+        const rows = rowsAfter(db, table, last, upTo, page);
+        if (rows.length === 0) break;
+        chunks.push(copyRows(rows));
+        rowCount += rows.length;
+        last = Number(rows[rows.length - 1][0]);
+        if (rows.length < page) break;
+      }
+      if (rowCount === 0) break;
       await central.transaction(async () => {
-        await central.query(sql, [hostId, ...columnArrays(rows, width) as CentralValue[]]);
+        await central.copyIn(copy, chunks);
+        await central.query(upsert, [hostId]);
         await central.query(
           `UPDATE hosts SET ${MARK_COLUMN[table]} = GREATEST(${MARK_COLUMN[table]}, $2)
            WHERE id = $1`,
@@ -299,9 +327,9 @@ async function sendNewRows(
         );
       });
       after = last;
-      sent += rows.length;
+      sent += rowCount;
       progress?.tick(sent);
-      if (rows.length < limit) break;
+      if (rowCount < limit || last >= upTo) break;
     }
   } finally {
     progress?.done();
