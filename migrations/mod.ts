@@ -9,6 +9,7 @@ import sameAppReferences from "./0003_same_app_references.sql" with { type: "tex
 import checkListsAsOrChains from "./0004_check_lists_as_or_chains.sql" with { type: "text" };
 import hostIdentity from "./0005_host_identity.sql" with { type: "text" };
 import metricsTotals from "./0006_metrics_totals.sql" with { type: "text" };
+import eventChain from "./0007_event_chain.sql" with { type: "text" };
 
 /** One schema change: its version, its name and its SQL. */
 export interface Migration {
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "0004_check_lists_as_or_chains.sql", sql: checkListsAsOrChains },
   { version: 5, name: "0005_host_identity.sql", sql: hostIdentity },
   { version: 6, name: "0006_metrics_totals.sql", sql: metricsTotals },
+  { version: 7, name: "0007_event_chain.sql", sql: eventChain },
 ];
