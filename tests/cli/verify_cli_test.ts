@@ -250,7 +250,7 @@ Deno.test("verify: a config whose YAML was edited is named, with the hash of its
   assert(checked.stdout.includes(`config 2: expected ${out.split(" ")[0]}`), checked.stdout);
 });
 
-Deno.test("verify: the table names each broken link with both hashes whole, and exit 1", async () => {
+Deno.test("verify: the table names each broken link with both hashes whole, and exit 1; db.verify returns it", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
   await recordHistory(db);
@@ -265,6 +265,14 @@ Deno.test("verify: the table names each broken link with both hashes whole, and 
   assert(run.stdout.includes("billing deployment 2: chain_head"), run.stdout);
   assert(run.stdout.includes(`expected ${head}`), run.stdout);
   assert(run.stdout.includes("found    (none)"), run.stdout);
+  // Over JSON-RPC a broken link is a result, not an error.
+  const [response] = await rpcLines(db, [request(1, "db.verify", {})]) as {
+    result: VerifyResult;
+  }[];
+  assertEquals(response.result.ok, false);
+  assertEquals(response.result.broken.map((l) => [l.problem, l.deployment_id, l.expected]), [
+    ["chain_head", 2, head],
+  ]);
 });
 
 Deno.test("verify: a schema-6 file's history is chained by migration 0007, which then detects edits", async () => {
