@@ -83,17 +83,19 @@ async function recordHistory(db: string): Promise<void> {
       event_type: type,
       ...(payload === undefined ? {} : { payload }),
     });
-  const responses = await rpcLines(db, [
-    request(1, "deploy.start", { app_name: "web-api", image: "web:1", config_yaml: webApi }),
-    event(2, 1, "container_started", { note: 'é\t"q"', ratio: 0.00001, tiny: 1.25e-7 }),
-    event(3, 1, "health_check_passed"),
-    event(4, 1, "caddy_updated"),
-    request(5, "deploy.start", { app_name: "billing", image: "billing:7", config_yaml: billing }),
-    event(6, 2, "container_started", { exit: 0 }),
-    event(7, 2, "health_check_passed"),
-    event(8, 1, "drain_complete"),
-    event(9, 1, "container_stopped"),
-  ]);
+  // Two processes, so that events 8 and 9 are recorded later than 1-7 (times differ).
+  const responses = [
+    ...await rpcLines(db, [
+      request(1, "deploy.start", { app_name: "web-api", image: "web:1", config_yaml: webApi }),
+      event(2, 1, "container_started", { note: 'é\t"q"', ratio: 0.00001, tiny: 1.25e-7 }),
+      event(3, 1, "health_check_passed"),
+      event(4, 1, "caddy_updated"),
+      request(5, "deploy.start", { app_name: "billing", image: "billing:7", config_yaml: billing }),
+      event(6, 2, "container_started", { exit: 0 }),
+      event(7, 2, "health_check_passed"),
+    ]),
+    ...await rpcLines(db, [event(8, 1, "drain_complete"), event(9, 1, "container_stopped")]),
+  ];
   for (const response of responses) {
     assert(!("error" in (response as object)), JSON.stringify(response));
   }
@@ -171,10 +173,10 @@ const TAMPERINGS: {
   {
     name: "two events' times swapped",
     sql: `UPDATE deployment_events SET created_at = CASE id
-            WHEN 8 THEN (SELECT created_at FROM deployment_events WHERE id = 9)
-            ELSE (SELECT created_at FROM deployment_events WHERE id = 8) END
-          WHERE id IN (8, 9)`,
-    broken: { problem: "event_hash", deployment_id: 1, event_id: 8 },
+            WHEN 4 THEN (SELECT created_at FROM deployment_events WHERE id = 8)
+            ELSE (SELECT created_at FROM deployment_events WHERE id = 4) END
+          WHERE id IN (4, 8)`,
+    broken: { problem: "event_hash", deployment_id: 1, event_id: 4 },
   },
   {
     name: "an event inserted by another program",
