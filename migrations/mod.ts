@@ -11,6 +11,7 @@ import sameAppReferences from "./0003_same_app_references.sql" with { type: "tex
 import checkListsAsOrChains from "./0004_check_lists_as_or_chains.sql" with { type: "text" };
 import hostIdentity from "./0005_host_identity.sql" with { type: "text" };
 import metricsTotals from "./0006_metrics_totals.sql" with { type: "text" };
+import eventChain from "./0007_event_chain.sql" with { type: "text" };
 
 /** One schema change: its version, its name, its SQL and the `migrationChecksum` of the SQL. */
 export interface Migration {
@@ -57,5 +58,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "0006_metrics_totals.sql",
     sql: metricsTotals,
     checksum: "36e1f96cd6ff7124ef980bc351d219fb2632b14def55e0a3af14fb6b7972fb5d",
+  },
+  {
+    version: 7,
+    name: "0007_event_chain.sql",
+    sql: eventChain,
+    checksum: "4950268355aefdd2fa16fb91cc0930b0cdebd3ade515889cd320e33a5490114c",
   },
 ];

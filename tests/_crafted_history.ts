@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { DatabaseSync } from "node:sqlite";
+import { chainEvents } from "./_chain.ts";
 
 /** One event: its type, the transition, and its time in seconds after the deployment started. */
 export type CraftedEvent = [type: string, from: string, to: string, at: number];
@@ -77,6 +78,7 @@ export function writeCrafted(path: string, deployments: CraftedDeployment[]): nu
            updated_at = excluded.updated_at`,
       ).run(d.app, id, last[2], iso(d.start, last[3]));
     }
+    chainEvents(db);
     db.exec("COMMIT");
     return ids;
   } finally {

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { DatabaseSync } from "node:sqlite";
+import { chainEvents } from "./_chain.ts";
 
 /** What `addHistory` should write for one app. */
 export interface HistoryPlan {
@@ -110,6 +111,7 @@ export function addHistory(path: string, plan: HistoryPlan): HistoryIds {
         tick(),
       );
     }
+    chainEvents(db);
     db.exec("COMMIT");
     return ids;
   } catch (error) {

@@ -53,6 +53,8 @@ export function adoptDeployment(
       image: imageOf(go.image, repairs),
       config_id: configOf(go.config_id, { ...context, app_name, repairs }),
       rollback_of: rollbackOf(go.rollback_of, { ...context, id, app_name, repairs }),
+      // Set once every event is copied (the rewrite chains them last).
+      chain_head: null,
     },
     repairs: repairs.list,
   };
@@ -84,6 +86,7 @@ export function rebuiltDeployment(
       active_color: "blue",
       rollback_of: null,
       legacy_status: null,
+      chain_head: null,
     },
     repairs: repairs.list,
   };

@@ -67,6 +67,8 @@ export function adoptEvent(
     payload: payloadOf(go.payload, repairs),
     error: error === "" ? null : error,
     created_at: at,
+    // Chained once every event is copied (the rewrite's last step).
+    hash: null,
   };
   const replayed = { at, to, applied: transition.ok ? context.type : undefined };
   return { row, repairs: repairs.list, replayed, missing: place.missing };

@@ -1,12 +1,13 @@
 /**
  * The rewrite of a Go dockswap database into this schema, inside the adoption's transaction:
  * the Go tables set aside, this schema created, every row adopted by its rule (ids kept,
- * parents before children) and inserted through the store, every repair logged, the Go tables
- * dropped. Every app is left in a state the documented commands bring back to `stable`.
+ * parents before children) and inserted through the store, every event chained (as migration
+ * 0007 chains recorded history), every repair logged, the Go tables dropped. Every app is left in a state the documented commands bring back to `stable`.
  */
 import { MIGRATIONS } from "../../migrations/mod.ts";
 import type { Database } from "../db/database.ts";
 import { markAsDockswapFile } from "../db/identity.ts";
+import { chainAllEvents } from "../db/event_chain_backfill.ts";
 import { migrate } from "../db/migrate.ts";
 import { DockswapError } from "../errors.ts";
 import {
@@ -65,6 +66,7 @@ export function rewriteGoTables(db: Database, adoptedAt: string): RewriteResult 
   const configApps = copyConfigs(rewrite);
   const { deployments, summaries, events } = copyDeployments(rewrite, configApps);
   copyEvents(rewrite, events);
+  chainAllEvents(db);
   copyCurrentStates(rewrite, { deployments, summaries, now: adoptedAt });
   dropGoTables(db);
   for (const r of result.repairs) {

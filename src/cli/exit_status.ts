@@ -13,6 +13,9 @@ export const EXIT_CONFIG_CHANGED = 1;
 /** `doctor`: a check failed. */
 export const EXIT_DOCTOR_PROBLEMS = 1;
 
+/** `verify`: a link of the history's hash chains, or a config's hash, is broken. */
+export const EXIT_VERIFY_BROKEN = 1;
+
 /** `rpc` stopped by a signal: 128 + the signal's number, as shells report it. */
 export const EXIT_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -52,7 +55,7 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
   { statuses: [EXIT_OK], meaning: "ok", codes: [] },
   {
     statuses: [EXIT_CONFIG_CHANGED],
-    meaning: '"changed" (config check) or a failed check (doctor)',
+    meaning: '"changed" (config check), a failed check (doctor) or a broken link (verify)',
     codes: [],
   },
   ...ERROR_ROWS,

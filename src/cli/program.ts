@@ -18,6 +18,7 @@ import { EVENTS_FOLLOW_COMMAND } from "./commands/events_follow.ts";
 import { exitStatusHelp } from "./exit_status.ts";
 import { applyFormat, globalFormatOption } from "./format_option.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
+import { registerVerifyCommand, VERIFY_COMMAND } from "./commands/verify.ts";
 import { fitHelp } from "./help_text.ts";
 import { similarWords } from "../similar_words.ts";
 import type { CommandRunner } from "./runner.ts";
@@ -39,6 +40,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   MIGRATE_STATUS_COMMAND,
   STATS_COMMAND,
   EVENTS_FOLLOW_COMMAND,
+  VERIFY_COMMAND,
 ] as CommandSpec[];
 
 /**
@@ -81,6 +83,7 @@ export function buildProgram(
   registerExportCommand(program, runner);
   registerBackupCommand(program, runner);
   registerDoctorCommand(program, runner);
+  registerVerifyCommand(program, runner);
   registerPruneCommand(program, runner);
   registerReportCommand(program, runner);
   registerRpcCommand(program, runner);

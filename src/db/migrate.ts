@@ -2,6 +2,7 @@ import type { Migration } from "../../migrations/mod.ts";
 import { DockswapError } from "../errors.ts";
 import { nowIso } from "../time.ts";
 import type { Database } from "./database.ts";
+import { MIGRATION_STEPS } from "./migration_steps.ts";
 import { type AppliedMigration, compareHistory, readHistory } from "./identity.ts";
 
 /** A migration's place in one database: applied (with its record) or pending. */
@@ -68,7 +69,8 @@ export function verifyHistory(
  * Foreign keys are off while migrations run, so that a migration can rebuild a table others
  * point at (SQLite's documented procedure for changes ALTER TABLE cannot make); before each
  * commits, it must have left no reference dangling that was not dangling before.
- * `beforeFirstWrite` runs inside each transaction before anything is written.
+ * A migration's step in TypeScript (MIGRATION_STEPS) runs right after its SQL, in the same
+ * transaction. `beforeFirstWrite` runs inside each transaction before anything is written.
  */
 export function migrate(
   db: Database,
@@ -114,6 +116,7 @@ function applyOne(
   db.exec(HISTORY_TABLE_SQL);
   const danglingBefore = checkForeignKeys ? danglingReferences(db) : new Map();
   db.exec(migration.sql);
+  MIGRATION_STEPS[migration.name]?.(db);
   if (checkForeignKeys) refuseNewDangling(db, migration, danglingBefore);
   const row: AppliedMigration = {
     version: migration.version,

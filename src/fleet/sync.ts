@@ -98,7 +98,8 @@ const FIXED_COLUMNS: Record<SyncedTable, readonly string[]> = {
     "active_color",
     "rollback_of",
   ],
-  deployment_events: SYNC_COLUMNS.deployment_events,
+  // An event sent before its file had the hash chain (migration 0007) is NULL centrally.
+  deployment_events: SYNC_COLUMNS.deployment_events.filter((column) => column !== "hash"),
 };
 
 /** Sends what the central server lacks of this host's history. */

@@ -25,7 +25,9 @@ import {
   stuckDeployments,
 } from "../store/maintenance.ts";
 import type { Database } from "../db/database.ts";
+import { hasEventChain } from "../store/event_chain.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
+import { verifyEventChains } from "./verify.ts";
 
 /** A write-ahead log larger than this is reported: checkpoints are not keeping up. */
 export const WAL_WARN_BYTES = 64 * 1024 * 1024;
@@ -94,6 +96,7 @@ const CHECK_KINDS: Readonly<Record<string, readonly FileKind[]>> = {
   stuck_deployments: ["dockswap"],
   current_state: ["dockswap"],
   config_sha: ["dockswap", "go"],
+  event_chain: ["dockswap"],
   migrations: ["dockswap", "go", "empty"],
   journal_mode: ["dockswap", "go", "empty"],
 };
@@ -312,10 +315,40 @@ function configHashes({ db }: OperationContext): Check {
   );
 }
 
+/** The history's hash chains (`verify` checks them with the configs, which config_sha covers). */
+function eventChains({ db }: OperationContext): Check {
+  if (!hasEventChain(db)) {
+    return warn(
+      "event_chain",
+      "not chained yet: migration 0007 computes the chain",
+      openForWriting(db, "applies it"),
+    );
+  }
+  const { deployments, events, broken } = verifyEventChains(db);
+  if (broken.length === 0) {
+    return ok(
+      "event_chain",
+      `every link holds: ${events} event(s) in ${deployments} deployment(s)`,
+    );
+  }
+  const shown = broken.slice(0, 10).map((link) =>
+    `${link.app_name} deployment ${link.deployment_id}` +
+    (link.event_id === null ? "" : ` event ${link.event_id}`) + `: ${link.problem}`
+  );
+  return fail(
+    "event_chain",
+    `${broken.length} deployment(s) whose recorded events were edited, deleted or reordered ` +
+      `since they were chained: ${shown.join("; ")}` +
+      (broken.length > 10 ? `, and ${broken.length - 10} more` : ""),
+    // No command: verify (which names each link with its hashes) repairs nothing.
+    "restore the latest backup, or keep this file aside for inspection",
+  );
+}
+
 export const doctor = defineOperation({
   name: "db.doctor",
   summary: "Check the database: integrity, references, migrations, journal, file permissions, " +
-    "stuck deployments, config hashes",
+    "stuck deployments, config hashes, the history's hash chains",
   access: "read",
   params: z.strictObject({
     stuck_after_ms: z.number().int().positive().max(MAX_DURATION_MS).optional()
@@ -334,6 +367,7 @@ export const doctor = defineOperation({
       ["stuck_deployments", () => stuck(context, params.stuck_after_ms ?? DEFAULT_STUCK_AFTER_MS)],
       ["current_state", () => currentState(context)],
       ["config_sha", () => configHashes(context)],
+      ["event_chain", () => eventChains(context)],
     ];
     const kind = fileKind(context.db);
     const results = checks.filter(([name]) => applies(name, kind)).map(([name, check]) => {

@@ -9,6 +9,7 @@ import { migrateStatus } from "./migrations.ts";
 import { prune } from "./prune.ts";
 import { statsGet } from "./stats.ts";
 import { eventsAfterOp } from "./event_stream.ts";
+import { dbVerify } from "./verify.ts";
 import type { FileOperation, Operation } from "./operation.ts";
 
 export {
@@ -44,6 +45,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation | FileOperation> = new Ma
     prune,
     dbExport,
     dbBackup,
+    dbVerify,
     statsGet,
     eventsAfterOp,
   ] as (Operation | FileOperation)[]).map((op) => [op.name, op]),

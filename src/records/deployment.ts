@@ -1,7 +1,7 @@
 /** One deployment attempt: the `deployments` table. */
 import { z } from "zod";
 import { columnsOf } from "./record.ts";
-import { color, deploymentStatus, rowId, timestamp } from "./fields.ts";
+import { chainHash, color, deploymentStatus, rowId, timestamp } from "./fields.ts";
 
 /** A deployment as stored: every column. */
 export const deploymentRow = z.object({
@@ -16,13 +16,16 @@ export const deploymentRow = z.object({
   rollback_of: rowId.nullable().describe("The deployment this one rolls back to"),
   legacy_status: z.string().nullable()
     .describe("The Go dockswap's status word of an adopted row; null for rows this tool wrote"),
+  chain_head: chainHash.nullable()
+    .describe("The hash of the deployment's last event (its chain's head); null before its first"),
 });
 
 /**
  * A deployment as reads return it (history, show, the results of deploy commands): every column
- * but the Go word of adopted rows, which export and the adoption carry and reads never did.
+ * but the Go word of adopted rows and the chain's head, which export and the adoption carry and
+ * reads never did (each event carries its own hash).
  */
-export const deploymentRecord = deploymentRow.omit({ legacy_status: true });
+export const deploymentRecord = deploymentRow.omit({ legacy_status: true, chain_head: true });
 
 export type DeploymentRow = z.infer<typeof deploymentRow>;
 export type DeploymentRecord = z.infer<typeof deploymentRecord>;

@@ -6,6 +6,9 @@ import { DEPLOYMENT_STATUSES, EVENTS, STATES } from "../lifecycle.ts";
 /** A row id: a positive integer within the safe range (huge numbers are refused, not rounded). */
 export const rowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/** A link of the events' hash chain: lower-case hex SHA-256. */
+export const chainHash = z.string().regex(/^[0-9a-f]{64}$/).describe("Lower-case hex SHA-256");
+
 export const timestamp = z.string().describe("UTC ISO-8601 with milliseconds");
 
 export const color = z.enum(COLORS).describe("Deployment color");

@@ -64,6 +64,7 @@ Deno.test("a Go CLI `ready` row: success, ended at its start (no events), config
     active_color: "green",
     rollback_of: null,
     legacy_status: "ready",
+    chain_head: null,
   });
   assertEquals(why(adopted), [
     ["ended_at", "ready without an end time (last event, else start)"],
@@ -185,6 +186,7 @@ Deno.test("a deployment that only events name is rebuilt from them: image unknow
     active_color: "blue",
     rollback_of: null,
     legacy_status: null,
+    chain_head: null,
   });
   assertEquals(why(rebuilt), [[
     null,

@@ -49,6 +49,7 @@ Deno.test("the first event of a deployment starts from stable; '' error is none,
     payload: "{}",
     error: null,
     created_at: "2025-07-24T12:00:00.500Z",
+    hash: null,
   });
   assertEquals(event.repairs, []);
   assertEquals(event.replayed, {

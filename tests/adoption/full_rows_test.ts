@@ -40,6 +40,7 @@ Deno.test("whole rows go in as given, ids and Go status words kept; the schema s
         active_color: "green",
         rollback_of: null,
         legacy_status: "ready",
+        chain_head: null,
       });
       insertFullEvent(db, {
         id: 90,
@@ -51,6 +52,7 @@ Deno.test("whole rows go in as given, ids and Go status words kept; the schema s
         payload: '{"a": 1}',
         error: null,
         created_at: at,
+        hash: null,
       });
       insertFullCurrentState(db, {
         app_name: "web",
@@ -82,6 +84,7 @@ Deno.test("whole rows go in as given, ids and Go status words kept; the schema s
           payload: null,
           error: null,
           created_at: at,
+          hash: null,
         })
       );
     });

@@ -133,6 +133,7 @@ Deno.test("doctor passes a healthy database", async () => {
     "stuck_deployments",
     "current_state",
     "config_sha",
+    "event_chain",
   ]);
   assert(report.checks.every((c) => c.status === "ok"), JSON.stringify(report));
   const table = await cli(["--db", db, "doctor"]);

@@ -512,7 +512,7 @@ Deno.test("show: config SHA, events and time in each state", async () => {
   const csv = await cli(["--db", db, "--format", "csv", "events", id]);
   assertEquals(
     csv.stdout.split("\r\n")[0],
-    "id,deployment_id,app_name,event_type,from_state,to_state,payload,error,created_at",
+    "id,deployment_id,app_name,event_type,from_state,to_state,payload,error,created_at,hash",
   );
 });
 

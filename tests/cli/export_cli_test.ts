@@ -103,6 +103,7 @@ Deno.test("export --format csv is RFC 4180 with a header, read back by a CSV par
     "payload",
     "error",
     "created_at",
+    "hash",
   ]);
   const rows = query<Record<string, string | number | null>>(
     db,
@@ -115,6 +116,7 @@ Deno.test("export --format csv is RFC 4180 with a header, read back by a CSV par
     assertEquals(record[3], row.event_type);
     assertEquals(JSON.parse(record[6]), JSON.parse(row.payload as string));
     assertEquals(record[7], "");
+    assertEquals(record[9], row.hash);
   }
   assertStringIncludes(result.stdout, '""'); // the payload's quote, doubled
 });

@@ -72,7 +72,13 @@ Deno.test("reads answer while another process holds the write lock, without wait
   try {
     // Each read would otherwise wait the whole busy timeout and fail with database_busy (exit 7).
     for (
-      const args of [["status"], ["history", "web-api"], ["events", `${latest}`], ["doctor"]]
+      const args of [
+        ["status"],
+        ["history", "web-api"],
+        ["events", `${latest}`],
+        ["doctor"],
+        ["verify"],
+      ]
     ) {
       const run = await cli(["--db", db, "--json", ...args]);
       assertEquals(run.code, 0, `${args.join(" ")}: ${run.stderr}`);

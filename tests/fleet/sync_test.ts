@@ -4,7 +4,7 @@
  * syncs into a database of its own.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { cli, tempDir } from "../_cli.ts";
+import { cli, FIXTURES, tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
 import { addHistory } from "../_history.ts";
 import {
@@ -171,6 +171,57 @@ Deno.test("sync", async (t) => {
       [{ n: 0 }],
     );
   });
+
+  await t.step(
+    "events' hashes and deployments' chain heads reach the server; events sent without one sync on",
+    async () => {
+      const database = await pg.createDatabase();
+      const url = pg.url(database);
+      const db = await newHost(`${dir.path}/chain.db`);
+      const started = await cli([
+        "--db",
+        db,
+        "deploy",
+        "start",
+        "web-api",
+        "--image",
+        "web:1",
+        "--config",
+        `${FIXTURES}apps/web-api.yaml`,
+      ]);
+      assertEquals(started.code, 0, started.stderr);
+      await syncJson(db, url, "--host-name", "chain");
+      await assertCentralEqualsLocal(pg, database, db);
+      const local = query<{ id: number; hash: string }>(
+        db,
+        "SELECT id, hash FROM deployment_events ORDER BY id",
+      );
+      assertEquals(local.length, 1);
+      assertEquals(
+        await pg.rows(database, "SELECT id, hash FROM dockswap.deployment_events ORDER BY id"),
+        local,
+      );
+      assertEquals(
+        await pg.rows(database, "SELECT chain_head FROM dockswap.deployments WHERE id = 1"),
+        [{ chain_head: local[0].hash }],
+      );
+      // Rows a host sent before it had the chain have none centrally: the next sync goes on.
+      await pg.psql(database, "UPDATE dockswap.deployment_events SET hash = NULL;");
+      const again = await cli(["--db", db, "deploy", "event", "1", "container_failed"]);
+      assertEquals(again.code, 0, again.stderr);
+      const result = await syncJson(db, url);
+      assertEquals(result.events, 1);
+      // The deployment, sent in flight, is sent again ended, with its new head.
+      const [{ head }] = query<{ head: string }>(
+        db,
+        "SELECT chain_head AS head FROM deployments WHERE id = 1",
+      );
+      assertEquals(
+        await pg.rows(database, "SELECT chain_head FROM dockswap.deployments WHERE id = 1"),
+        [{ chain_head: head }],
+      );
+    },
+  );
 
   await t.step("rows pruned locally stay centrally unless --prune", async () => {
     const database = await pg.createDatabase();

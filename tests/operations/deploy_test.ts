@@ -2,6 +2,7 @@
  * operations/deploy.ts and history.ts in-process, on a real database with a fixed clock: every
  * timestamp a call stores is the clock's, and a refused call writes nothing.
  */
+import { createHash } from "node:crypto";
 import { DockswapError } from "../../src/errors.ts";
 import { execute, OPERATIONS } from "../../src/operations/mod.ts";
 import type { OperationContext } from "../../src/operations/operation.ts";
@@ -96,6 +97,11 @@ Deno.test("operations: deploy.start records the deployment, its deploy event and
       payload: { color: "blue", config_id: 1, image: "worker:1" },
       error: null,
       created_at: T0,
+      // The first link of its deployment's chain, by docs/monitoring.md's algorithm.
+      hash: createHash("sha256").update(
+        `[1,1,"worker","deploy","stable","starting",` +
+          `{"image":"worker:1","config_id":1,"color":"blue"},null,"${T0}",null]`,
+      ).digest("hex"),
     },
     state: {
       app_name: "worker",

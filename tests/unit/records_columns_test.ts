@@ -41,11 +41,12 @@ const BOOKKEEPING = [
 ];
 
 /**
- * What reads leave out of a table, on purpose: the Go word of adopted rows (export and the
- * adoption carry it; reads never returned it) and, in config lists, the YAML.
+ * What reads leave out of a table, on purpose: the Go word of adopted rows and a deployment's
+ * chain head (export and the adoption carry them; reads never returned them) and, in config
+ * lists, the YAML.
  */
 const READS_LEAVE_OUT: Record<string, string[]> = {
-  deployments: ["legacy_status"],
+  deployments: ["legacy_status", "chain_head"],
   current_state: ["legacy_status"],
 };
 const SUMMARY_LEAVES_OUT = ["config_yaml"];

@@ -28,9 +28,9 @@ export function registerDoctorCommand(program: Command, runner: CommandRunner): 
     .addHelpText(
       "after",
       "\nChecks: identity, integrity_check, foreign_key_check, migrations, journal_mode,\n" +
-        "wal_size, file_permissions, stuck_deployments, current_state, config_sha. Each is ok,\n" +
-        "warn or fail; only fail makes the exit status 1. The file is opened as it is: doctor\n" +
-        "changes nothing.",
+        "wal_size, file_permissions, stuck_deployments, current_state, config_sha,\n" +
+        "event_chain (verify's check of the history's hash chains). Each is ok, warn or fail;\n" +
+        "only fail makes the exit status 1. The file is opened as it is: doctor changes nothing.",
     )
     .action((options: { stuckAfter?: number }, command: Command) => {
       const path = runner.databasePath(command);
