@@ -1,9 +1,10 @@
 /**
  * Benchmark 7, fleet sync: `dockswap-db sync` of the at-scale dataset (1,000,000 events) into an
  * empty central PostgreSQL, against PostgreSQL's own COPY of the same events from an NDJSON
- * export; its peak memory against a tenth of the rows; and a sync with nothing new on that host
- * against one on a host with 1,000 events. The server is a real one the benchmark starts
- * (tests/fleet/_postgres.ts: Debian's package, a fresh cluster, fsync off for both sides).
+ * export; its peak memory against a tenth of the rows (with V8's old space capped, and as shipped);
+ * and a sync with nothing new on that host against one on a host with 1,000 events. The server
+ * is a real one the benchmark starts (tests/fleet/_postgres.ts: Debian's package, a fresh
+ * cluster, fsync off for both sides).
  */
 import {
   atLeast,
@@ -12,11 +13,18 @@ import {
   type BenchReport,
   formatNumber,
   median,
+  reported,
 } from "./_harness.ts";
 import { dockswapArgs, prepareEntry, runDockswap } from "./_dockswap.ts";
 import { AT_SCALE, datasetIn, type DatasetShape } from "./_dataset.ts";
 import { startPostgres } from "../tests/fleet/_postgres.ts";
 import { type MeasuredRun, measureRun } from "./_measured_run.ts";
+
+/**
+ * The V8 old-space cap of the capped syncs, in MiB: the smallest the 100,000-event sync runs in
+ * (it runs out of 12); a batch of rows is read, encoded and sent within it.
+ */
+const HEAP_CAP_MIB = 16;
 
 /** A run and the CPU seconds the server's backend for it used. */
 type ServedRun = MeasuredRun & { serverCpuS: number };
@@ -39,19 +47,19 @@ export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
     await new Promise((resolve) => setTimeout(resolve, 500));
     return { ...run, serverCpuS: (await pg.childCpuS()) - before };
   };
+  const syncArgs = (db: string, database: string) =>
+    dockswapArgs(entry, ["--db", db, "sync", "--to", pg.url(database), "--host-name", database]);
   const sync = (db: string, database: string) =>
+    measure([Deno.execPath(), ...syncArgs(db, database)], options.dir);
+  // With V8's old space capped, a sync that kept rows (or anything growing with them) would fail
+  // or grow; a streamed one needs the same memory for any length.
+  const capped = (db: string, database: string) =>
     measure(
       [
         Deno.execPath(),
-        ...dockswapArgs(entry, [
-          "--db",
-          db,
-          "sync",
-          "--to",
-          pg.url(database),
-          "--host-name",
-          database,
-        ]),
+        "run",
+        `--v8-flags=--max-old-space-size=${HEAP_CAP_MIB}`,
+        ...syncArgs(db, database).slice(1),
       ],
       options.dir,
     );
@@ -79,8 +87,10 @@ export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
   const [copied] = await pg.rows<{ n: number }>(copyDatabase, "SELECT count(*) AS n FROM events");
   if (copied.n !== large.events) throw new Error(`COPY loaded ${copied.n} of ${large.events} rows`);
 
-  // Memory: the same sync of a tenth of the rows.
+  // Memory: the same sync of a tenth of the rows; then both again from scratch, capped.
   const tenthRun = await sync(small.path, await pg.createDatabase());
+  const fullCapped = await capped(large.path, await pg.createDatabase());
+  const tenthCapped = await capped(small.path, await pg.createDatabase());
 
   // Nothing new: the big host (synced above) against a host of 1,000 events, both synced once.
   await sync(thousand.path, fleet);
@@ -104,7 +114,11 @@ export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
       `empty PostgreSQL (a fresh local cluster, fsync off), against \`psql \\copy\` of the ` +
       `same events from \`dockswap-db export --table events\` NDJSON into a one-column json ` +
       `table; peak RSS (/usr/bin/time) of the sync against the same sync of ` +
-      `${formatNumber(small.events)} events; a sync with nothing new on the big host against one ` +
+      `${formatNumber(small.events)} events, each from scratch, once with V8's old space capped ` +
+      `at ${HEAP_CAP_MIB} MiB (flat means streamed: nothing grows with the rows) and once as ` +
+      `shipped (uncapped, V8 lets garbage pile up between full collections for longer the ` +
+      `longer the process runs, so that peak follows the run's length, not the rows held); a ` +
+      `sync with nothing new on the big host against one ` +
       `on a host of ${formatNumber(thousand.events)} events (median of ${runs} alternated runs, ` +
       `each a whole process).`,
     figures: [
@@ -117,13 +131,23 @@ export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
         ratioMeaning: "ours/COPY rows per second",
       }, 0.5),
       atMost({
-        label: `max RSS, ${formatNumber(events)} vs ${formatNumber(small.events)} events`,
+        label: `max RSS, V8 old space capped at ${HEAP_CAP_MIB} MiB, ${formatNumber(events)} vs ${
+          formatNumber(small.events)
+        } events`,
+        ours: fullCapped.maxRssMiB,
+        baseline: tenthCapped.maxRssMiB,
+        unit: "MiB",
+        ratio: fullCapped.maxRssMiB / tenthCapped.maxRssMiB,
+        ratioMeaning: "big/small",
+      }, 1.3),
+      reported({
+        label: `max RSS, uncapped, ${formatNumber(events)} vs ${formatNumber(small.events)} events`,
         ours: full.maxRssMiB,
         baseline: tenthRun.maxRssMiB,
         unit: "MiB",
         ratio: full.maxRssMiB / tenthRun.maxRssMiB,
         ratioMeaning: "big/small",
-      }, 1.3),
+      }),
       atMost({
         label: `no-change sync, ${formatNumber(events)} vs ${formatNumber(thousand.events)} events`,
         ours: median(bigTimes),
@@ -138,7 +162,11 @@ export async function syncToFleet(options: BenchOptions): Promise<BenchReport> {
       `${formatNumber(events)} of the rows), COPY ${(copy.ms / 1000).toFixed(1)} s. CPU seconds ` +
       `(user + system; the machine is shared, so wall times follow its load): sync ${cpu(full)}, ` +
       `COPY (psql) ${cpu(copy)}, sync of ${formatNumber(small.events)} events ${cpu(tenthRun)}. ` +
-      `No-change ` +
+      `Capped syncs (from scratch): ${(fullCapped.ms / 1000).toFixed(1)} s, ${cpu(fullCapped)} (${
+        formatNumber(events)
+      } events); ${(tenthCapped.ms / 1000).toFixed(1)} s, ${cpu(tenthCapped)} (${
+        formatNumber(small.events)
+      }). No-change ` +
       `runs: big ${bigTimes.map((t) => t.toFixed(0)).join(", ")} ms; small ${
         smallTimes.map((t) => t.toFixed(0)).join(", ")
       } ms.`,
