@@ -34,10 +34,11 @@ function permissionFlags(): string[] {
 
 /**
  * The #! line: `--no-config` so that a deno.json or package.json near where the file is
- * installed cannot change how it runs.
+ * installed cannot change how it runs; `--ext=js` because Deno reads a file without an extension
+ * as TypeScript, and would go through its transpile cache on every start.
  */
 export function shebang(): string {
-  const line = `#!/usr/bin/env -S deno run --no-config ${permissionFlags().join(" ")}`;
+  const line = `#!/usr/bin/env -S deno run --no-config --ext=js ${permissionFlags().join(" ")}`;
   if (line.length > SHEBANG_LIMIT) {
     throw new Error(`bundle: the #! line is ${line.length} bytes, over ${SHEBANG_LIMIT}: ${line}`);
   }

@@ -64,7 +64,7 @@ function checkFile(): void {
   const mode = Deno.statSync(entry).mode! & 0o777;
   if (mode !== 0o755) throw new Error(`bundle mode is ${mode.toString(8)}, not 755`);
   const first = Deno.readTextFileSync(entry).split("\n", 1)[0];
-  const prefix = "#!/usr/bin/env -S deno run --no-config ";
+  const prefix = "#!/usr/bin/env -S deno run --no-config --ext=js ";
   if (!first.startsWith(prefix)) throw new Error(`bundle's first line is ${first}`);
   const granted = first.slice(prefix.length).split(" ").map(longFlag);
   if (JSON.stringify(granted.toSorted()) !== JSON.stringify(PERMISSIONS.toSorted())) {
