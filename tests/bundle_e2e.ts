@@ -1,17 +1,30 @@
 /**
- * Builds the single-file bundle as `deno task bundle` does, alone in an empty folder, checks that
- * it is an executable whose #! line grants exactly the permissions `deno task compile` bakes in,
- * runs it as an installed command (by name, on PATH, from an empty folder), then runs the tests
- * that run the program against it: END_TO_END, the folders whose tests start the CLI or the stdio
- * server (DOCKSWAP_DB_ENTRY: each test starts the file itself, through its #! line). The
- * in-process unit tests import the same source either way, so they run once, in `deno task
- * test:src`. A file the program reads from disk instead of importing, or a missing permission,
- * fails here.
+ * The test run of `deno task test` (and CI): builds the single-file bundle as `deno task bundle`
+ * does, alone in an empty folder, checks that it is an executable whose #! line grants exactly the
+ * permissions `deno task compile` bakes in, runs it as an installed command (by name, on PATH,
+ * from an empty folder), then runs every test once, in one `deno test --parallel`, against it:
+ * the tests that start the CLI or the stdio server (cli/, rpc/, fleet/, docs/, reliability/)
+ * start the file itself, through its #! line (DOCKSWAP_DB_ENTRY); the in-process tests import
+ * the source, as they would anyway. A file the program reads from disk instead of importing, or
+ * a missing permission, fails here. `deno task test:src` runs the same tests against src/main.ts.
+ *
+ * Arguments go to `deno test`: flags (`--no-check` after `deno check`, `--fail-fast`) and, to run
+ * only some tests against the bundle, their files or folders.
  */
 import { PERMISSIONS } from "./_cli.ts";
 
 const repo = new URL("..", import.meta.url).pathname;
-const END_TO_END = ["tests/cli/", "tests/rpc/", "tests/fleet/", "tests/docs/"];
+/** Every test: the folders `deno test` searches for *_test.ts, and the reliability suite. */
+const EVERY_TEST = [
+  "tests/",
+  ...[...Deno.readDirSync(`${repo}tests/reliability`)]
+    .map((entry) => entry.name)
+    .filter((name) => name.endsWith("_reliability.ts"))
+    .sort()
+    .map((name) => `tests/reliability/${name}`),
+];
+const flags = Deno.args.filter((arg) => arg.startsWith("-"));
+const chosen = Deno.args.filter((arg) => !arg.startsWith("-"));
 const alone = await Deno.makeTempDir({ prefix: "dockswap-db-bundle-" });
 const entry = `${alone}/dockswap-db`;
 // `deno` for the #! line's /usr/bin/env: the Deno running this, whatever installed it.
@@ -97,7 +110,16 @@ try {
       `Running the test suite against ${entry} (alone in its folder, run by its #! line)`,
     );
     code = await run(
-      ["test", "--allow-read", "--allow-write", "--allow-env", "--allow-run", ...END_TO_END],
+      [
+        "test",
+        "--parallel",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-run",
+        ...flags,
+        ...(chosen.length > 0 ? chosen : EVERY_TEST),
+      ],
       { DOCKSWAP_DB_ENTRY: entry, PATH },
     );
   }

@@ -74,6 +74,25 @@ class Follower {
   }
 }
 
+/** Polls `condition` every 20 ms, for up to 15 s. */
+async function waitUntil(condition: () => boolean | Promise<boolean>, what: string) {
+  for (let i = 0; i < 750; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`waited 15 s for ${what}`);
+}
+
+/** The command names of a process's children, from /proc. */
+async function childCommands(pid: number): Promise<string[]> {
+  const children = await Deno.readTextFile(`/proc/${pid}/task/${pid}/children`).catch(() => "");
+  const names = [];
+  for (const child of children.trim().split(/\s+/).filter(Boolean)) {
+    names.push(await Deno.readTextFile(`/proc/${child}/comm`).then((c) => c.trim(), () => ""));
+  }
+  return names;
+}
+
 async function webDatabase(dir: string): Promise<string> {
   const db = `${dir}/d.db`;
   const config = `${dir}/web.yaml`;
@@ -170,11 +189,16 @@ Deno.test("events --follow | head -n 3: the follower ends at its next event once
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stdout = new Response(child.stdout).text();
+  let printed = "";
+  const stdout = (async () => {
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) printed += chunk;
+    return printed;
+  })();
   const stderr = new Response(child.stderr).text();
   // head has its 3 lines and is gone (the rest sat in the pipe); the next event meets the
   // closed pipe and ends the follower.
-  await new Promise((resolve) => setTimeout(resolve, 3000));
+  await waitUntil(() => printed.split("\n").length > 3, "head's 3 lines");
+  await waitUntil(async () => !(await childCommands(child.pid)).includes("head"), "head's exit");
   writeCrafted(db, CRAFTED.slice(2, 3));
   const status = await child.status;
   assertEquals(status.code, 0);

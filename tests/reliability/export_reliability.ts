@@ -7,7 +7,7 @@
  * delivered file is replaced and every row is in exactly one delivered file.
  */
 import { assert, assertEquals } from "../_assert.ts";
-import { cleanEnv, cli, commandLine, FIXTURES, tempDir } from "../_cli.ts";
+import { cleanEnv, cli, commandLine, EXECUTABLE, FIXTURES, tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
 import { addHistory } from "../_history.ts";
 
@@ -54,7 +54,7 @@ async function exportKilledAt(calls: string, nth: number, args: string[]): Promi
       `trace=${calls}`,
       "-e",
       `inject=${calls}:signal=SIGKILL:when=${nth}`,
-      Deno.execPath(),
+      EXECUTABLE,
       ...commandLine(),
       ...args,
     ],
