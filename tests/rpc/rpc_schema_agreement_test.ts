@@ -465,6 +465,7 @@ const SESSION: [string, Json | undefined][] = [
   ["stats.get", { app_name: "web-api", since_ms: 0 }],
   ["events.after", { after_id: 0, app_name: "web-api", limit: 3 }],
   ["db.doctor", { stuck_after_ms: 1000 }],
+  ["db.verify", {}],
   ["db.prune", { keep_last: 1 }],
   ["db.prune", { keep_last: 1, dry_run: false, app_name: "web-api" }],
   // Relative names: the session runs in its own folder.
