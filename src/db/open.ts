@@ -61,9 +61,10 @@ export function openDatabase(
     // which deployment history must; the cost is one more fsync per commit.
     if (!db.readOnly && applyMigrations) switchToWal(db);
     db.exec("PRAGMA synchronous = FULL");
-    // Savepoints (a group commit replayed after a failing request) and the rebuilds of
-    // migrations keep their journals in memory instead of temporary files.
-    db.exec("PRAGMA temp_store = MEMORY");
+    // Writers keep savepoint journals (a group commit replayed after a failing request) and
+    // migration rebuilds in memory; reads sort whole windows (stats, report), which SQLite spills
+    // to a temporary file instead of growing the process with the window.
+    db.exec(`PRAGMA temp_store = ${create ? "MEMORY" : "FILE"}`);
     if (db.readOnly) {
       const { pending } = compareHistory(db.read(() => readHistory(db)), MIGRATIONS);
       if (pending.length > 0) {
