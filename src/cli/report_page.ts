@@ -5,7 +5,7 @@
  * through `markup` (src/cli/html.ts), the one place text is escaped. Markup is kept terse (end
  * tags HTML makes optional are left out): a month of a busy host is tens of thousands of rows.
  */
-import type { State } from "../lifecycle.ts";
+import { IN_FLIGHT_STATES } from "../lifecycle.ts";
 import type {
   DeploymentEvents,
   ReportData,
@@ -50,16 +50,6 @@ const OUTCOME_WORDS: Readonly<Record<DeploymentRecord["status"], string>> = {
   failed: "failed",
   in_progress: "in flight",
 };
-
-/** The states a deployment passes through, in the order the legend shows them. */
-const SEGMENT_STATES: readonly State[] = [
-  "starting",
-  "health_check",
-  "switching",
-  "draining",
-  "stopping",
-  "rolling_back",
-];
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -179,11 +169,11 @@ function legend(): Html {
   const outcomes = (["success", "rolled_back", "failed", "in_progress"] as const).map((status) =>
     markup`<span><span class="swatch ${status}"></span>${OUTCOME_WORDS[status]}</span>`
   );
-  const segments = SEGMENT_STATES.map((state) =>
+  const segments = IN_FLIGHT_STATES.map((state) =>
     markup`<i class="${state}" style="flex:1" title="${state}"></i>`
   );
   return markup`<p class="legend">${outcomes}<span><span class="swatch segments">${segments}</span>states: ${
-    SEGMENT_STATES.join(", ")
+    IN_FLIGHT_STATES.join(", ")
   }</span><span><span class="swatch success rollback"></span>a rollback (an arc joins it to its target)</span></p>
 <p class="note">A bar runs from a deployment's start to its end (to now while in flight), at least 3 pixels wide. Hover over it for its states and their durations; click it for its events. Lanes scroll sideways and down; zoom in to tell short deployments apart.</p>
 `;
@@ -359,7 +349,7 @@ ${rows}</tbody></table></details>
 
 /** The median time in each state, as bars to scale. */
 function stateMedians(stats: AppStats): Html {
-  const medians = SEGMENT_STATES.map((state) => ({
+  const medians = IN_FLIGHT_STATES.map((state) => ({
     state,
     ms: stats.median_time_in_state_ms[state as keyof AppStats["median_time_in_state_ms"]],
   }));

@@ -2,13 +2,11 @@
  * The chain of every event already recorded: migration 0007's step after its SQL (in its
  * transaction), and the end of an adoption. Deployment by deployment, each event in id order.
  */
-import { type ChainedEvent, eventHash, HASHED_EVENT_COLUMNS } from "../records/event_hash.ts";
+import { type ChainedEvent, eventHash, HASHED_EVENT_SELECT } from "../records/event_hash.ts";
 import type { Database } from "./database.ts";
 
-const EVENTS_OF_DEPLOYMENT_SQL = `SELECT ${
-  HASHED_EVENT_COLUMNS.map((column) => column === "payload" ? "json(payload) AS payload" : column)
-    .join(", ")
-} FROM deployment_events WHERE deployment_id = ? ORDER BY id`;
+const EVENTS_OF_DEPLOYMENT_SQL =
+  `SELECT ${HASHED_EVENT_SELECT} FROM deployment_events WHERE deployment_id = ? ORDER BY id`;
 
 /** Each step reads the (deployment_id, created_at, id) index: one seek per deployment. */
 const FIRST_DEPLOYMENT_SQL = "SELECT min(deployment_id) AS id FROM deployment_events";

@@ -9,6 +9,11 @@ import { EVENT_COLUMNS, type EventRecord } from "./event.ts";
 /** The columns an event's hash covers: every column but the hash itself, in table order. */
 export const HASHED_EVENT_COLUMNS = EVENT_COLUMNS.filter((column) => column !== "hash");
 
+/** The SELECT list of the hashed columns, the payload as compact JSON text (SQLite's json()). */
+export const HASHED_EVENT_SELECT = HASHED_EVENT_COLUMNS.map((column) =>
+  column === "payload" ? "json(payload) AS payload" : column
+).join(", ");
+
 /** An event as the chain reads it: its payload as compact JSON text (as SQLite's json() writes it). */
 export type ChainedEvent = Omit<EventRecord, "payload" | "hash"> & { payload: string | null };
 

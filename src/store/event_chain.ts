@@ -1,14 +1,12 @@
 /** What `verify` reads of the events' hash chain: deployment by deployment, in chain (id) order. */
 import type { Database } from "../db/database.ts";
-import { type ChainedEvent, HASHED_EVENT_COLUMNS } from "../records/event_hash.ts";
+import { type ChainedEvent, HASHED_EVENT_SELECT } from "../records/event_hash.ts";
 
 /** An event as the chain checks it: the hashed columns (payload as compact JSON text) and its hash. */
 export type StoredChainEvent = ChainedEvent & { hash: string | null };
 
-const EVENTS_SQL = `SELECT ${
-  HASHED_EVENT_COLUMNS.map((column) => column === "payload" ? "json(payload) AS payload" : column)
-    .join(", ")
-}, hash FROM deployment_events WHERE deployment_id = ? ORDER BY id`;
+const EVENTS_SQL =
+  `SELECT ${HASHED_EVENT_SELECT}, hash FROM deployment_events WHERE deployment_id = ? ORDER BY id`;
 
 /**
  * The next deployment with a chain to check: one that has events (a seek on the events'
