@@ -54,12 +54,16 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return { ...env, NO_COLOR: "1", ...extra };
 }
 
-/** Runs dockswap-db with `args` to completion. */
-export async function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const child = new Deno.Command(EXECUTABLE, {
-    args: [...commandLine(), ...args],
+/** Runs `command` to completion with exactly `env`, writing `stdin` to it when given. */
+export async function runToEnd(
+  command: string,
+  args: string[],
+  options: { env: Record<string, string>; cwd?: string; stdin?: string | Uint8Array },
+): Promise<CliResult> {
+  const child = new Deno.Command(command, {
+    args,
     cwd: options.cwd,
-    env: cleanEnv(options.env),
+    env: options.env,
     clearEnv: true,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
@@ -79,6 +83,32 @@ export async function cli(args: string[], options: CliOptions = {}): Promise<Cli
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
+}
+
+/** Runs dockswap-db with `args` to completion. */
+export function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runToEnd(EXECUTABLE, [...commandLine(), ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+    stdin: options.stdin,
+  });
+}
+
+/**
+ * Runs many command lines through the real CLI in one process (tests/_cli_batch.ts), from and
+ * with HOME at `home`: for sweeps of hundreds of them, where a subprocess each takes minutes.
+ */
+export async function cliBatch(argvs: string[][], home: string): Promise<CliResult[]> {
+  const args = ["run", "--quiet", "--config", `${REPO_ROOT}deno.json`, ...PERMISSIONS];
+  const batch = await runToEnd(Deno.execPath(), [...args, `${REPO_ROOT}tests/_cli_batch.ts`], {
+    cwd: home,
+    env: cleanEnv({ HOME: home }),
+    stdin: JSON.stringify(argvs),
+  });
+  if (batch.code !== 0) {
+    throw new Error(`tests/_cli_batch.ts exited ${batch.code}: ${batch.stderr}`);
+  }
+  return JSON.parse(batch.stdout);
 }
 
 /** Runs dockswap-db with --json on `db` and parses stdout; fails loudly on a non-zero exit. */

@@ -32,6 +32,40 @@ export function happyPath(at: [number, number, number, number, number]): Crafted
   ];
 }
 
+/** A deployment whose container failed to start at `failedAt`, recovered by hand at `recoveredAt`. */
+export function failedStart(
+  app: string,
+  start: string,
+  failedAt: number,
+  recoveredAt: number,
+): CraftedDeployment {
+  return {
+    app,
+    start,
+    status: "failed",
+    end: failedAt,
+    events: [
+      ["deploy", "stable", "starting", 0],
+      ["container_failed", "starting", "failed", failedAt],
+      ["manual_recovery", "failed", "stable", recoveredAt],
+    ],
+  };
+}
+
+/** A deployment in flight: its container started at `startedAt`, its health check undecided. */
+export function inHealthCheck(app: string, start: string, startedAt: number): CraftedDeployment {
+  return {
+    app,
+    start,
+    status: "in_progress",
+    end: null,
+    events: [
+      ["deploy", "stable", "starting", 0],
+      ["container_started", "starting", "health_check", startedAt],
+    ],
+  };
+}
+
 const iso = (start: string, seconds: number) =>
   new Date(Date.parse(start) + seconds * 1000).toISOString();
 
@@ -100,17 +134,7 @@ export const CRAFTED: CraftedDeployment[] = [
     end: 65,
     events: happyPath([10, 30, 31, 61, 65]),
   },
-  {
-    app: "alpha",
-    start: "2026-01-02T00:00:00.000Z",
-    status: "failed",
-    end: 20,
-    events: [
-      ["deploy", "stable", "starting", 0],
-      ["container_failed", "starting", "failed", 20],
-      ["manual_recovery", "failed", "stable", 3600],
-    ],
-  },
+  failedStart("alpha", "2026-01-02T00:00:00.000Z", 20, 3600),
   {
     app: "alpha",
     start: "2026-01-03T00:00:00.000Z",
@@ -145,16 +169,5 @@ export const CRAFTED: CraftedDeployment[] = [
     end: 60,
     events: happyPath([10, 25, 26, 56, 60]),
   },
-  {
-    app: "alpha",
-    start: "2026-01-06T00:00:00.000Z",
-    status: "in_progress",
-    end: null,
-    events: [["deploy", "stable", "starting", 0], [
-      "container_started",
-      "starting",
-      "health_check",
-      10,
-    ]],
-  },
+  inHealthCheck("alpha", "2026-01-06T00:00:00.000Z", 10),
 ];

@@ -11,7 +11,7 @@
  * Arguments go to `deno test`: flags (`--no-check` after `deno check`, `--fail-fast`) and, to run
  * only some tests against the bundle, their files or folders.
  */
-import { PERMISSIONS } from "./_cli.ts";
+import { PERMISSIONS, runToEnd } from "./_cli.ts";
 
 const repo = new URL("..", import.meta.url).pathname;
 /** Every test: the folders `deno test` searches for *_test.ts, and the reliability suite. */
@@ -78,20 +78,12 @@ async function checkInstalled(): Promise<void> {
   const worker = Deno.readFileSync(`${repo}tests/fixtures/apps/worker.yaml`);
   try {
     for (const args of [["--version"], ["config", "add", "-"], ["config", "history", "worker"]]) {
-      const child = new Deno.Command("dockswap-db", {
-        args,
+      const { code, stdout, stderr } = await runToEnd("dockswap-db", args, {
         cwd,
         env: { PATH: `${alone}:${PATH}`, HOME: cwd, NO_COLOR: "1" },
-        clearEnv: true,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const writer = child.stdin.getWriter();
-      await writer.write(args.includes("-") ? worker : new Uint8Array());
-      await writer.close();
-      const { code, stdout, stderr } = await child.output();
-      const text = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+        stdin: args.includes("-") ? worker : new Uint8Array(),
+      });
+      const text = stdout + stderr;
       if (code !== 0) throw new Error(`dockswap-db ${args.join(" ")} exited ${code}: ${text}`);
       console.log(`$ dockswap-db ${args.join(" ")}\n${text.trimEnd()}`);
     }

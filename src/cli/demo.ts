@@ -22,6 +22,15 @@ import worker from "./demo_configs/worker.yaml" with { type: "text" };
 
 const DEMO_APPS = ["web-api", "worker"];
 
+/** The events after `deploy start` of a deployment that succeeds, in order. */
+const HAPPY_PATH = [
+  "container_started",
+  "health_check_passed",
+  "caddy_updated",
+  "drain_complete",
+  "container_stopped",
+];
+
 /** A built-in config, by the file name the transcript shows. */
 const CONFIGS: Record<string, string> = {
   "web-api.yaml": webApiV1,
@@ -134,14 +143,7 @@ async function main(args: string[]): Promise<number> {
     0,
     "worker.yaml",
   );
-  await events(
-    "worker",
-    "container_started",
-    "health_check_passed",
-    "caddy_updated",
-    "drain_complete",
-    "container_stopped",
-  );
+  await events("worker", ...HAPPY_PATH);
 
   section("3. web-api 1.5.0 with a new config: health check fails, rolled back automatically");
   await $(
@@ -170,25 +172,11 @@ async function main(args: string[]): Promise<number> {
 
   section("4. web-api 1.5.1: the fix ships (latest config reused)");
   await $(["deploy", "start", "web-api", "--image", "registry.example.com/web-api:1.5.1"]);
-  await events(
-    "web-api",
-    "container_started",
-    "health_check_passed",
-    "caddy_updated",
-    "drain_complete",
-    "container_stopped",
-  );
+  await events("web-api", ...HAPPY_PATH);
 
   section("5. 1.5.1 leaks memory: manual rollback to the last good deployment");
   await $(["rollback", "web-api"]);
-  await events(
-    "web-api",
-    "container_started",
-    "health_check_passed",
-    "caddy_updated",
-    "drain_complete",
-    "container_stopped",
-  );
+  await events("web-api", ...HAPPY_PATH);
 
   section("6. worker 2.1.0 fails to start; the app is locked until recovered");
   await $(["deploy", "start", "worker", "--image", "registry.example.com/worker:2.1.0"]);

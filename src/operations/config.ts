@@ -12,7 +12,7 @@ import {
 import { type ConfigRecord, configRecord, configSummary } from "../records/config.ts";
 import { parseConfigOnce } from "./config_cache.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { inOrder, isAppName, isStoredText, onlyKeys, plainParams } from "./quick_params.ts";
+import { isAppName, isStoredText, quickCheck } from "./quick_params.ts";
 import { appName, limit, rowId, storedText } from "./schemas.ts";
 
 /** Largest config text accepted; real app configs are a few KiB. */
@@ -67,26 +67,20 @@ export function requireLatestConfig(context: OperationContext, app: string): Con
 
 const addParams = z.strictObject({ config_yaml: configYaml, app_name: appName.optional() });
 
-const ADD_KEYS = Object.keys(addParams.shape);
-const ADD_KEY_SET = new Set(ADD_KEYS);
-
 /** config.add's common params (see quick_params.ts); undefined leaves them to the schema. */
-function quickAddParams(raw: unknown) {
-  const p = plainParams(raw);
-  if (
-    p === undefined || !onlyKeys(p, ADD_KEY_SET) ||
-    !isStoredText(p.config_yaml, MAX_CONFIG_BYTES) ||
-    (p.app_name !== undefined && !isAppName(p.app_name))
-  ) return undefined;
-  return inOrder<z.infer<typeof addParams>>(p, ADD_KEYS);
-}
+const quickAddParams = quickCheck(
+  addParams,
+  (p) =>
+    isStoredText(p.config_yaml, MAX_CONFIG_BYTES) &&
+    (p.app_name === undefined || isAppName(p.app_name)),
+);
 
 export const configAdd = defineOperation({
   name: "config.add",
   summary: "Store a config version (skipped when it equals the app's latest version)",
   access: "write",
   params: addParams,
-  quickParams: (raw) => quickAddParams(raw),
+  quickParams: quickAddParams,
   result: z.object({ created: z.boolean(), config: configSummary }),
   mayCreate: () => true,
   precheck: (params) => void parseForApp(params.config_yaml, params.app_name),

@@ -44,15 +44,7 @@ import {
   recordableEvents,
   recordableEventType,
 } from "./lifecycle_schemas.ts";
-import {
-  inOrder,
-  isAppName,
-  isExactJson,
-  isRowId,
-  isStoredText,
-  onlyKeys,
-  plainParams,
-} from "./quick_params.ts";
+import { isAppName, isExactJson, isRowId, isStoredText, quickCheck } from "./quick_params.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
 import { appName, exactJson, presenceOf, rowId, storedText } from "./schemas.ts";
 
@@ -237,30 +229,25 @@ const startParams = z.strictObject({
   description: "config_yaml or config_id, not both; neither deploys the latest stored config",
 });
 
-const START_KEYS = Object.keys(startParams.shape);
-const START_KEY_SET = new Set(START_KEYS);
-
 /** deploy.start's common params (see quick_params.ts); undefined leaves them to the schema. */
-function quickStartParams(raw: unknown) {
-  const p = plainParams(raw);
-  if (
-    p === undefined || !onlyKeys(p, START_KEY_SET) || !isAppName(p.app_name) ||
-    typeof p.image !== "string" || p.image.length > MAX_IMAGE_LENGTH ||
-    !IMAGE_PATTERN.test(p.image) || !p.image.isWellFormed() ||
-    (p.config_yaml !== undefined && !isStoredText(p.config_yaml, MAX_CONFIG_BYTES)) ||
-    (p.config_id !== undefined && !isRowId(p.config_id)) ||
-    (p.config_yaml !== undefined && p.config_id !== undefined) ||
-    (p.color !== undefined && !isColor(p.color))
-  ) return undefined;
-  return inOrder<z.infer<typeof startParams>>(p, START_KEYS);
-}
+const quickStartParams = quickCheck(
+  startParams,
+  (p) =>
+    isAppName(p.app_name) &&
+    typeof p.image === "string" && p.image.length <= MAX_IMAGE_LENGTH &&
+    IMAGE_PATTERN.test(p.image) && p.image.isWellFormed() &&
+    (p.config_yaml === undefined || isStoredText(p.config_yaml, MAX_CONFIG_BYTES)) &&
+    (p.config_id === undefined || isRowId(p.config_id)) &&
+    (p.config_yaml === undefined || p.config_id === undefined) &&
+    (p.color === undefined || isColor(p.color)),
+);
 
 export const deployStart = defineOperation({
   name: "deploy.start",
   summary: "Start a deployment of an app: records the deploy event and moves the app to starting",
   access: "write",
   params: startParams,
-  quickParams: (raw) => quickStartParams(raw),
+  quickParams: quickStartParams,
   result: startResult,
   // Only a config given inline can succeed on an empty database.
   mayCreate: (params) => params.config_yaml !== undefined,
@@ -472,31 +459,26 @@ const eventParams = z.strictObject({
   description: "exactly one of deployment_id and app_name",
 });
 
-const EVENT_KEYS = Object.keys(eventParams.shape);
-const EVENT_KEY_SET = new Set(EVENT_KEYS);
 const RECORDABLE = new Set<string>(recordableEvents);
 
 /** deploy.event's common params (see quick_params.ts); undefined leaves them to the schema. */
-function quickEventParams(raw: unknown) {
-  const p = plainParams(raw);
-  if (
-    p === undefined || !onlyKeys(p, EVENT_KEY_SET) ||
-    (p.deployment_id === undefined) === (p.app_name === undefined) ||
-    (p.deployment_id !== undefined && !isRowId(p.deployment_id)) ||
-    (p.app_name !== undefined && !isAppName(p.app_name)) ||
-    typeof p.event_type !== "string" || !RECORDABLE.has(p.event_type) ||
-    (p.payload !== undefined && !isExactJson(p.payload)) ||
-    (p.error !== undefined && !isStoredText(p.error, MAX_ERROR_CHARS))
-  ) return undefined;
-  return inOrder<z.infer<typeof eventParams>>(p, EVENT_KEYS);
-}
+const quickEventParams = quickCheck(
+  eventParams,
+  (p) =>
+    (p.deployment_id === undefined) !== (p.app_name === undefined) &&
+    (p.deployment_id === undefined || isRowId(p.deployment_id)) &&
+    (p.app_name === undefined || isAppName(p.app_name)) &&
+    typeof p.event_type === "string" && RECORDABLE.has(p.event_type) &&
+    (p.payload === undefined || isExactJson(p.payload)) &&
+    (p.error === undefined || isStoredText(p.error, MAX_ERROR_CHARS)),
+);
 
 export const deployEvent = defineOperation({
   name: "deploy.event",
   summary: "Record a state-machine event of a deployment (by id, or the app's current one)",
   access: "write",
   params: eventParams,
-  quickParams: (raw) => quickEventParams(raw),
+  quickParams: quickEventParams,
   result: eventResult,
   run(context, params) {
     const target = eventTarget(context, params);

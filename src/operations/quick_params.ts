@@ -4,11 +4,30 @@
  * anything it is not sure of, which the schema then parses, so that every refusal keeps its words.
  * tests/operations/quick_params_test.ts holds each against its schema.
  */
+import type { z } from "zod";
 import { APP_NAME_PATTERN, MAX_APP_NAME_LENGTH } from "../app_name.ts";
 import type { JsonValue } from "../records/fields.ts";
 
+/**
+ * The quick check of an object schema's params: a plain object of the schema's keys only, of
+ * defined values, that `accepts` passes, is given back in the schema's key order; anything else
+ * is undefined (left to the schema).
+ */
+export function quickCheck<S extends z.ZodObject>(
+  schema: S,
+  accepts: (params: Record<string, unknown>) => boolean,
+): (raw: unknown) => z.infer<S> | undefined {
+  const keys = Object.keys(schema.shape);
+  const known = new Set(keys);
+  return (raw) => {
+    const params = plainParams(raw);
+    if (params === undefined || !onlyKeys(params, known) || !accepts(params)) return undefined;
+    return inOrder<z.infer<S>>(params, keys);
+  };
+}
+
 /** The params as an object of defined values, or undefined for anything else. */
-export function plainParams(raw: unknown): Record<string, unknown> | undefined {
+function plainParams(raw: unknown): Record<string, unknown> | undefined {
   if (typeof raw !== "object" || raw === null || Object.getPrototypeOf(raw) !== Object.prototype) {
     return undefined;
   }
@@ -19,13 +38,13 @@ export function plainParams(raw: unknown): Record<string, unknown> | undefined {
 }
 
 /** True when `params` holds no key outside `known`. */
-export function onlyKeys(params: Record<string, unknown>, known: ReadonlySet<string>): boolean {
+function onlyKeys(params: Record<string, unknown>, known: ReadonlySet<string>): boolean {
   for (const key in params) if (!known.has(key)) return false;
   return true;
 }
 
 /** Copies the present keys of `params` in `order` (the schema's), as zod's output has them. */
-export function inOrder<T>(params: Record<string, unknown>, order: readonly string[]): T {
+function inOrder<T>(params: Record<string, unknown>, order: readonly string[]): T {
   const out: Record<string, unknown> = {};
   for (const key of order) if (key in params) out[key] = params[key];
   return out as T;

@@ -5,42 +5,10 @@
  * `UPDATE_GOLDEN=1 deno test ... tests/cli/cli_texts_golden_test.ts` and review the diff.
  */
 import { assertEquals } from "../_assert.ts";
-import { cleanEnv, PERMISSIONS, tempDir } from "../_cli.ts";
+import { cliBatch, type CliResult, tempDir } from "../_cli.ts";
 
 const REPO_ROOT = new URL("../..", import.meta.url).pathname;
 const GOLDEN = `${REPO_ROOT}tests/cli/cli_texts.golden.txt`;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the command lines through the real CLI in one process (tests/_cli_batch.ts). */
-async function batch(argvs: string[][], home: string): Promise<Result[]> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      `${REPO_ROOT}deno.json`,
-      ...PERMISSIONS,
-      `${REPO_ROOT}tests/_cli_batch.ts`,
-    ],
-    cwd: home,
-    env: cleanEnv({ HOME: home }),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(argvs)));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  assertEquals(code, 0, new TextDecoder().decode(stderr));
-  return JSON.parse(new TextDecoder().decode(stdout));
-}
 
 /** Every command path, read from the help's own "Commands:" lists. */
 async function commandPaths(home: string): Promise<string[][]> {
@@ -48,7 +16,7 @@ async function commandPaths(home: string): Promise<string[][]> {
   let level: string[][] = [[]];
   while (level.length > 0) {
     paths.push(...level);
-    const helps = await batch(level.map((path) => [...path, "--help"]), home);
+    const helps = await cliBatch(level.map((path) => [...path, "--help"]), home);
     const next: string[][] = [];
     for (const [i, help] of helps.entries()) {
       const list = help.stdout.split("\nCommands:\n")[1]?.split("\n\n")[0] ?? "";
@@ -121,7 +89,7 @@ const ERRORS: string[][] = [
   ["migrate", "stauts"],
 ];
 
-function describe(argv: string[], result: Result): string {
+function describe(argv: string[], result: CliResult): string {
   return [
     `$ dockswap-db ${argv.map((word) => JSON.stringify(word)).join(" ")}`,
     `exit ${result.code}`,
@@ -146,7 +114,7 @@ Deno.test("every --help text and usage error is what the golden file holds, byte
     ["status", "--version"],
     ...ERRORS,
   ];
-  const results = await batch(argvs, dir.path);
+  const results = await cliBatch(argvs, dir.path);
   const text = argvs.map((argv, i) => describe(argv, results[i])).join("\n");
   if (Deno.env.get("UPDATE_GOLDEN") === "1") Deno.writeTextFileSync(GOLDEN, text);
   const golden = Deno.readTextFileSync(GOLDEN);

@@ -3,11 +3,10 @@
  * the validation library's own words; one class of problem has one code on both doors.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { cleanEnv, cli, cliJson, FIXTURES, PERMISSIONS, tempDir } from "../_cli.ts";
+import { cli, cliBatch, cliJson, FIXTURES, tempDir } from "../_cli.ts";
 import { tableCounts } from "../_db.ts";
 import { request, rpcLines, type RpcResponse } from "../_rpc.ts";
 
-const REPO_ROOT = new URL("../..", import.meta.url).pathname;
 const WEB_API = `${FIXTURES}apps/web-api.yaml`;
 
 /** zod's own phrasing, which must never reach a user. */
@@ -178,30 +177,7 @@ Deno.test("every command refuses wrong arguments and options in sentences, not z
   await cliJson(db, ["config", "add", WEB_API]);
   await cliJson(db, ["deploy", "start", "web-api", "--image", "web-api:1"]);
   const argvs = cliCorpus(db);
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      `${REPO_ROOT}deno.json`,
-      ...PERMISSIONS,
-      `${REPO_ROOT}tests/_cli_batch.ts`,
-    ],
-    env: cleanEnv({ HOME: dir.path }),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = output.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(argvs)));
-  await writer.close();
-  const { code, stdout, stderr } = await output.output();
-  assertEquals(code, 0, new TextDecoder().decode(stderr));
-  const results = JSON.parse(new TextDecoder().decode(stdout)) as {
-    code: number;
-    stderr: string;
-  }[];
+  const results = await cliBatch(argvs, dir.path);
   let refused = 0;
   for (const [i, result] of results.entries()) {
     assertNoRawPhrasing(result.stderr, argvs[i].slice(2).join(" "));

@@ -3,7 +3,7 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { cli, cliJson, createDatabase, tempDir } from "../_cli.ts";
 import { tableCounts } from "../_db.ts";
 import { request, rpcLines } from "../_rpc.ts";
-import { CRAFTED, writeCrafted } from "../_crafted_history.ts";
+import { CRAFTED, failedStart, inHealthCheck, writeCrafted } from "../_crafted_history.ts";
 import { makeGoDockswapDb } from "../fixtures/make_go_dockswap_db.ts";
 import {
   STATS_ALL_DEPLOYMENTS_SQL,
@@ -228,29 +228,8 @@ Deno.test("stats: the row of all apps, whose medians SQLite sorts, agrees with a
         ["container_stopped", "stopping", "stable", 50],
       ],
     },
-    {
-      app: "delta",
-      start: "2026-02-02T00:00:00.000Z",
-      status: "failed",
-      end: 12,
-      events: [
-        ["deploy", "stable", "starting", 0],
-        ["container_failed", "starting", "failed", 12],
-        ["manual_recovery", "failed", "stable", 100],
-      ],
-    },
-    {
-      app: "delta",
-      start: "2026-02-03T00:00:00.000Z",
-      status: "in_progress",
-      end: null,
-      events: [["deploy", "stable", "starting", 0], [
-        "container_started",
-        "starting",
-        "health_check",
-        7,
-      ]],
-    },
+    failedStart("delta", "2026-02-02T00:00:00.000Z", 12, 100),
+    inHealthCheck("delta", "2026-02-03T00:00:00.000Z", 7),
   ]);
   const all = await cliJson<Stats>(db, ["stats", "--until", "2026-02-04T00:00:00Z"]);
   const one = await cliJson<Stats>(db, ["stats", "delta", "--until", "2026-02-04T00:00:00Z"]);

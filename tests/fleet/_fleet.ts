@@ -5,6 +5,7 @@
 import { assertEquals } from "../_assert.ts";
 import { cli, type CliResult, createDatabase } from "../_cli.ts";
 import { query } from "../_db.ts";
+import { addHistory, type HistoryPlan } from "../_history.ts";
 import type { PostgresServer } from "./_postgres.ts";
 
 /** Runs `dockswap-db --db DB sync` with $DOCKSWAP_SYNC_URL set to `url`. */
@@ -23,10 +24,21 @@ export async function syncJson(
   return JSON.parse(result.stdout);
 }
 
-/** A new migrated database file. */
-export async function newHost(path: string): Promise<string> {
+/** A new migrated database file, holding `history` (tests/_history.ts) when given. */
+export async function newHost(path: string, history?: HistoryPlan): Promise<string> {
   await createDatabase(path);
+  if (history) addHistory(path, history);
   return path;
+}
+
+/** Where a test of one host starts: an empty central database of its own, and the host's file. */
+export async function newCentralAndHost(
+  pg: PostgresServer,
+  path: string,
+  history?: HistoryPlan,
+): Promise<{ database: string; url: string; db: string }> {
+  const database = await pg.createDatabase();
+  return { database, url: pg.url(database), db: await newHost(path, history) };
 }
 
 /** The host id the file's first sync gave it (read from the file itself). */

@@ -4,8 +4,8 @@
  * text, recorded by the real CLI, synced, then read back as hex by the sqlite3 CLI and by psql.
  */
 import { assertEquals } from "../_assert.ts";
-import { cli, FIXTURES, tempDir } from "../_cli.ts";
-import { assertCentralEqualsLocal, hostIdOf, newHost, syncJson } from "./_fleet.ts";
+import { cliJson, FIXTURES, tempDir } from "../_cli.ts";
+import { assertCentralEqualsLocal, hostIdOf, newCentralAndHost, syncJson } from "./_fleet.ts";
 import { startPostgres } from "./_postgres.ts";
 
 /**
@@ -23,11 +23,6 @@ const AWKWARD = [
   "\\.\n\\N\nlast line",
 ];
 
-async function ok(args: string[]): Promise<void> {
-  const result = await cli(args);
-  if (result.code !== 0) throw new Error(`${args.join(" ")}: ${result.stderr}`);
-}
-
 async function run(command: string[]): Promise<string> {
   const output = await new Deno.Command(command[0], {
     args: command.slice(1),
@@ -41,28 +36,17 @@ async function run(command: string[]): Promise<string> {
 Deno.test("sync: COPY's special bytes round-trip", async () => {
   await using pg = await startPostgres();
   await using dir = await tempDir();
-  const database = await pg.createDatabase();
-  const db = await newHost(`${dir.path}/bytes.db`);
+  const { database, url, db } = await newCentralAndHost(pg, `${dir.path}/bytes.db`);
   const config = `${FIXTURES}apps/worker.yaml`;
   for (const [i, text] of AWKWARD.entries()) {
-    await ok(["--db", db, "deploy", "start", "worker", "--image", `img:${i}`, "--config", config]);
-    await ok([
-      "--db",
-      db,
-      "deploy",
-      "event",
-      "--app",
-      "worker",
-      "container_failed",
-      "--error",
-      text,
-      "--payload",
-      JSON.stringify({ text, raw: [text] }),
-    ]);
-    await ok(["--db", db, "recover", "worker", "--reason", text]);
+    await cliJson(db, ["deploy", "start", "worker", "--image", `img:${i}`, "--config", config]);
+    const payload = JSON.stringify({ text, raw: [text] });
+    const failed = ["deploy", "event", "--app", "worker", "container_failed"];
+    await cliJson(db, [...failed, "--error", text, "--payload", payload]);
+    await cliJson(db, ["recover", "worker", "--reason", text]);
   }
   // Two rows per batch: several COPYs, each ending at a row boundary.
-  await syncJson(db, pg.url(database), "--batch-rows", "2");
+  await syncJson(db, url, "--batch-rows", "2");
   await assertCentralEqualsLocal(pg, database, db);
 
   const local = await run([

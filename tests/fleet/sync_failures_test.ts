@@ -12,6 +12,7 @@ import {
   assertCentralEqualsLocal,
   centralCounts,
   hostIdOf,
+  newCentralAndHost,
   newHost,
   sync,
   syncJson,
@@ -78,8 +79,7 @@ Deno.test("sync failures", async (t) => {
   await using pg = await startPostgres();
   await using dir = await tempDir();
   const bigHost = `${dir.path}/big.db`;
-  await newHost(bigHost);
-  addHistory(bigHost, { app: "web-api", deployments: 4000 });
+  await newHost(bigHost, { app: "web-api", deployments: 4000 });
   const bigEvents = tableCounts(bigHost).deployment_events;
   // Copied before any sync: a host of its own, not a copy of a host that has synced.
   const dropped = `${dir.path}/dropped.db`;
@@ -120,10 +120,10 @@ Deno.test("sync failures", async (t) => {
   );
 
   await t.step("two syncs of one fresh host at once: one id, every row once", async () => {
-    const database = await pg.createDatabase();
-    const url = pg.url(database);
-    const db = await newHost(`${dir.path}/twice.db`);
-    addHistory(db, { app: "web-api", deployments: 300 });
+    const { database, url, db } = await newCentralAndHost(pg, `${dir.path}/twice.db`, {
+      app: "web-api",
+      deployments: 300,
+    });
     const results = await Promise.all([sync(db, url), sync(db, url)]);
     for (const result of results) assertEquals(result.code, 0, result.stderr);
     assertEquals((await centralCounts(pg, database)).hosts, 1);
@@ -133,14 +133,15 @@ Deno.test("sync failures", async (t) => {
   await t.step(
     "unreachable server, bad password, bad URL: clear errors, the file untouched",
     async () => {
-      const db = await newHost(`${dir.path}/untouched.db`);
-      addHistory(db, { app: "web-api", deployments: 1 });
+      const { database, url, db } = await newCentralAndHost(pg, `${dir.path}/untouched.db`, {
+        app: "web-api",
+        deployments: 1,
+      });
       const bytes = await Deno.readFile(db);
-      const database = await pg.createDatabase();
       const cases: [string, number, string][] = [
         ["postgres://postgres@127.0.0.1:1/x", 9, "[server_unreachable]"],
         [pg.url(database, "postgres", "wrong"), 9, "wrong password"],
-        [pg.url(database) + "?sslmode=require", 9, "[server_refused]"],
+        [url + "?sslmode=require", 9, "[server_refused]"],
         ["mysql://root@127.0.0.1/x", 2, "not postgres"],
         ["postgres://127.0.0.1/x", 2, "names no user"],
       ];
@@ -156,7 +157,7 @@ Deno.test("sync failures", async (t) => {
       assertEquals(await Deno.readFile(db), bytes);
       assertEquals(query(db, "SELECT * FROM host_identity"), []);
       // The next sync with a working server does the work.
-      await syncJson(db, pg.url(database), "--host-name", "late");
+      await syncJson(db, url, "--host-name", "late");
       await assertCentralEqualsLocal(pg, database, db);
     },
   );
@@ -164,10 +165,10 @@ Deno.test("sync failures", async (t) => {
   await t.step(
     "a central schema from a newer dockswap-db is refused; nothing is sent",
     async () => {
-      const database = await pg.createDatabase();
-      const url = pg.url(database);
-      const db = await newHost(`${dir.path}/older.db`);
-      addHistory(db, { app: "web-api", deployments: 1 });
+      const { database, url, db } = await newCentralAndHost(pg, `${dir.path}/older.db`, {
+        app: "web-api",
+        deployments: 1,
+      });
       await syncJson(db, url, "--host-name", "older");
       await pg.psql(
         database,
@@ -188,15 +189,16 @@ Deno.test("sync failures", async (t) => {
   await t.step(
     "the least-privilege roles of docs/fleet.md: one syncs, one only reads",
     async () => {
-      const database = await pg.createDatabase();
+      const { database, db } = await newCentralAndHost(pg, `${dir.path}/least.db`, {
+        app: "web-api",
+        deployments: 2,
+      });
       await pg.psql(
         database,
         `CREATE ROLE dockswap_sync LOGIN PASSWORD 'sync-pw';
        CREATE SCHEMA dockswap AUTHORIZATION dockswap_sync;
        CREATE ROLE fleet_reader LOGIN PASSWORD 'read-pw';`,
       );
-      const db = await newHost(`${dir.path}/least.db`);
-      addHistory(db, { app: "web-api", deployments: 2 });
       await syncJson(db, pg.url(database, "dockswap_sync", "sync-pw"), "--host-name", "least");
       await assertCentralEqualsLocal(pg, database, db);
       await pg.psql(

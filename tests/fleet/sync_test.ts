@@ -4,13 +4,14 @@
  * syncs into a database of its own.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { cli, FIXTURES, tempDir } from "../_cli.ts";
+import { cli, cliJson, FIXTURES, tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
 import { addHistory } from "../_history.ts";
 import {
   assertCentralEqualsLocal,
   centralCounts,
   hostIdOf,
+  newCentralAndHost,
   newHost,
   sync,
   syncJson,
@@ -110,10 +111,10 @@ Deno.test("sync", async (t) => {
   await t.step(
     "a schema of the operator's choice; bad names are refused before anything",
     async () => {
-      const database = await pg.createDatabase();
-      const url = pg.url(database);
-      const db = await newHost(`${dir.path}/schema.db`);
-      addHistory(db, { app: "web-api", deployments: 1 });
+      const { database, url, db } = await newCentralAndHost(pg, `${dir.path}/schema.db`, {
+        app: "web-api",
+        deployments: 1,
+      });
       for (const args of [["--schema", "Fleet-B"], ["--schema", "pg_x"], ["--host-name", ""]]) {
         const refused = await sync(db, url, ...args);
         assertEquals(refused.code, 2, refused.stderr);
@@ -137,9 +138,7 @@ Deno.test("sync", async (t) => {
   );
 
   await t.step("a deployment synced in flight is updated once it ends", async () => {
-    const database = await pg.createDatabase();
-    const url = pg.url(database);
-    const db = await newHost(`${dir.path}/inflight.db`);
+    const { database, url, db } = await newCentralAndHost(pg, `${dir.path}/inflight.db`);
     const ids = addHistory(db, { app: "web-api", deployments: 2, inFlight: true });
     await syncJson(db, url, "--host-name", "inflight");
     const id = ids.deployments.at(-1)!;
@@ -175,21 +174,9 @@ Deno.test("sync", async (t) => {
   await t.step(
     "events' hashes and deployments' chain heads reach the server; events sent without one sync on",
     async () => {
-      const database = await pg.createDatabase();
-      const url = pg.url(database);
-      const db = await newHost(`${dir.path}/chain.db`);
-      const started = await cli([
-        "--db",
-        db,
-        "deploy",
-        "start",
-        "web-api",
-        "--image",
-        "web:1",
-        "--config",
-        `${FIXTURES}apps/web-api.yaml`,
-      ]);
-      assertEquals(started.code, 0, started.stderr);
+      const { database, url, db } = await newCentralAndHost(pg, `${dir.path}/chain.db`);
+      const config = `${FIXTURES}apps/web-api.yaml`;
+      await cliJson(db, ["deploy", "start", "web-api", "--image", "web:1", "--config", config]);
       await syncJson(db, url, "--host-name", "chain");
       await assertCentralEqualsLocal(pg, database, db);
       const local = query<{ id: number; hash: string }>(
@@ -224,10 +211,10 @@ Deno.test("sync", async (t) => {
   );
 
   await t.step("rows pruned locally stay centrally unless --prune", async () => {
-    const database = await pg.createDatabase();
-    const url = pg.url(database);
-    const db = await newHost(`${dir.path}/pruned.db`);
-    addHistory(db, { app: "web-api", deployments: 6 });
+    const { database, url, db } = await newCentralAndHost(pg, `${dir.path}/pruned.db`, {
+      app: "web-api",
+      deployments: 6,
+    });
     await syncJson(db, url, "--host-name", "pruned");
     const pruned = await cli(["--db", db, "prune", "--keep-last", "2", "--yes"]);
     assertEquals(pruned.code, 0, pruned.stderr);
@@ -244,10 +231,11 @@ Deno.test("sync", async (t) => {
   await t.step(
     "a copied database is refused until its operator says which host it is",
     async () => {
-      const database = await pg.createDatabase();
-      const url = pg.url(database);
-      const original = await newHost(`${dir.path}/original.db`);
-      addHistory(original, { app: "web-api", deployments: 2 });
+      const { database, url, db: original } = await newCentralAndHost(
+        pg,
+        `${dir.path}/original.db`,
+        { app: "web-api", deployments: 2 },
+      );
       await syncJson(original, url, "--host-name", "original");
       const copy = `${dir.path}/copy.db`;
       await Deno.copyFile(original, copy);
@@ -284,10 +272,10 @@ Deno.test("sync", async (t) => {
   await t.step(
     "a backup restored in place syncs on; one older than what was sent is refused",
     async () => {
-      const database = await pg.createDatabase();
-      const url = pg.url(database);
-      const db = await newHost(`${dir.path}/restored.db`);
-      addHistory(db, { app: "web-api", deployments: 2 });
+      const { database, url, db } = await newCentralAndHost(pg, `${dir.path}/restored.db`, {
+        app: "web-api",
+        deployments: 2,
+      });
       await syncJson(db, url, "--host-name", "restored");
       const backup = `${dir.path}/restored.backup`;
       assertEquals((await cli(["--db", db, "backup", backup])).code, 0);

@@ -7,7 +7,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
-import { addHistory } from "../_history.ts";
 import { assertCentralEqualsLocal, newHost, sync, syncJson } from "./_fleet.ts";
 import { startPostgres } from "./_postgres.ts";
 
@@ -85,8 +84,7 @@ Deno.test("sync: sslmode=verify-full against a TLS server", async (t) => {
   const url = (host: string, mode: string, root: string) =>
     pg.url(database).replace("127.0.0.1", host) +
     `?sslmode=${mode}&sslrootcert=${encodeURIComponent(root)}`;
-  const db = await newHost(`${dir.path}/host.db`);
-  addHistory(db, { app: "web-api", deployments: 2 });
+  const db = await newHost(`${dir.path}/host.db`, { app: "web-api", deployments: 2 });
 
   await t.step("the name or the CA wrong: a clear error, exit 9, the file untouched", async () => {
     const bytes = await Deno.readFile(db);
