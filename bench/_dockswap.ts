@@ -54,6 +54,20 @@ export function echoServerArgs(): string[] {
   return ["run", "--quiet", "--no-config", `${REPO}bench/echo_server.ts`];
 }
 
+/** The argv (after the deno executable) of benchmark 1's raw loop behind pipes. */
+export function rawRoundTripServerArgs(dbPath: string, apps: number): string[] {
+  return [
+    "run",
+    "--quiet",
+    "--no-config",
+    "--allow-read",
+    "--allow-write",
+    `${REPO}bench/raw_round_trip_server.ts`,
+    dbPath,
+    String(apps),
+  ];
+}
+
 /** A running line server (`dockswap-db rpc`, or the echo server) with a reader on its stdout. */
 export class RpcServer {
   readonly #child: Deno.ChildProcess;
@@ -73,6 +87,11 @@ export class RpcServer {
     }).spawn();
     this.#writer = this.#child.stdin.getWriter();
     this.#reader = this.#child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** The server's process id (to read its CPU time). */
+  get pid(): number {
+    return this.#child.pid;
   }
 
   /** Sends text as is (one or many lines). */
