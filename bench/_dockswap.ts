@@ -54,11 +54,29 @@ export function echoServerArgs(): string[] {
   return ["run", "--quiet", "--no-config", `${REPO}bench/echo_server.ts`];
 }
 
+/** The argv (after the deno executable) of benchmark 1's raw loop behind pipes. */
+export function rawRoundTripServerArgs(dbPath: string, apps: number): string[] {
+  return [
+    "run",
+    "--quiet",
+    "--no-config",
+    "--allow-read",
+    "--allow-write",
+    `${REPO}bench/raw_round_trip_server.ts`,
+    dbPath,
+    String(apps),
+  ];
+}
+
 /** A running line server (`dockswap-db rpc`, or the echo server) with a reader on its stdout. */
 export class RpcServer {
   readonly #child: Deno.ChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #reader: ReadableStreamDefaultReader<string>;
+  // Reads into one buffer of ours (BYOB): the default reader allocates a fresh 64 KiB chunk per
+  // read, a cost of the client that would be counted against every server measured.
+  readonly #reader: ReadableStreamBYOBReader;
+  #chunk = new Uint8Array(64 * 1024);
+  readonly #decoder = new TextDecoder();
   readonly #encoder = new TextEncoder();
   #buffer = "";
   #lines: string[] = [];
@@ -72,7 +90,12 @@ export class RpcServer {
       stderr: "inherit",
     }).spawn();
     this.#writer = this.#child.stdin.getWriter();
-    this.#reader = this.#child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    this.#reader = this.#child.stdout.getReader({ mode: "byob" });
+  }
+
+  /** The server's process id (to read its CPU time). */
+  get pid(): number {
+    return this.#child.pid;
   }
 
   /** Sends text as is (one or many lines). */
@@ -83,15 +106,24 @@ export class RpcServer {
   /** The next response line; throws at end of stream. */
   async nextLine(): Promise<string> {
     while (this.#lines.length === 0) {
-      const { value, done } = await this.#reader.read();
-      if (done) throw new Error("rpc server closed its output");
-      this.#buffer += value;
+      const text = await this.#read();
+      if (text === undefined) throw new Error("rpc server closed its output");
+      this.#buffer += text;
       const cut = this.#buffer.lastIndexOf("\n");
       if (cut === -1) continue;
       this.#lines = this.#buffer.slice(0, cut).split("\n");
       this.#buffer = this.#buffer.slice(cut + 1);
     }
     return this.#lines.shift()!;
+  }
+
+  /** The next piece of output as text; undefined at its end. */
+  async #read(): Promise<string | undefined> {
+    const { value, done } = await this.#reader.read(this.#chunk);
+    if (done || !value) return undefined;
+    // The buffer comes back in `value` (a read transfers it): keep it for the next read.
+    this.#chunk = new Uint8Array(value.buffer);
+    return this.#decoder.decode(value, { stream: true });
   }
 
   /** Sends one request and returns its response line, which must be a success. */
@@ -127,10 +159,7 @@ export class RpcServer {
   /** Closes stdin and waits for a clean exit. */
   async close(): Promise<void> {
     await this.#writer.close();
-    while (true) {
-      const { done } = await this.#reader.read();
-      if (done) break;
-    }
+    while ((await this.#read()) !== undefined);
     const status = await this.#child.status;
     if (status.code !== 0) throw new Error(`rpc server exited with ${status.code}`);
   }

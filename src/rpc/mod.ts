@@ -10,19 +10,19 @@ import {
 } from "../operations/mod.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { MethodTable } from "./methods.ts";
-import { type ResponseWriter, serve, type ServeEnd } from "./transport.ts";
+import { type ByteReader, type ResponseWriter, serve, type ServeEnd } from "./transport.ts";
 
 export { MAX_LINE_BYTES } from "./framing.ts";
 export { MAX_NESTING } from "./envelope.ts";
 export { MethodTable } from "./methods.ts";
 export { Dispatcher } from "./dispatch.ts";
-export { serve } from "./transport.ts";
-export type { ResponseWriter, ServeEnd } from "./transport.ts";
+export { fileWriter, serve } from "./transport.ts";
+export type { ByteReader, ByteWriter, ResponseWriter, ServeEnd } from "./transport.ts";
 
 /** What the server needs; everything that touches the process is passed in. */
 export interface RpcServerOptions {
   context: OperationContext;
-  input: ReadableStream<Uint8Array>;
+  input: ReadableStream<Uint8Array> | ByteReader;
   output: ResponseWriter;
   /** Abort to stop after the group in progress has committed and been answered. */
   signal?: AbortSignal;

@@ -10,9 +10,25 @@ export interface ResponseWriter {
   write(chunk: Uint8Array): Promise<void>;
 }
 
+/**
+ * A file read into a buffer of ours, as `Deno.stdin` is: cheaper per read than its
+ * `readable`, which allocates and zeroes a fresh 64 KiB chunk for every read.
+ */
+export interface ByteReader {
+  read(buffer: Uint8Array): Promise<number | null>;
+}
+
+/** A file written with `write` until every byte is out, as `Deno.stdout` is (no stream queue). */
+export interface ByteWriter {
+  write(bytes: Uint8Array): Promise<number>;
+}
+
+/** Bytes read per call from a ByteReader. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 /** How `serve` is wired and bounded. */
 export interface ServeOptions {
-  input: ReadableStream<Uint8Array>;
+  input: ReadableStream<Uint8Array> | ByteReader;
   output: ResponseWriter;
   /**
    * Runs the requests of lines read together and gives their response lines, one item per
@@ -44,7 +60,7 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
   const maxGroup = options.maxGroupLines ?? MAX_GROUP_LINES;
   const maxBuffered = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   const splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes ?? MAX_LINE_BYTES });
-  const reader = options.input.getReader();
+  const reader = chunkReader(options.input);
   const queue: Frame[] = [];
   let queuedBytes = 0;
   let inputEnded = false;
@@ -68,9 +84,9 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
           await new Promise<void>((resolve) => wakeReader = resolve);
         }
         if (stopping) return;
-        const { value, done } = await reader.read();
-        if (done) break;
-        enqueue(splitter.push(value));
+        const chunk = await reader.read();
+        if (chunk === null) break;
+        enqueue(splitter.push(chunk));
       }
       if (!stopping) enqueue(splitter.finish());
     } catch (error) {
@@ -143,6 +159,42 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
     }
   }
   return end;
+}
+
+/** Writes every byte of each chunk to `file`, one `write` call after another. */
+export function fileWriter(file: ByteWriter): ResponseWriter {
+  return {
+    async write(chunk) {
+      let written = 0;
+      while (written < chunk.length) written += await file.write(chunk.subarray(written));
+    },
+  };
+}
+
+/**
+ * Chunks of `input` until its end (null). A chunk read from a ByteReader lives in a buffer the
+ * next read overwrites: the splitter copies what it keeps.
+ */
+function chunkReader(input: ReadableStream<Uint8Array> | ByteReader) {
+  if (input instanceof ReadableStream) {
+    const reader = input.getReader();
+    return {
+      read: async () => {
+        const { value, done } = await reader.read();
+        return done ? null : value;
+      },
+      cancel: () => reader.cancel(),
+    };
+  }
+  const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  return {
+    read: async () => {
+      const n = await input.read(buffer);
+      return n === null ? null : buffer.subarray(0, n);
+    },
+    // A file read cannot be cancelled; left pending, it ends with the process.
+    cancel: () => Promise.resolve(),
+  };
 }
 
 function frameBytes(frame: Frame): number {

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { openDatabase } from "../../src/db/open.ts";
 import { DockswapError, ERROR_CODES } from "../../src/errors.ts";
 import { defineOperation, type Operation } from "../../src/operations/operation.ts";
-import { Dispatcher, MethodTable, serve } from "../../src/rpc/mod.ts";
+import { Dispatcher, fileWriter, MethodTable, serve } from "../../src/rpc/mod.ts";
 import { PROTOCOL_ERRORS } from "../../src/rpc/envelope.ts";
 import type { Frame } from "../../src/rpc/framing.ts";
 import { nowIso } from "../../src/time.ts";
@@ -381,6 +381,63 @@ Deno.test("transport: a signal between two commits of one group stops before the
   assertEquals(end, "stopped");
   assertEquals(ran, [1]);
   assertEquals(io.writes, ["{}\n"]);
+});
+
+Deno.test("transport: a file read into one reused buffer gives every line whole, however the reads cut it", async () => {
+  // Reads as Deno.stdin does: into the caller's buffer, a few bytes at a time, so that lines are
+  // cut mid-character and the buffer is overwritten while a cut line waits for its end.
+  const text = 'first\n{"\u00e9t\u00e9":"\u2603"}\n\nthird line, longer than a read\nlast';
+  const bytes = new TextEncoder().encode(text);
+  let offset = 0;
+  const file = {
+    read(buffer: Uint8Array): Promise<number | null> {
+      if (offset >= bytes.length) return Promise.resolve(null);
+      buffer.fill(0x2a);
+      const n = Math.min(3, buffer.length, bytes.length - offset);
+      buffer.set(bytes.subarray(offset, offset + n));
+      offset += n;
+      return Promise.resolve(n);
+    },
+  };
+  const seen: string[] = [];
+  const end = await serve({
+    input: file,
+    output: { write: () => Promise.resolve() },
+    handleGroup: (frames) => {
+      seen.push(...frames.map((f) => f.kind === "line" ? f.text : f.kind));
+      return [];
+    },
+  });
+  assertEquals(end, "eof");
+  assertEquals(seen, [
+    "first",
+    '{"\u00e9t\u00e9":"\u2603"}',
+    "third line, longer than a read",
+    "last",
+  ]);
+});
+
+Deno.test("transport: fileWriter writes every byte of a response, in order, through short writes", async () => {
+  const written: number[] = [];
+  const file = {
+    write(bytes: Uint8Array): Promise<number> {
+      const n = Math.min(5, bytes.length);
+      written.push(...bytes.subarray(0, n));
+      return Promise.resolve(n);
+    },
+  };
+  const io = pipes();
+  io.send("a\nb\n");
+  io.end();
+  const end = await serve({
+    input: io.input,
+    output: fileWriter(file),
+    handleGroup: (frames) => [frames.map((f) => JSON.stringify({ echo: f, pad: "x".repeat(40) }))],
+  });
+  assertEquals(end, "eof");
+  const lines = new TextDecoder().decode(new Uint8Array(written)).split("\n");
+  assertEquals(lines.length, 3);
+  assertEquals(JSON.parse(lines[1]).echo, { kind: "line", text: "b" });
 });
 
 Deno.test("transport: a closed output ends serving without throwing", async () => {

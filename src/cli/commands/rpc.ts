@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { openDatabase } from "../../db/open.ts";
-import { MAX_LINE_BYTES, serveRpc } from "../../rpc/mod.ts";
+import { fileWriter, MAX_LINE_BYTES, serveRpc } from "../../rpc/mod.ts";
 import { nowIso } from "../../time.ts";
 import { EXIT_SIGNAL } from "../exit_status.ts";
 import type { CommandRunner } from "../runner.ts";
@@ -32,19 +32,18 @@ export function registerRpcCommand(program: Command, runner: CommandRunner): voi
         Deno.addSignalListener(signal, listener);
         return () => Deno.removeSignalListener(signal, listener);
       });
-      const writer = Deno.stdout.writable.getWriter();
       try {
         const end = await serveRpc({
           context: { db, now: nowIso },
-          input: Deno.stdin.readable,
-          output: writer,
+          // The files themselves, not their streams: a round trip is cheaper without them.
+          input: Deno.stdin,
+          output: fileWriter(Deno.stdout),
           signal: stop.signal,
           note: (text) => runner.note(`dockswap-db rpc: ${text}`),
         });
         if (end === "stopped" && stoppedBy) runner.exitCode = EXIT_SIGNAL[stoppedBy];
       } finally {
         for (const remove of listeners) remove();
-        writer.releaseLock();
         db.close();
       }
     });
