@@ -224,11 +224,13 @@ export function* exportObjectPages(
     yield* valueObjectPages(db, table, filter, layout);
     return;
   }
-  const query = (after: SqlValue | undefined) =>
-    linePageQuery(table, filter, after, layout, integers);
   let after: SqlValue | undefined = spec.hasId ? filter.afterId : undefined;
-  while (true) {
-    const { sql, params } = query(after);
+  // Built once: every page after the first is the same statement, its last parameter the key.
+  const first = linePageQuery(table, filter, after, layout, integers);
+  const next = linePageQuery(table, filter, 0, layout, integers);
+  const nextParams = next.params.slice(0, -1);
+  for (let page = 0;; page++) {
+    const { sql, params } = page === 0 ? first : { sql: next.sql, params: [...nextParams, after!] };
     const [text, count, last, unsafe] = db.allArrays(sql, ...params)[0] as [
       string | null,
       number,
@@ -240,7 +242,7 @@ export function* exportObjectPages(
     // (or one that merely holds that escape) is read value by value, as it always was.
     const rows = unsafe === 1 || text!.includes("\\u0000")
       ? objectText(valuePage(db, table, filter, after), spec, layout)
-      : layout.before + text + layout.after;
+      : text!;
     yield { rows, count, lastId: spec.hasId ? Number(last) : null };
     if (count < PAGE_ROWS) return;
     after = last;
@@ -279,9 +281,9 @@ export function linePageQuery(
     // The page's rows reach group_concat in key order (the subquery's ORDER BY). The last key
     // is withheld from an unsafe page: node:sqlite would refuse it before the page is redone.
     sql: `SELECT text, count, CASE WHEN unsafe THEN NULL ELSE last END, unsafe FROM (
-      SELECT group_concat(line, ?) AS text, count(*) AS count, max(key) AS last,
+      SELECT ? || group_concat(line, ?) || ? AS text, count(*) AS count, max(key) AS last,
         ${unsafe} AS unsafe FROM (${page.sql}))`,
-    params: [layout.after + layout.before, ...page.params],
+    params: [layout.before, layout.after + layout.before, layout.after, ...page.params],
   };
 }
 
