@@ -14,6 +14,11 @@ export interface DatasetShape {
   deploymentsPerApp: number;
   eventsPerDeployment: number;
   configsPerApp: number;
+  /**
+   * Every event's payload: "typical" is one ~70-byte object for all (the default); "varied" is
+   * what real deploys send, by event type, from none to ~1 KB, with a chain hash on every event.
+   */
+  payloads?: "typical" | "varied";
 }
 
 /** The shape the spec's "at scale" means: 1,000 apps, 100,000 deployments, 1,000,000 events. */
@@ -43,6 +48,75 @@ export function typicalPayload(app: string, port: number): string {
   return JSON.stringify({ container: `${app}-blue`, port, status: 200, latency_ms: 38 });
 }
 
+/**
+ * A payload as the orchestrator sends it for an event of type `type` of deployment `d` (~140 bytes on
+ * average): a few bytes to ~1.2 KB by event type, some with no payload, one health check in five
+ * failing with the end of a log (quotes, line breaks, a non-ASCII character), and the error.
+ */
+export function variedEvent(
+  app: string,
+  d: number,
+  type: string,
+): { payload: string | null; error: string | null } {
+  const color = d % 2 === 0 ? "blue" : "green";
+  const port = 8000 + (d % 2);
+  const container = `${app}-${color}`;
+  const id = createHash("sha256").update(`${app}/${d}`).digest("hex");
+  const failing = d % 5 === 4;
+  const image = `registry.local/${app}:1.${d}`;
+  switch (type) {
+    case "deploy":
+      return {
+        payload: JSON.stringify({ image, config_id: d, color }),
+        error: null,
+      };
+    case "container_started":
+      return {
+        payload: JSON.stringify({
+          container,
+          port,
+          container_id: id,
+          labels: {
+            "com.docker.compose.project": app,
+            "dockswap.color": color,
+            "dockswap.image": image,
+          },
+        }),
+        error: null,
+      };
+    case "health_check_passed":
+      if (failing) {
+        const attempts = 4 + d % 9;
+        const log = Array.from(
+          { length: attempts },
+          (_, i) =>
+            `2025-01-01T00:00:${String(i).padStart(2, "0")}Z GET /healthz -> 503 "upstream not ` +
+            `ready" (attempt ${i + 1}, ${40 + i * 3} ms) \u2192 retry`,
+        ).join("\n");
+        return {
+          payload: JSON.stringify({
+            status: 503,
+            attempts,
+            url: `http://${container}:${port}/healthz`,
+            log,
+          }),
+          error:
+            `health check of ${container} failed after ${attempts} attempts: "upstream not ready"`,
+        };
+      }
+      return { payload: JSON.stringify({ status: 200, latency_ms: 20 + (d % 50) }), error: null };
+    case "caddy_updated":
+      return {
+        payload: JSON.stringify({ upstream: `localhost:${port}`, route: `${app}.example.com` }),
+        error: null,
+      };
+    case "drain_complete":
+      return { payload: d % 3 === 0 ? null : JSON.stringify({ drained_ms: 5000 }), error: null };
+    default:
+      return { payload: JSON.stringify({ container, exit_code: 0 }), error: null };
+  }
+}
+
 const BASE = Date.UTC(2025, 0, 1);
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -65,8 +139,8 @@ export function makeDataset(path: string, shape: DatasetShape): Dataset {
      VALUES (?, ?, ?, ?, ?, ?, 'success', ?)`,
   );
   const insertEvent = db.prepare(
-    `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state, to_state, payload, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state, to_state, payload, error, created_at, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertState = db.prepare(
     `INSERT INTO current_state (app_name, deployment_id, active_color, image, status, updated_at)
@@ -116,9 +190,19 @@ export function makeDataset(path: string, shape: DatasetShape): Dataset {
   for (let d = 0; d < deployments; d++) {
     const a = d % shape.apps;
     const payload = typicalPayload(app(a), 8000 + (d % 2));
+    // The varied events' hashes look like a chain's (64 hex digits) without being one: an
+    // export does not verify them.
+    let hash = createHash("sha256").update(app(a)).update(String(d)).digest("hex");
     for (let e = 0; e < shape.eventsPerDeployment; e++) {
       const [type, from, to] = CYCLE[e % CYCLE.length];
-      insertEvent.run(d + 1, app(a), type, from, to, payload, iso(minuteOf(d) + e * 1000));
+      const created = iso(minuteOf(d) + e * 1000);
+      if (shape.payloads === "varied") {
+        const event = variedEvent(app(a), d, type);
+        hash = createHash("sha256").update(hash).update(event.payload ?? "").digest("hex");
+        insertEvent.run(d + 1, app(a), type, from, to, event.payload, event.error, created, hash);
+      } else {
+        insertEvent.run(d + 1, app(a), type, from, to, payload, null, created, null);
+      }
     }
   }
   db.exec("COMMIT");
@@ -141,7 +225,8 @@ export function datasetIn(dir: string, shape: DatasetShape): Dataset {
   const key = `${dir}|${JSON.stringify(shape)}`;
   let dataset = made.get(key);
   if (!dataset) {
-    const name = `${shape.apps}x${shape.deploymentsPerApp}x${shape.eventsPerDeployment}`;
+    const name = `${shape.apps}x${shape.deploymentsPerApp}x${shape.eventsPerDeployment}` +
+      (shape.payloads === "varied" ? "-varied" : "");
     const started = performance.now();
     dataset = makeDataset(`${dir}/dataset-${name}.db`, shape);
     console.error(

@@ -1,7 +1,8 @@
 /**
  * Benchmark 4, export: every event to NDJSON by `dockswap-db export --table events`, against the
- * sqlite3 CLI's `-json` output of the same rows (a raw node:sqlite loop when sqlite3 is absent);
- * and the export's peak memory at ten times the rows.
+ * sqlite3 CLI's `-json` output of the same rows, on two datasets: every event with the same
+ * 71-byte payload, and events whose payloads vary as real deploys' do (the shape of issue 18's
+ * outside check); and the export's peak memory at ten times the rows.
  */
 import {
   atLeast,
@@ -16,6 +17,7 @@ import { dockswapArgs, prepareEntry } from "./_dockswap.ts";
 import { AT_SCALE, datasetIn, type DatasetShape } from "./_dataset.ts";
 import { EXPORT_SPECS } from "../src/store/export.ts";
 import { type MeasuredRun, measureRun } from "./_measured_run.ts";
+import { DatabaseSync } from "node:sqlite";
 
 type Run = MeasuredRun;
 
@@ -30,6 +32,7 @@ export async function exportEvents(options: BenchOptions): Promise<BenchReport> 
   const entry = await prepareEntry();
   const large = datasetIn(options.dir, big);
   const tenth = datasetIn(options.dir, small);
+  const varied = datasetIn(options.dir, { ...big, payloads: "varied" });
   const out = `${options.dir}/export.out`;
   const ours = (path: string) =>
     measure(
@@ -79,21 +82,31 @@ export async function exportEvents(options: BenchOptions): Promise<BenchReport> 
 
   // Warm the page cache for both, then alternate three runs each and take the median.
   await ours(large.path);
+  await ours(varied.path);
   const oursRuns: Run[] = [];
   const fileRuns: Run[] = [];
   const baseRuns: Run[] = [];
+  const variedRuns: Run[] = [];
+  const variedBaseRuns: Run[] = [];
   for (let i = 0; i < 3; i++) {
     oursRuns.push(await ours(large.path));
     baseRuns.push(await sqlite3(large.path));
     fileRuns.push(await toFile(large.path));
+    variedRuns.push(await ours(varied.path));
+    variedBaseRuns.push(await sqlite3(varied.path));
   }
   const middle = (runs: Run[]) => [...runs].sort((a, b) => a.ms - b.ms)[1];
   const o = middle(oursRuns);
   const b = middle(baseRuns);
   const f = middle(fileRuns);
+  const v = middle(variedRuns);
+  const vb = middle(variedBaseRuns);
+  const times = (runs: Run[]) => runs.map((r) => (r.ms / 1000).toFixed(2)).join(", ");
+  const cpu = (runs: Run[]) => middleOf(runs.map((r) => r.cpuS)).toFixed(2);
   const oursSmall = await ours(tenth.path);
   const maxRss = (runs: Run[]) => Math.max(...runs.map((r) => r.maxRssMiB));
   const events = large.events;
+  const payloadBytes = averagePayloadBytes(varied.path);
   return {
     id: 4,
     title: "Export",
@@ -102,7 +115,11 @@ export async function exportEvents(options: BenchOptions): Promise<BenchReport> 
       `payload a JSON value in the object, not a string) against \`sqlite3 -readonly -json DB "SELECT <same ` +
       `columns> FROM deployment_events ORDER BY id"\` (one JSON array, payload left as a ` +
       `string: less work than ours), median of three alternated runs after a warm-up, process ` +
-      `start included; also \`--output FILE\` (temporary file, fsync, rename). ` +
+      `start included; also \`--output FILE\` (temporary file, fsync, rename: sqlite3 does ` +
+      `not fsync). The same on events shaped like real deploys' (the outside check's shape): ` +
+      `payloads of a few bytes to ~1.2 KB by event type (${payloadBytes} bytes on average, a ` +
+      `third of drain events with none, failing health checks with a log and an error), a ` +
+      `64-digit hash on every event. ` +
       `Peak memory is /usr/bin/time's max RSS of the whole process; compared with the same ` +
       `export of a tenth of the rows (${formatNumber(tenth.events)} events).`,
     figures: [
@@ -114,8 +131,16 @@ export async function exportEvents(options: BenchOptions): Promise<BenchReport> 
         ratio: b.ms / o.ms,
         ratioMeaning: "ours/sqlite3 speed",
       }, 1),
+      atLeast({
+        label: `export ${formatNumber(varied.events)} events, varied payloads`,
+        ours: varied.events / (v.ms / 1000),
+        baseline: varied.events / (vb.ms / 1000),
+        unit: "rows/s",
+        ratio: vb.ms / v.ms,
+        ratioMeaning: "ours/sqlite3 speed",
+      }, 1),
       reported({
-        label: `export ${formatNumber(events)} events, --output FILE`,
+        label: `export ${formatNumber(events)} events, --output FILE (fsync)`,
         ours: events / (f.ms / 1000),
         baseline: events / (b.ms / 1000),
         unit: "rows/s",
@@ -132,13 +157,36 @@ export async function exportEvents(options: BenchOptions): Promise<BenchReport> 
       }, 1.3),
     ],
     details: [
-      `Times: ours ${oursRuns.map((r) => (r.ms / 1000).toFixed(2)).join(", ")} s; --output ${
-        fileRuns.map((r) => (r.ms / 1000).toFixed(2)).join(", ")
-      } s; sqlite3 ${baseRuns.map((r) => (r.ms / 1000).toFixed(2)).join(", ")} s. Output: ours ${
-        (o.bytes / 2 ** 20).toFixed(0)
-      } MiB, sqlite3 ${(b.bytes / 2 ** 20).toFixed(0)} MiB. sqlite3's own max RSS: ${
+      `Times: ours ${times(oursRuns)} s; --output ${times(fileRuns)} s; sqlite3 ${
+        times(baseRuns)
+      } s; varied payloads: ours ${times(variedRuns)} s, sqlite3 ${times(variedBaseRuns)} s. ` +
+      `CPU (user + system, median): ours ${cpu(oursRuns)} s, --output ${cpu(fileRuns)} s, ` +
+      `sqlite3 ${cpu(baseRuns)} s; varied: ours ${cpu(variedRuns)} s, sqlite3 ${
+        cpu(variedBaseRuns)
+      } s. Output: ours ${(o.bytes / 2 ** 20).toFixed(0)} MiB, sqlite3 ${
+        (b.bytes / 2 ** 20).toFixed(0)
+      } MiB; varied: ours ${(v.bytes / 2 ** 20).toFixed(0)} MiB, sqlite3 ${
+        (vb.bytes / 2 ** 20).toFixed(0)
+      } MiB. Max RSS: varied ${maxRss(variedRuns).toFixed(0)} MiB; sqlite3's own ${
         maxRss(baseRuns).toFixed(0)
       } MiB.`,
     ],
   };
+}
+
+function middleOf(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+/** The average size of the stored payloads (NULLs aside), in bytes. */
+function averagePayloadBytes(path: string): number {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const row = db.prepare(
+      "SELECT avg(length(CAST(payload AS BLOB))) AS bytes FROM deployment_events",
+    ).get() as { bytes: number };
+    return Math.round(row.bytes);
+  } finally {
+    db.close();
+  }
 }

@@ -132,23 +132,33 @@ export interface ExportPage<T> {
  * The query of one page: the rows after key `after` (from the start when undefined), in key
  * order. The key's bound is the page's only lower bound on it: a cursor's `afterId` as a second
  * `id > ?` made SQLite start every page's range at the cursor and read its way to the page.
+ * `select` replaces the spec's column list (the JSON lines read each row as one object).
  */
 export function pageQuery(
   table: ExportTable,
   filter: ExportFilter,
   after: SqlValue | undefined,
+  select?: string,
 ): { sql: string; params: SqlValue[] } {
   const spec = EXPORT_SPECS[table];
-  const key = spec.hasId ? "id" : "app_name";
+  const key = keyOf(spec);
   const { sql, params } = where(spec, { ...filter, afterId: undefined }, true);
-  const columns = spec.columns
-    .map((column) => spec.json.includes(column) ? `json(${column}) AS ${column}` : column)
-    .join(", ");
+  const columns = select ?? spec.columns.map(jsonColumn(spec)).join(", ");
   const bound = after === undefined ? "" : `${sql === "" ? " WHERE" : " AND"} ${key} > ?`;
   return {
     sql: `SELECT ${columns} FROM ${spec.table}${sql}${bound} ORDER BY ${key} LIMIT ${PAGE_ROWS}`,
     params: after === undefined ? params : [...params, after],
   };
+}
+
+/** The column that orders a table's pages: unique, so each page resumes after the last one. */
+function keyOf(spec: TableSpec): string {
+  return spec.hasId ? "id" : "app_name";
+}
+
+/** A column as read for export: JSON columns minified by SQLite's json(), the rest as stored. */
+function jsonColumn(spec: TableSpec) {
+  return (column: string) => spec.json.includes(column) ? `json(${column}) AS ${column}` : column;
 }
 
 /**
@@ -165,50 +175,180 @@ export function* exportValuePages(
   filter: ExportFilter,
 ): Generator<ExportPage<SqlValue[][]>> {
   const spec = EXPORT_SPECS[table];
-  const keyIndex = spec.columns.indexOf(spec.hasId ? "id" : "app_name");
-  const read = (after: SqlValue | undefined) => {
-    const { sql, params } = pageQuery(table, filter, after);
-    return db.allArrays(sql, ...params);
-  };
-  let page = read(spec.hasId ? filter.afterId : undefined);
+  const keyIndex = spec.columns.indexOf(keyOf(spec));
+  let page = valuePage(db, table, filter, spec.hasId ? filter.afterId : undefined);
   while (page.length > 0) {
     const last = page[page.length - 1];
     yield { rows: page, count: page.length, lastId: spec.hasId ? Number(last[keyIndex]) : null };
     if (page.length < PAGE_ROWS) return;
-    page = read(last[keyIndex]);
+    page = valuePage(db, table, filter, last[keyIndex]);
   }
+}
+
+function valuePage(
+  db: Database,
+  table: ExportTable,
+  filter: ExportFilter,
+  after: SqlValue | undefined,
+): SqlValue[][] {
+  const { sql, params } = pageQuery(table, filter, after);
+  return db.allArrays(sql, ...params);
+}
+
+/** How each row of a JSON export is laid out: NDJSON's is "" before and "\n" after. */
+export interface ObjectLayout {
+  /** With `"kind"` first (several tables in one file). */
+  typed: boolean;
+  before: string;
+  after: string;
 }
 
 /**
  * The rows of a table as JSON objects, a page of text at a time, each object between `before`
- * and `after` (NDJSON: "" and "\n"), with `"kind"` first when `typed`. Keys are precomputed and
- * JSON columns copied as they come: no object is built per row.
+ * and `after`, with `"kind"` first when `typed`. SQLite writes each page's text (json_object,
+ * joined by group_concat): one string per page reaches JavaScript, not one value per column.
+ * That text is what JSON.stringify makes of the values (tests/store/export_lines_test.ts), as
+ * the tables are STRICT (TEXT, INTEGER or NULL, never REAL or BLOB); a page holding an integer
+ * JavaScript cannot represent, or a NUL character, goes through the value path, which refuses or
+ * reads it as it always did.
  */
 export function* exportObjectPages(
   db: Database,
   table: ExportTable,
   filter: ExportFilter,
-  layout: { typed: boolean; before: string; after: string },
+  layout: ObjectLayout,
 ): Generator<ExportPage<string>> {
   const spec = EXPORT_SPECS[table];
+  const integers = strictIntegerColumns(db, spec);
+  if (integers === undefined) {
+    yield* valueObjectPages(db, table, filter, layout);
+    return;
+  }
+  let after: SqlValue | undefined = spec.hasId ? filter.afterId : undefined;
+  // Built once: every page after the first is the same statement, its last parameter the key.
+  const first = linePageQuery(table, filter, after, layout, integers);
+  const next = linePageQuery(table, filter, 0, layout, integers);
+  const nextParams = next.params.slice(0, -1);
+  for (let page = 0;; page++) {
+    const { sql, params } = page === 0 ? first : { sql: next.sql, params: [...nextParams, after!] };
+    const [text, count, last, unsafe] = db.allArrays(sql, ...params)[0] as [
+      string | null,
+      number,
+      SqlValue,
+      number | null,
+    ];
+    if (count === 0) return;
+    // node:sqlite reads text up to a NUL character, which SQLite writes as \u0000: such a page
+    // (or one that merely holds that escape) is read value by value, as it always was.
+    const rows = unsafe === 1 || text!.includes("\\u0000")
+      ? objectText(valuePage(db, table, filter, after), spec, layout)
+      : text!;
+    yield { rows, count, lastId: spec.hasId ? Number(last) : null };
+    if (count < PAGE_ROWS) return;
+    after = last;
+  }
+}
+
+/** Past this, an integer is not exact as a JavaScript number (node:sqlite refuses to read it). */
+const MAX_SAFE = "9007199254740991";
+
+/**
+ * One page of a table as one row: its objects' text, how many, its last key, and whether an
+ * integer column holds a value beyond JavaScript's exact range (1; else 0).
+ */
+export function linePageQuery(
+  table: ExportTable,
+  filter: ExportFilter,
+  after: SqlValue | undefined,
+  layout: ObjectLayout,
+  integers: readonly string[],
+): { sql: string; params: SqlValue[] } {
+  const spec = EXPORT_SPECS[table];
+  const fields = [
+    ...(layout.typed ? [`'kind', ${sqlText(spec.kind)}`] : []),
+    ...spec.columns.map((column) =>
+      `${sqlText(column)}, ${spec.json.includes(column) ? `json(${column})` : column}`
+    ),
+  ];
+  const unsafe = integers.length === 0
+    ? "0"
+    : integers.map((column) => `max(${column}) > ${MAX_SAFE} OR min(${column}) < -${MAX_SAFE}`)
+      .join(" OR ");
+  const select = [`json_object(${fields.join(", ")}) AS line`, `${keyOf(spec)} AS key`, ...integers]
+    .join(", ");
+  const page = pageQuery(table, filter, after, select);
+  return {
+    // The page's rows reach group_concat in key order (the subquery's ORDER BY). The last key
+    // is withheld from an unsafe page: node:sqlite would refuse it before the page is redone.
+    sql: `SELECT text, count, CASE WHEN unsafe THEN NULL ELSE last END, unsafe FROM (
+      SELECT ? || group_concat(line, ?) || ? AS text, count(*) AS count, max(key) AS last,
+        ${unsafe} AS unsafe FROM (${page.sql}))`,
+    params: [layout.before, layout.after + layout.before, layout.after, ...page.params],
+  };
+}
+
+/** A string as an SQL literal (column and kind names: plain words). */
+function sqlText(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The table's INTEGER columns when SQLite's JSON text of its rows is JavaScript's: a STRICT
+ * table whose exported columns are all INTEGER or TEXT. Undefined otherwise (then every value
+ * is read and written by JavaScript).
+ */
+function strictIntegerColumns(db: Database, spec: TableSpec): string[] | undefined {
+  const strict = db.get<{ strict: number }>(
+    "SELECT strict FROM pragma_table_list WHERE schema = 'main' AND name = ?",
+    spec.table,
+  );
+  if (strict?.strict !== 1) return undefined;
+  const types = new Map(
+    db.all<{ name: string; type: string }>(
+      "SELECT name, type FROM pragma_table_info(?)",
+      spec.table,
+    )
+      .map((column) => [column.name, column.type]),
+  );
+  const integers: string[] = [];
+  for (const column of spec.columns) {
+    const type = types.get(column);
+    if (type === "INTEGER") integers.push(column);
+    else if (type !== "TEXT") return undefined;
+  }
+  return integers;
+}
+
+/** The same pages as exportObjectPages, each value read by node:sqlite and written by JSON.stringify. */
+export function* valueObjectPages(
+  db: Database,
+  table: ExportTable,
+  filter: ExportFilter,
+  layout: ObjectLayout,
+): Generator<ExportPage<string>> {
+  const spec = EXPORT_SPECS[table];
+  for (const page of exportValuePages(db, table, filter)) {
+    yield { rows: objectText(page.rows, spec, layout), count: page.count, lastId: page.lastId };
+  }
+}
+
+/** Rows of values as JSON objects: keys precomputed, JSON columns copied as they come. */
+function objectText(rows: SqlValue[][], spec: TableSpec, layout: ObjectLayout): string {
   const start = layout.before + (layout.typed ? `{"kind":${JSON.stringify(spec.kind)},` : "{");
   const keys = spec.columns.map((column, i) =>
     (i === 0 ? start : ",") + JSON.stringify(column) + ":"
   );
   const end = "}" + layout.after;
   const verbatim = spec.columns.map((column) => spec.json.includes(column));
-  for (const page of exportValuePages(db, table, filter)) {
-    let text = "";
-    for (const values of page.rows) {
-      for (let i = 0; i < values.length; i++) {
-        const value = values[i];
-        text += keys[i] +
-          (verbatim[i] && typeof value === "string" ? value : JSON.stringify(value));
-      }
-      text += end;
+  let text = "";
+  for (const values of rows) {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      text += keys[i] + (verbatim[i] && typeof value === "string" ? value : JSON.stringify(value));
     }
-    yield { rows: text, count: page.count, lastId: page.lastId };
+    text += end;
   }
+  return text;
 }
 
 /** How many rows an export of the table will write (for the progress bar). */

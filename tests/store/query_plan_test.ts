@@ -18,6 +18,7 @@ import {
   type ExportFilter,
   FIRST_HELD_EVENT_OF_APP_SQL,
   FIRST_HELD_EVENT_SQL,
+  linePageQuery,
   pageQuery,
 } from "../../src/store/export.ts";
 import {
@@ -27,6 +28,8 @@ import {
   FAILURES_IN_RANGE_SQL,
 } from "../../src/store/report.ts";
 import type { SqlValue } from "../../src/db/database.ts";
+
+const LINE_LAYOUT = { typed: false, before: "", after: "\n" };
 
 /** The exact statements the stores run, with sample parameters. */
 const QUERIES: Record<string, [string, SqlValue[], string]> = {
@@ -128,6 +131,17 @@ Deno.test("query plan: an export page seeks its start on the key and never sorts
         assert(plan.includes("USING INTEGER PRIMARY KEY (rowid>?)"), what);
         assert(!plan.includes("TEMP B-TREE"), what);
         assertEquals((sql.match(/\bid > \?/g) ?? []).length, 1, what);
+        // The JSON lines' page: the same search, its rows handed on in key order (co-routines,
+        // no sort) to the group_concat that joins them.
+        const lines = linePageQuery(table, filter, 1234, LINE_LAYOUT, ["id"]);
+        const linesPlan = db.all<{ detail: string }>(
+          `EXPLAIN QUERY PLAN ${lines.sql}`,
+          ...lines.params,
+        ).map((row) => row.detail).join(" | ");
+        assert(linesPlan.includes("USING INTEGER PRIMARY KEY (rowid>?)"), linesPlan);
+        assert(linesPlan.includes("CO-ROUTINE"), linesPlan);
+        assert(!linesPlan.includes("TEMP B-TREE"), linesPlan);
+        assert(!linesPlan.includes("MATERIALIZE"), linesPlan);
       }
     }
   } finally {
