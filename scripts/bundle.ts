@@ -73,6 +73,9 @@ async function bundleFile(
       "bundle",
       "--quiet",
       "--platform=browser",
+      // A smaller file starts faster: every start reads and compiles all of it.
+      "--minify",
+      "--keep-names",
       `--config=${REPO}deno.json`,
       ...external.map((name) => `--external=${name}`),
       `--output=${js}`,
@@ -107,7 +110,7 @@ async function main(args: string[]): Promise<number> {
     const program = await bundleFile(`${REPO}src/main.ts`, work, LAZY_PACKAGES);
     if (program === undefined) return 1;
     let body = program.replace(/^#!.*\n/, "");
-    if (body.includes(`from "node:module"`)) {
+    if (/from\s*"node:module"/.test(body)) {
       console.error(
         "bundle: a CommonJS package needs node:module in every start; use its ESM build",
       );

@@ -78,6 +78,12 @@ export const TRAFFIC_EVENT: EventType = "caddy_updated";
 /** The event only `deploy start` and `rollback` record: it creates the deployment. */
 export const START_EVENT: EventType = "deploy";
 
+/** The events `deploy.event` records: all but the start event, which starting a deployment records. */
+export const recordableEvents = EVENTS.filter((event) => event !== START_EVENT) as [
+  typeof EVENTS[number],
+  ...typeof EVENTS[number][],
+];
+
 /** The event `recover` records. */
 export const RECOVERY_EVENT: EventType = "manual_recovery";
 

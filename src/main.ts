@@ -1,11 +1,23 @@
 /** Composition root: argv to the CLI (or the stdio server); the only place that exits. */
-import { runCli } from "./cli/mod.ts";
 import { denoIo } from "./cli/io.ts";
+import { asksOnlyForVersion, versionLine } from "./cli/version.ts";
 
-if (import.meta.main) {
+/** Runs the command line `args` and exits with its status. */
+export async function main(args: string[]): Promise<never> {
   // A write past the file-size limit (`ulimit -f`) raises SIGXFSZ, whose default action kills
   // the process mid-transaction with no message. Handled, the write fails with EFBIG instead and
   // SQLite reports it (io_error) after rolling the transaction back.
   Deno.addSignalListener("SIGXFSZ", () => {});
-  Deno.exit(await runCli(Deno.args, denoIo()));
+  const io = denoIo();
+  if (asksOnlyForVersion(args)) {
+    io.out(versionLine() + "\n");
+    Deno.exit(0);
+  }
+  // Loaded only for a command: `--version` alone needs none of the program.
+  const { runCli } = await import("./cli/mod.ts");
+  Deno.exit(await runCli(args, io));
 }
+
+// Deno keeps V8's compiled code of the program for the next start once the module's evaluation
+// has ended and its event loop has turned; a process that exits before then compiles it all again.
+if (import.meta.main) setTimeout(() => main(Deno.args), 0);

@@ -1,10 +1,9 @@
 /**
  * How a command spells its operation's parameters, declared as plain data next to the command:
  * the parser is set up from it (`argumentOf`, `optionOf`), and messages name a parameter, or
- * write a command line, from it (src/cli/speak.ts).
+ * write a command line, from it (src/cli/speak.ts). The operation is named, not imported: the
+ * command table costs nothing to build, and a command loads its operation when it runs.
  */
-import type { z } from "zod";
-import type { Operation } from "../operations/mod.ts";
 
 /** One parameter on the command line: a positional argument or an option. */
 export type ParamSpelling =
@@ -14,18 +13,17 @@ export type ParamSpelling =
   | { option: string; label?: string };
 
 /** A command that runs an operation, and how its parameters are spelled. */
-export interface CommandSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+export interface CommandSpec {
   /** The words after `dockswap-db` (`["deploy", "start"]`). */
   readonly words: readonly string[];
-  readonly operation: Operation<P, R>;
+  /** The operation's (RPC method's) name: `deploy.start`. */
+  readonly method: string;
   /** Each parameter the command line gives, by its operation (RPC) name. */
   readonly params: Readonly<Record<string, ParamSpelling>>;
 }
 
-/** Declares a command, its types inferred from its operation. */
-export function defineCommand<P extends z.ZodType, R extends z.ZodType>(
-  spec: CommandSpec<P, R>,
-): CommandSpec<P, R> {
+/** Declares a command. */
+export function defineCommand(spec: CommandSpec): CommandSpec {
   return spec;
 }
 

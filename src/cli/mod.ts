@@ -2,15 +2,8 @@ import { CommanderError } from "commander";
 import { DockswapError, ERROR_CODES } from "../errors.ts";
 import type { CliIo } from "./io.ts";
 import { buildProgram, COMMANDS } from "./program.ts";
-import { sqliteVersion } from "../db/database.ts";
-import { SCHEMA_VERSION } from "../db/identity.ts";
-import { VERSION } from "../version.ts";
 import { CommandRunner } from "./runner.ts";
-
-/** `--version`: the tool, the newest schema it knows and the SQLite it links. */
-function versionLine(): string {
-  return `dockswap-db ${VERSION} (schema ${SCHEMA_VERSION}, SQLite ${sqliteVersion()})`;
-}
+import { versionLine } from "./version.ts";
 
 /** Runs the command line and returns the exit status; never throws, never exits. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -11,9 +11,10 @@ import {
   executeValid,
   type FileOperation,
   mayCreateDatabase,
+  type Operation,
   type OperationContext,
   parseParams,
-} from "../operations/mod.ts";
+} from "../operations/operation.ts";
 import { nowIso } from "../time.ts";
 import type { CommandSpec } from "./command_spec.ts";
 import { labelOf } from "./command_spec.ts";
@@ -125,16 +126,19 @@ export class CommandRunner {
   }
 
   /**
-   * Runs the operation of `spec` and prints its result in the chosen format. The params are
-   * validated here, once; messages name them as `spec` spells them.
+   * Runs `operation`, the one `spec` names, and prints its result in the chosen format. The
+   * params are validated here, once; messages name them as `spec` spells them.
    */
   invoke<P extends z.ZodType, R extends z.ZodType>(
     command: Command,
-    spec: CommandSpec<P, R>,
+    spec: CommandSpec,
+    operation: Operation<P, R>,
     params: z.input<P>,
     view: View<z.infer<R>> = {},
   ): z.infer<R> {
-    const operation = spec.operation;
+    if (operation.name !== spec.method) {
+      throw new Error(`${spec.words.join(" ")} names ${spec.method}, not ${operation.name}`);
+    }
     this.speaker = this.speaker.for(spec);
     // Bad parameters are refused before the file is looked at. Only a call that can succeed on
     // an empty database creates a missing one or initialises an empty file: a read of a

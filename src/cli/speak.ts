@@ -77,7 +77,7 @@ export class CliSpeaker {
   /** A command line for a call: quoted as a whole, or naming its database (then paste-ready). */
   #command(hint: Hint & { kind: "operation" }): string | undefined {
     for (const spec of this.commands) {
-      if (spec.operation.name !== hint.operation) continue;
+      if (spec.method !== hint.operation) continue;
       const words = commandWords(spec, hint.args);
       if (!words) continue;
       return hint.database === undefined

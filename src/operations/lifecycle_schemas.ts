@@ -1,13 +1,9 @@
 import { z } from "zod";
-import { EVENTS, START_EVENT } from "../lifecycle.ts";
+import { recordableEvents, START_EVENT } from "../lifecycle.ts";
 
 /** Parameter schemas of the deployment lifecycle operations (the records are in src/records/). */
 
-/** The events `deploy.event` records: all but the start event, which starting a deployment records. */
-export const recordableEvents = EVENTS.filter((event) => event !== START_EVENT) as [
-  typeof EVENTS[number],
-  ...typeof EVENTS[number][],
-];
+export { recordableEvents };
 
 export const recordableEventType = z.enum(recordableEvents, {
   error: (issue) =>

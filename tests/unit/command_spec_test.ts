@@ -11,6 +11,7 @@ import { CliSpeaker } from "../../src/cli/speak.ts";
 import { act, call, namedText, ownerOnly, param, say } from "../../src/words.ts";
 import { DockswapError } from "../../src/errors.ts";
 import { z } from "zod";
+import { OPERATIONS } from "../../src/operations/mod.ts";
 
 function program(): Command {
   const unused = () => {
@@ -26,21 +27,23 @@ function commandAt(root: Command, words: readonly string[]): Command | undefined
   return at;
 }
 
-Deno.test("each declared parameter is the operation's, and the parser takes it as declared", () => {
+Deno.test("each command names an operation, each declared parameter is that operation's, and the parser takes it as declared", () => {
   const root = program();
   for (const spec of COMMANDS) {
     const name = spec.words.join(" ");
     const command = commandAt(root, spec.words);
     assert(command, `${name}: no such command`);
-    const shape = spec.operation.params instanceof z.ZodObject
-      ? Object.keys(spec.operation.params.shape)
+    const operation = OPERATIONS.get(spec.method);
+    assert(operation, `${name}: no operation ${spec.method}`);
+    const shape = operation.params instanceof z.ZodObject
+      ? Object.keys(operation.params.shape)
       : [];
     const flags = command.options.map((o) => o.flags);
     const args = command.registeredArguments.map((a) =>
       a.required ? `<${a.name()}>` : `[${a.name()}]`
     );
     for (const [param, spelled] of Object.entries(spec.params)) {
-      assert(shape.includes(param), `${name}: ${spec.operation.name} has no parameter ${param}`);
+      assert(shape.includes(param), `${name}: ${spec.method} has no parameter ${param}`);
       if ("option" in spelled) assert(flags.includes(spelled.option), `${name}: ${spelled.option}`);
       else assert(args.includes(spelled.argument), `${name}: ${spelled.argument}`);
     }
@@ -48,7 +51,7 @@ Deno.test("each declared parameter is the operation's, and the parser takes it a
 });
 
 Deno.test("hints in each surface's words", () => {
-  const rollback = COMMANDS.find((c) => c.operation.name === "deploy.rollback")!;
+  const rollback = COMMANDS.find((c) => c.method === "deploy.rollback")!;
   const cliWords = new CliSpeaker(COMMANDS).for(rollback);
   const words = say`name the deployment (${param("to_deployment_id")}) or run ${
     call("deploy.recover", { app_name: "web-api" })

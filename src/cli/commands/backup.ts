@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { DockswapError } from "../../errors.ts";
-import { dbBackup } from "../../operations/backup.ts";
 import { filePath } from "../arguments.ts";
 import type { CommandRunner } from "../runner.ts";
 
@@ -18,6 +17,7 @@ export function registerBackupCommand(program: Command, runner: CommandRunner): 
         "  dockswap-db backup /var/backups/dockswap/dockswap-$(date +%F).db",
     )
     .action(async (file: string, options: { force?: boolean }, command: Command) => {
+      const { dbBackup } = await import("../../operations/backup.ts");
       let result;
       try {
         result = await runner.invokeAlone(

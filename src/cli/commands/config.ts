@@ -1,13 +1,4 @@
 import type { Command } from "commander";
-import { decodeConfigBytes } from "../../app_config.ts";
-import {
-  configAdd,
-  configCheck,
-  configDiff,
-  configGet,
-  configHistoryOp,
-  MAX_CONFIG_BYTES,
-} from "../../operations/config.ts";
 import { DockswapError, ERROR_CODES } from "../../errors.ts";
 import { filePath, positiveInteger } from "../arguments.ts";
 import { argumentOf, type CommandSpec, defineCommand, optionOf } from "../command_spec.ts";
@@ -17,7 +8,9 @@ import { configCheckTable, configHistoryTable } from "../views.ts";
 
 /** Reads a config file (or stdin for "-") as text, byte for byte. */
 export async function readConfigText(runner: CommandRunner, file: string): Promise<string> {
+  const { MAX_CONFIG_BYTES } = await import("../../operations/config.ts");
   const bytes = await runner.readInput(file, MAX_CONFIG_BYTES, "config_invalid");
+  const { decodeConfigBytes } = await import("../../app_config.ts");
   return decodeConfigBytes(bytes, sourceName(file));
 }
 
@@ -43,7 +36,7 @@ export function namingFile<T>(file: string, work: () => T): T {
 
 const ADD = defineCommand({
   words: ["config", "add"],
-  operation: configAdd,
+  method: "config.add",
   params: {
     config_yaml: { argument: "<file>", label: "config" },
     app_name: { option: "--app <name>" },
@@ -52,19 +45,19 @@ const ADD = defineCommand({
 
 const SHOW = defineCommand({
   words: ["config", "show"],
-  operation: configGet,
+  method: "config.get",
   params: { app_name: { argument: "<app>", label: "app name" }, id: { option: "--id <n>" } },
 });
 
 const HISTORY = defineCommand({
   words: ["config", "history"],
-  operation: configHistoryOp,
+  method: "config.history",
   params: { app_name: { argument: "<app>", label: "app name" }, limit: { option: "--limit <n>" } },
 });
 
 const CHECK = defineCommand({
   words: ["config", "check"],
-  operation: configCheck,
+  method: "config.check",
   params: {
     config_yaml: { argument: "<file>", label: "config" },
     app_name: { option: "--app <name>" },
@@ -73,7 +66,7 @@ const CHECK = defineCommand({
 
 const DIFF = defineCommand({
   words: ["config", "diff"],
-  operation: configDiff,
+  method: "config.diff",
   params: {
     app_name: { argument: "<app>", label: "app name" },
     from_id: { argument: "[from_id]" },
@@ -109,9 +102,14 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
     )
     .action(async (file: string, options: { app?: string }, command: Command) => {
       const configYaml = await readConfigText(runner, file);
+      const { configAdd } = await import("../../operations/config.ts");
       const result = namingFile(
         file,
-        () => runner.invoke(command, ADD, { config_yaml: configYaml, app_name: options.app }),
+        () =>
+          runner.invoke(command, ADD, configAdd, {
+            config_yaml: configYaml,
+            app_name: options.app,
+          }),
       );
       runner.note(
         result.created
@@ -131,7 +129,7 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
         "Example (the file's sha256sum equals the stored config_sha):\n" +
         "  dockswap-db config show web-api --raw > web-api.yaml",
     )
-    .action((app: string, options: { id?: number; raw?: boolean }, command: Command) => {
+    .action(async (app: string, options: { id?: number; raw?: boolean }, command: Command) => {
       if (options.raw && runner.formatGiven(command)) {
         command.error(
           "error: option '--raw' cannot be used with --json or --format: it prints the " +
@@ -139,7 +137,8 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
           { exitCode: ERROR_CODES.invalid_argument.exit, code: "commander.conflictingOption" },
         );
       }
-      runner.invoke(command, SHOW, { app_name: app, id: options.id }, {
+      const { configGet } = await import("../../operations/config.ts");
+      runner.invoke(command, SHOW, configGet, { app_name: app, id: options.id }, {
         table: (c) =>
           options.raw
             ? c.config_yaml
@@ -152,8 +151,9 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
     .description("List an app's config versions, newest first")
     .argument(argumentOf(HISTORY, "app_name"), "app name")
     .option(optionOf(HISTORY, "limit"), "show at most n versions", positiveInteger)
-    .action((app: string, options: { limit?: number }, command: Command) => {
-      runner.invoke(command, HISTORY, { app_name: app, limit: options.limit }, {
+    .action(async (app: string, options: { limit?: number }, command: Command) => {
+      const { configHistoryOp } = await import("../../operations/config.ts");
+      runner.invoke(command, HISTORY, configHistoryOp, { app_name: app, limit: options.limit }, {
         table: configHistoryTable,
       });
     });
@@ -170,12 +170,17 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
     )
     .action(async (file: string, options: { app?: string }, command: Command) => {
       const configYaml = await readConfigText(runner, file);
+      const { configCheck } = await import("../../operations/config.ts");
       const result = namingFile(
         file,
         () =>
-          runner.invoke(command, CHECK, { config_yaml: configYaml, app_name: options.app }, {
-            table: configCheckTable,
-          }),
+          runner.invoke(
+            command,
+            CHECK,
+            configCheck,
+            { config_yaml: configYaml, app_name: options.app },
+            { table: configCheckTable },
+          ),
       );
       if (result.changed) runner.exitCode = EXIT_CONFIG_CHANGED;
     });
@@ -189,12 +194,15 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
       "newer config version id (default: latest)",
       positiveInteger,
     )
-    .action((app: string, fromId: number | undefined, toId: number | undefined, _o, command) => {
-      runner.invoke(command, DIFF, { app_name: app, from_id: fromId, to_id: toId }, {
-        table: (d) =>
-          d.changed
-            ? d.diff
-            : `# ${d.app_name} configs ${d.from_id} and ${d.to_id} are identical\n`,
-      });
-    });
+    .action(
+      async (app: string, fromId: number | undefined, toId: number | undefined, _o, command) => {
+        const { configDiff } = await import("../../operations/config.ts");
+        runner.invoke(command, DIFF, configDiff, { app_name: app, from_id: fromId, to_id: toId }, {
+          table: (d) =>
+            d.changed
+              ? d.diff
+              : `# ${d.app_name} configs ${d.from_id} and ${d.to_id} are identical\n`,
+        });
+      },
+    );
 }

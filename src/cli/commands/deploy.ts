@@ -1,14 +1,7 @@
 import { type Command, Option } from "commander";
 import { type Color, COLORS } from "../../color.ts";
 import { DockswapError } from "../../errors.ts";
-import { OUTCOMES, START_EVENT, TRANSITIONS } from "../../lifecycle.ts";
-import {
-  deployEvent,
-  deployRecover,
-  deployRollback,
-  deployStart,
-} from "../../operations/deploy.ts";
-import { recordableEvents } from "../../operations/lifecycle_schemas.ts";
+import { OUTCOMES, recordableEvents, START_EVENT, TRANSITIONS } from "../../lifecycle.ts";
 import { MAX_NESTING, nestingDepth } from "../../rpc/envelope.ts";
 import type { JsonValue } from "../../records/fields.ts";
 import { filePath, oneOf, positiveInteger } from "../arguments.ts";
@@ -65,7 +58,7 @@ const OUTCOME_HELP = Object.entries(OUTCOMES).map(([event, outcome]) => `${event
 
 const START = defineCommand({
   words: ["deploy", "start"],
-  operation: deployStart,
+  method: "deploy.start",
   params: {
     app_name: { argument: "<app>", label: "app name" },
     image: { option: "--image <image>" },
@@ -77,7 +70,7 @@ const START = defineCommand({
 
 const EVENT = defineCommand({
   words: ["deploy", "event"],
-  operation: deployEvent,
+  method: "deploy.event",
   params: {
     deployment_id: { argument: "[deployment_id]" },
     event_type: { argument: "[event]" },
@@ -89,7 +82,7 @@ const EVENT = defineCommand({
 
 const RECOVER = defineCommand({
   words: ["recover"],
-  operation: deployRecover,
+  method: "deploy.recover",
   params: {
     app_name: { argument: "<app>", label: "app name" },
     reason: { option: "--reason <text>" },
@@ -98,7 +91,7 @@ const RECOVER = defineCommand({
 
 const ROLLBACK = defineCommand({
   words: ["rollback"],
-  operation: deployRollback,
+  method: "deploy.rollback",
   params: {
     app_name: { argument: "<app>", label: "app name" },
     to_deployment_id: { option: "--to <deployment_id>" },
@@ -159,8 +152,9 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       const configYaml = options.config === undefined
         ? undefined
         : await readConfigText(runner, options.config);
+      const { deployStart } = await import("../../operations/deploy.ts");
       const run = () =>
-        runner.invoke(command, START, {
+        runner.invoke(command, START, deployStart, {
           app_name: app,
           image: options.image,
           config_yaml: configYaml,
@@ -198,7 +192,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         `  dockswap-db deploy event --app web-api health_check_passed --payload '{"status":200,"ms":41}'\n` +
         `  dockswap-db deploy event 7 health_check_failed --error "GET /health: 503"`,
     )
-    .action((
+    .action(async (
       first: string | undefined,
       second: string | undefined,
       options: { app?: string; payload?: string; error?: string },
@@ -235,7 +229,8 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         event = first;
       }
       const payload = parsePayload(options.payload);
-      const result = runner.invoke(command, EVENT, {
+      const { deployEvent } = await import("../../operations/deploy.ts");
+      const result = runner.invoke(command, EVENT, deployEvent, {
         deployment_id: deploymentId,
         app_name: options.app,
         event_type: event as typeof recordableEvents[number],
@@ -262,8 +257,9 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         'the exit status is 0 (JSON "recovered": false).\n' +
         "Example:\n  dockswap-db recover web-api --reason 'orchestrator crashed during health check'",
     )
-    .action((app: string, options: { reason?: string }, command: Command) => {
-      const result = runner.invoke(command, RECOVER, {
+    .action(async (app: string, options: { reason?: string }, command: Command) => {
+      const { deployRecover } = await import("../../operations/deploy.ts");
+      const result = runner.invoke(command, RECOVER, deployRecover, {
         app_name: app,
         reason: options.reason,
       }, {
@@ -294,8 +290,9 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       "\nThe new deployment has rollback_of = the target's id; record its events with `deploy event`.\n" +
         "Examples:\n  dockswap-db rollback web-api\n  dockswap-db rollback web-api --to 3",
     )
-    .action((app: string, options: { to?: number }, command: Command) => {
-      const result = runner.invoke(command, ROLLBACK, {
+    .action(async (app: string, options: { to?: number }, command: Command) => {
+      const { deployRollback } = await import("../../operations/deploy.ts");
+      const result = runner.invoke(command, ROLLBACK, deployRollback, {
         app_name: app,
         to_deployment_id: options.to,
       }, { rows: (r) => [flatten(r.deployment)] });

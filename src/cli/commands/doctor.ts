@@ -2,8 +2,7 @@ import type { Command } from "commander";
 import { openForInspection } from "../../db/open.ts";
 import { DURATION_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
-import { doctor } from "../../operations/doctor.ts";
-import { execute } from "../../operations/mod.ts";
+import { execute } from "../../operations/operation.ts";
 import { nowIso } from "../../time.ts";
 import { durationArgument } from "../arguments.ts";
 import { defineCommand, optionOf } from "../command_spec.ts";
@@ -12,7 +11,7 @@ import type { CommandRunner } from "../runner.ts";
 
 export const DOCTOR_COMMAND = defineCommand({
   words: ["doctor"],
-  operation: doctor,
+  method: "db.doctor",
   params: { stuck_after_ms: { option: "--stuck-after <duration>" } },
 });
 
@@ -32,7 +31,8 @@ export function registerDoctorCommand(program: Command, runner: CommandRunner): 
         "event_chain (verify's check of the history's hash chains). Each is ok, warn or fail;\n" +
         "only fail makes the exit status 1. The file is opened as it is: doctor changes nothing.",
     )
-    .action((options: { stuckAfter?: number }, command: Command) => {
+    .action(async (options: { stuckAfter?: number }, command: Command) => {
+      const { doctor } = await import("../../operations/doctor.ts");
       const path = runner.databasePath(command);
       const db = openForInspection(path);
       let result;

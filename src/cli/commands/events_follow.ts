@@ -6,8 +6,7 @@
  */
 import type { Command } from "commander";
 import { DockswapError } from "../../errors.ts";
-import { eventsAfterOp } from "../../operations/event_stream.ts";
-import { execute, parseParams } from "../../operations/mod.ts";
+import { execute, parseParams } from "../../operations/operation.ts";
 import { defineCommand, labelOf } from "../command_spec.ts";
 import { dataVersion, lastEventId } from "../../store/event_stream.ts";
 import type { CommandRunner } from "../runner.ts";
@@ -25,7 +24,7 @@ type StopSignal = keyof typeof SIGNAL_EXIT;
 /** `events --follow` as a declaration: its operation and how its parameters are spelled. */
 export const EVENTS_FOLLOW_COMMAND = defineCommand({
   words: ["events"],
-  operation: eventsAfterOp,
+  method: "events.after",
   params: {
     after_id: { option: "--since-id <n>" },
     app_name: { option: "--app <name>" },
@@ -62,6 +61,7 @@ export async function followEvents(
         "drop --format/--json or pass --format ndjson",
     );
   }
+  const { eventsAfterOp } = await import("../../operations/event_stream.ts");
   // Refused as the command line names it, before the database is opened.
   parseParams(
     eventsAfterOp,

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { TIME_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
-import { exportToFile, exportToStream, type ProgressOf } from "../../operations/export.ts";
+import type { ProgressOf } from "../../operations/export.ts";
 import {
   EXPORT_FORMAT_NAMES,
   EXPORT_FORMATS,
@@ -106,6 +106,7 @@ Example (incremental, one file per run):
             "redirect stdout (> FILE.gz, | gunzip) or pass --output FILE",
         );
       }
+      const { exportToFile, exportToStream } = await import("../../operations/export.ts");
       const progress: ProgressOf | undefined = runner.io.stderrIsTerminal
         ? (table, total) => new ProgressBar(`export ${table}`, total, runner.io.err)
         : undefined;

@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { writeFileAtomically } from "../../atomic_file.ts";
 import { refuseDatabaseTarget } from "../../database_files.ts";
 import { DockswapError } from "../../errors.ts";
-import { readMetrics } from "../../operations/metrics.ts";
 import { nowIso } from "../../time.ts";
 import { filePath } from "../arguments.ts";
 import { renderMetrics } from "../metrics_exposition.ts";
@@ -34,7 +33,7 @@ survive prune. Reading costs a few rows per app, however long the history.
 Example (cron, every minute, into the folder of node_exporter's textfile collector):
   dockswap-db metrics --output /var/lib/node_exporter/textfile_collector/dockswap.prom`,
     )
-    .action((options: { openmetrics?: boolean; output?: string }, command: Command) => {
+    .action(async (options: { openmetrics?: boolean; output?: string }, command: Command) => {
       if (runner.formatGiven(command)) {
         throw new DockswapError(
           "invalid_argument",
@@ -44,6 +43,7 @@ Example (cron, every minute, into the folder of node_exporter's textfile collect
       }
       const database = runner.databasePath(command);
       if (options.output !== undefined) refuseDatabaseTarget(options.output, database, "--output");
+      const { readMetrics } = await import("../../operations/metrics.ts");
       const snapshot = runner.withDatabase(
         command,
         (context) => context.db.read(() => readMetrics(context.db, nowIso())),

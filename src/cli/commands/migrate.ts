@@ -1,13 +1,12 @@
 import type { Command } from "commander";
-import { migrateStatus } from "../../operations/migrations.ts";
-import { execute } from "../../operations/mod.ts";
+import { execute } from "../../operations/operation.ts";
 import { defineCommand } from "../command_spec.ts";
 import type { CommandRunner } from "../runner.ts";
 import { migrationsTable } from "../views.ts";
 
 export const MIGRATE_STATUS_COMMAND = defineCommand({
   words: ["migrate", "status"],
-  operation: migrateStatus,
+  method: "migrate.status",
   params: {},
 });
 
@@ -18,7 +17,8 @@ export function registerMigrateCommands(program: Command, runner: CommandRunner)
   );
   migrate.command("status")
     .description("List embedded migrations, applied and pending")
-    .action((_options, command: Command) => {
+    .action(async (_options, command: Command) => {
+      const { migrateStatus } = await import("../../operations/migrations.ts");
       // Opened without applying, so that pending migrations show as pending.
       const result = runner.withDatabase(
         command,

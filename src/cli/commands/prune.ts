@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { DURATION_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
-import { prune } from "../../operations/prune.ts";
 import { durationArgument, positiveInteger } from "../arguments.ts";
 import { defineCommand, optionOf } from "../command_spec.ts";
 import type { CommandRunner } from "../runner.ts";
@@ -15,7 +14,7 @@ interface PruneOptions {
 
 export const PRUNE_COMMAND = defineCommand({
   words: ["prune"],
-  operation: prune,
+  method: "db.prune",
   params: {
     keep_last: { option: "--keep-last <n>" },
     older_than_ms: { option: "--older-than <duration>" },
@@ -48,14 +47,15 @@ export function registerPruneCommand(program: Command, runner: CommandRunner): v
         "Events of deleted deployments go with them. Both flags together: only what both select.\n" +
         "Example: dockswap-db prune --keep-last 50 --older-than 90d --yes",
     )
-    .action((options: PruneOptions, command: Command) => {
+    .action(async (options: PruneOptions, command: Command) => {
       if (options.keepLast === undefined && options.olderThan === undefined) {
         throw new DockswapError(
           "invalid_argument",
           "prune needs --keep-last N or --older-than DURATION",
         );
       }
-      const result = runner.invoke(command, PRUNE_COMMAND, {
+      const { prune } = await import("../../operations/prune.ts");
+      const result = runner.invoke(command, PRUNE_COMMAND, prune, {
         keep_last: options.keepLast,
         older_than_ms: options.olderThan,
         app_name: options.app,

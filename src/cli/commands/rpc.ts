@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { openDatabase } from "../../db/open.ts";
-import { fileWriter, MAX_LINE_BYTES, serveRpc } from "../../rpc/mod.ts";
+import { MAX_LINE_BYTES } from "../../rpc/framing.ts";
 import { nowIso } from "../../time.ts";
 import { EXIT_SIGNAL } from "../exit_status.ts";
 import type { CommandRunner } from "../runner.ts";
@@ -19,6 +19,7 @@ export function registerRpcCommand(program: Command, runner: CommandRunner): voi
         `  echo '{"jsonrpc":"2.0","id":1,"method":"ping"}' | dockswap-db rpc`,
     )
     .action(async (_options, command: Command) => {
+      const { fileWriter, serveRpc } = await import("../../rpc/mod.ts");
       // Opened once, before reading: a database that cannot be used fails the command at once.
       const db = openDatabase(runner.databasePath(command), { adoptGoFile: runner.adoptGoFile });
       runner.warnIfReadableByOthers(db.path);

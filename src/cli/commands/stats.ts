@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { TIME_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
-import { type AppStats, statsGet } from "../../operations/stats.ts";
+import type { AppStats } from "../../operations/stats.ts";
 import { duration } from "../cells.ts";
 import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
@@ -11,7 +11,7 @@ import { timeBoundMs } from "../time_window.ts";
 
 export const STATS_COMMAND = defineCommand({
   words: ["stats"],
-  operation: statsGet,
+  method: "stats.get",
   params: {
     app_name: { argument: "[app]", label: "app name" },
     since_ms: { option: "--since <time>" },
@@ -52,7 +52,12 @@ Examples:
   dockswap-db stats --since 30d
   dockswap-db --format csv stats web-api --since 2026-01-01 --until 2026-02-01`,
     )
-    .action((app: string | undefined, options: { since?: string; until?: string }, command) => {
+    .action(async (
+      app: string | undefined,
+      options: { since?: string; until?: string },
+      command: Command,
+    ) => {
+      const { statsGet } = await import("../../operations/stats.ts");
       const now = new Date().toISOString();
       const since = options.since === undefined
         ? undefined
@@ -61,7 +66,11 @@ Examples:
         ? undefined
         : timeBoundMs("--until", options.until, now);
       refuseEmptyWindow(since, until ?? Date.parse(now));
-      runner.invoke(command, STATS_COMMAND, { app_name: app, since_ms: since, until_ms: until }, {
+      runner.invoke(command, STATS_COMMAND, statsGet, {
+        app_name: app,
+        since_ms: since,
+        until_ms: until,
+      }, {
         rows: (result) => [...result.apps, result.overall].map((row) => flatten(row)),
         table: (result, layout) => statsTable([...result.apps, result.overall], layout),
       });

@@ -1,12 +1,5 @@
 import { type Command, Option } from "commander";
 import { DEPLOYMENT_STATUSES } from "../../lifecycle.ts";
-import {
-  deployGet,
-  deployHistory,
-  eventsList,
-  stateGet,
-  stateList,
-} from "../../operations/history.ts";
 import { oneOf, positiveInteger } from "../arguments.ts";
 import { argumentOf, type CommandSpec, defineCommand, optionOf } from "../command_spec.ts";
 import { nonNegativeInteger } from "../arguments.ts";
@@ -19,17 +12,17 @@ import { eventsTable, historyTable, showTable, statusTable } from "../views.ts";
 /** Deployments `history` shows a person at a terminal unless told otherwise. */
 const TERMINAL_ROWS = 10;
 
-const STATUS_ALL = defineCommand({ words: ["status"], operation: stateList, params: {} });
+const STATUS_ALL = defineCommand({ words: ["status"], method: "state.list", params: {} });
 
 const STATUS = defineCommand({
   words: ["status"],
-  operation: stateGet,
+  method: "state.get",
   params: { app_name: { argument: "[app]", label: "app name" } },
 });
 
 const HISTORY = defineCommand({
   words: ["history"],
-  operation: deployHistory,
+  method: "deploy.history",
   params: {
     app_name: { argument: "<app>", label: "app name" },
     limit: { option: "--limit <n>" },
@@ -39,14 +32,14 @@ const HISTORY = defineCommand({
 
 const EVENTS = defineCommand({
   words: ["events"],
-  operation: eventsList,
+  method: "events.list",
   // Optional: `events --follow` takes none.
   params: { deployment_id: { argument: "[deployment_id]" } },
 });
 
 const SHOW = defineCommand({
   words: ["show"],
-  operation: deployGet,
+  method: "deploy.get",
   params: { deployment_id: { argument: "<deployment_id>" } },
 });
 
@@ -74,10 +67,12 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
         "(updated_at). An app that never deployed is not listed (with APP: not found, exit 3).\n" +
         "Example:\n  dockswap-db --json status web-api",
     )
-    .action((app: string | undefined, _options, command: Command) => {
-      if (app === undefined) runner.invoke(command, STATUS_ALL, {}, { table: statusTable });
-      else {
-        runner.invoke(command, STATUS, { app_name: app }, {
+    .action(async (app: string | undefined, _options, command: Command) => {
+      const { stateGet, stateList } = await import("../../operations/history.ts");
+      if (app === undefined) {
+        runner.invoke(command, STATUS_ALL, stateList, {}, { table: statusTable });
+      } else {
+        runner.invoke(command, STATUS, stateGet, { app_name: app }, {
           table: (state, layout) => statusTable([state], layout),
         });
       }
@@ -102,15 +97,16 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
         "other formats, and output to a pipe or file, get every deployment.\n" +
         "Example:\n  dockswap-db history web-api --limit 10 --status success",
     )
-    .action((
+    .action(async (
       app: string,
       options: { limit?: number; all?: boolean; status?: typeof DEPLOYMENT_STATUSES[number] },
       command: Command,
     ) => {
+      const { deployHistory } = await import("../../operations/history.ts");
       // A person at a terminal wants the recent ones, as the Go dockswap shows; scripts get all.
       const shorten = options.limit === undefined && !options.all &&
         runner.io.stdoutIsTerminal && runner.globals(command).format === "table";
-      const history = runner.invoke(command, HISTORY, {
+      const history = runner.invoke(command, HISTORY, deployHistory, {
         app_name: app,
         limit: options.limit,
         status: options.status,
@@ -168,7 +164,8 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
         );
       }
       // Rows keep the payload as one JSON value (a cell in table and CSV), not dotted columns.
-      runner.invoke(command, EVENTS, { deployment_id: deploymentId }, {
+      const { eventsList } = await import("../../operations/history.ts");
+      runner.invoke(command, EVENTS, eventsList, { deployment_id: deploymentId }, {
         rows: (events) => events.map((e) => ({ ...e })),
         table: eventsTable,
       });
@@ -183,8 +180,9 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
         "(state, entered_at, left_at, duration_ms); JSON prints {deployment, events, states}.\n" +
         "Example:\n  dockswap-db show 7",
     )
-    .action((deploymentId: number, _options, command: Command) => {
-      runner.invoke(command, SHOW, { deployment_id: deploymentId }, {
+    .action(async (deploymentId: number, _options, command: Command) => {
+      const { deployGet } = await import("../../operations/history.ts");
+      runner.invoke(command, SHOW, deployGet, { deployment_id: deploymentId }, {
         rows: (r) => r.states.map((s) => flatten(s)),
         table: showTable,
       });

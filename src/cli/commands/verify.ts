@@ -1,12 +1,12 @@
 import type { Command } from "commander";
-import { type BrokenLink, dbVerify, type VerifyResult } from "../../operations/verify.ts";
+import type { BrokenLink, VerifyResult } from "../../operations/verify.ts";
 import { defineCommand } from "../command_spec.ts";
 import { EXIT_VERIFY_BROKEN } from "../exit_status.ts";
 import type { CommandRunner } from "../runner.ts";
 
 export const VERIFY_COMMAND = defineCommand({
   words: ["verify"],
-  operation: dbVerify,
+  method: "db.verify",
   params: {},
 });
 
@@ -30,8 +30,9 @@ Examples:
   dockswap-db verify
   dockswap-db --format ndjson verify | jq -r .detail`,
     )
-    .action((_options, command: Command) => {
-      const result = runner.invoke(command, VERIFY_COMMAND, {}, {
+    .action(async (_options, command: Command) => {
+      const { dbVerify } = await import("../../operations/verify.ts");
+      const result = runner.invoke(command, VERIFY_COMMAND, dbVerify, {}, {
         rows: (r) => r.broken,
         table: verifyText,
       });

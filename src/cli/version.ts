@@ -1,0 +1,17 @@
+/**
+ * `--version`: the tool, the newest schema it knows and the SQLite it links. Its own small module,
+ * so that `dockswap-db --version` alone is answered without loading the command-line program.
+ */
+import { sqliteVersion } from "../db/database.ts";
+import { SCHEMA_VERSION } from "../db/identity.ts";
+import { VERSION } from "../version.ts";
+
+/** The line `--version` prints. */
+export function versionLine(): string {
+  return `dockswap-db ${VERSION} (schema ${SCHEMA_VERSION}, SQLite ${sqliteVersion()})`;
+}
+
+/** True when the whole command line is `--version` (or `-V`): the answer needs no parser. */
+export function asksOnlyForVersion(argv: readonly string[]): boolean {
+  return argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");
+}
