@@ -65,7 +65,10 @@ const NO_CONTENT = /^ *(?:#.*)?$/;
 const FLOW_ITEMS = new RegExp(FLOW_SCALAR, "g");
 const FLOW_PAIRS = new RegExp(`(${KEY}): +(${FLOW_SCALAR})`, "g");
 
-/** Characters that end a line or read differently somewhere: a tab, NEL, LS, PS, a CR not before LF, a BOM after the start. */
+/**
+ * Characters that end a line or read differently somewhere: a tab, NEL, LS, PS, a CR not before
+ * LF, a BOM after the start.
+ */
 const UNSAFE_CHARACTER = /[\t\x85\u2028\u2029]|\r(?!\n)|(?!^)\uFEFF/;
 
 /** A line with content: `indent` spaces, then `dash` characters of `- ` (0 when none). */
