@@ -1,10 +1,9 @@
-import { parseDocument } from "yaml";
 import { APP_NAME_RULE, isValidAppName } from "./app_name.ts";
 import { goTypeProblems } from "./app_config_types.ts";
 import { COLORS, isColor } from "./color.ts";
+import { readConfigYaml } from "./config_yaml.ts";
 import { DockswapError } from "./errors.ts";
 import { sha256Hex } from "./hash.ts";
-import { withYamlEnvironment } from "./yaml_environment.ts";
 
 /** A parsed, validated app config: its app name, its raw text and the SHA-256 of that text. */
 export interface AppConfig {
@@ -55,30 +54,8 @@ function checkYamlCharacters(text: string, source: string): void {
  * input in messages (a file path, or "stdin").
  */
 export function parseAppConfig(text: string, source = "config_yaml"): AppConfig {
-  return withYamlEnvironment(() => parseAndValidate(text, source));
-}
-
-function parseAndValidate(text: string, source: string): AppConfig {
   checkYamlCharacters(text, source);
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  const syntax = doc.errors[0];
-  if (syntax?.code === "MULTIPLE_DOCS") {
-    throw invalid(source, "the file holds several YAML documents (`---`); a config is one");
-  }
-  if (syntax) {
-    const line = syntax.linePos?.[0]?.line;
-    const where = line ? ` at line ${line}` : "";
-    const reason = syntax.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    throw invalid(source, `YAML syntax error${where}: ${reason}`);
-  }
-  let root: unknown;
-  try {
-    root = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    // Aliases that expand exponentially ("billion laughs") are refused by the yaml library
-    // with a ReferenceError; that is bad input, not a bug.
-    throw invalid(source, `YAML could not be expanded: ${(error as Error).message}`);
-  }
+  const root = readConfigYaml(text, source);
   if (root === null || root === undefined) {
     throw invalid(source, "the config is empty; it must be a YAML mapping with at least `name`");
   }

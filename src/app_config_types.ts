@@ -130,29 +130,30 @@ function checkMapValues(map: Mapping, type: GoType, path: string, problems: stri
 
 /** Why yaml.v3 refuses `value` (not null) for a field of Go type `type`, if it does. */
 function typeProblem(value: unknown, type: GoType): string | undefined {
-  const found = `found ${describeValue(value)}`;
+  // Worded only for a refusal: most values are fine.
+  const found = () => `found ${describeValue(value)}`;
   switch (type) {
     case "string":
       // Any scalar is taken as its text (`port: 80` gives "80").
-      return isScalar(value) ? undefined : `must be a single value, ${found}`;
+      return isScalar(value) ? undefined : `must be a single value, ${found()}`;
     case "int":
       // yaml.v3 truncates a fraction (8080.5 gives 8080); refused here as the typo it must be.
       return Number.isInteger(value) && Math.abs(value as number) < INT64_LIMIT
         ? undefined
-        : `must be an integer, ${found}`;
+        : `must be an integer, ${found()}`;
     case "bool":
       return typeof value === "boolean" || (typeof value === "string" && BOOL_WORDS.has(value))
         ? undefined
-        : `must be true or false (unquoted; yes/no and on/off work too), ${found}`;
+        : `must be true or false (unquoted; yes/no and on/off work too), ${found()}`;
     case "time.Duration":
       return typeof value === "string" && isGoDuration(value)
         ? undefined
         : `must be a duration with a unit (ns, us, ms, s, m, h), such as 5s, 1m30s or 250ms, ` +
-          `${found}${typeof value === "number" ? ": a bare number has no unit" : ""}`;
+          `${found()}${typeof value === "number" ? ": a bare number has no unit" : ""}`;
     case "map[string]string":
     case "map[string]map[string]string":
-      return isMapping(value) ? undefined : `must be a mapping of names to values, ${found}`;
+      return isMapping(value) ? undefined : `must be a mapping of names to values, ${found()}`;
     case "[]string":
-      return Array.isArray(value) ? undefined : `must be a sequence (a list), ${found}`;
+      return Array.isArray(value) ? undefined : `must be a sequence (a list), ${found()}`;
   }
 }
