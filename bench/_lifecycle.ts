@@ -1,7 +1,8 @@
 /**
  * The lifecycle workload of benchmarks 1 and 2, twice: as JSON-RPC request lines for the real
  * server, and as the same statements straight on node:sqlite (the raw baseline: same schema,
- * WAL, synchronous=FULL, the reads the operations do, no parsing, validation or JSON).
+ * WAL, synchronous=FULL, the reads the operations do, the events' hash chain as
+ * docs/monitoring.md defines it, no parsing, validation or JSON).
  */
 import { createHash } from "node:crypto";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
@@ -87,10 +88,17 @@ export class RawLifecycle {
         `INSERT INTO deployments (app_name, config_id, image, started_at, ended_at, status, active_color, rollback_of)
          VALUES (?, ?, ?, ?, NULL, 'in_progress', ?, NULL)`,
       ),
-      insertEvent: p(
-        `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state, to_state, payload, error, created_at)
-         VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)`,
+      // The chain's link: the deployment's head and the id the event will get (the hash covers it).
+      chainLink: p(
+        `SELECT chain_head, max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'deployment_events'), 0),
+                                coalesce((SELECT max(id) FROM deployment_events), 0)) + 1 AS next_id
+         FROM deployments WHERE id = ?`,
       ),
+      insertEvent: p(
+        `INSERT INTO deployment_events (id, deployment_id, app_name, event_type, from_state, to_state, payload, error, created_at, hash)
+         VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
+      ),
+      setChainHead: p("UPDATE deployments SET chain_head = ? WHERE id = ?"),
       // The state's first row, then only the columns that change, as the operations write it.
       insertState: p(
         `INSERT INTO current_state (app_name, deployment_id, active_color, image, status, updated_at)
@@ -138,7 +146,7 @@ export class RawLifecycle {
     const deployment = Number(
       this.#s.insertDeployment.run(app, config.id, imageFor(i), now, "blue").lastInsertRowid,
     );
-    this.#s.insertEvent.run(deployment, app, "deploy", "stable", "starting", now);
+    this.#insertEvent(deployment, app, ["deploy", "stable", "starting"], now);
     this.#s.insertState.run(app, deployment, "starting", now);
     this.#deployments.set(i, deployment);
   }
@@ -150,10 +158,29 @@ export class RawLifecycle {
     const deployment = this.#deployments.get(i)!;
     this.#s.target.get(app);
     const at = new Date().toISOString();
-    this.#s.insertEvent.run(deployment, app, event, from, to, at);
+    this.#insertEvent(deployment, app, HAPPY_EVENTS[k], at);
     if (event === "caddy_updated") this.#s.moveTraffic.run("blue", imageFor(i), to, at, app);
     else this.#s.updateStatus.run(to, at, app);
     if (event === "container_stopped") this.#s.endDeployment.run("success", at, deployment);
+  }
+
+  /** An event without payload or error, chained: its hash over its columns and the head's. */
+  #insertEvent(
+    deployment: number,
+    app: string,
+    [event, from, to]: readonly [string, string, string],
+    at: string,
+  ): void {
+    const link = this.#s.chainLink.get(deployment) as {
+      chain_head: string | null;
+      next_id: number;
+    };
+    const text = JSON.stringify([link.next_id, deployment, app, event, from, to, null, null, at]);
+    const hash = createHash("sha256")
+      .update(`${text.slice(0, -1)},${JSON.stringify(link.chain_head)}]`)
+      .digest("hex");
+    this.#s.insertEvent.run(link.next_id, deployment, app, event, from, to, at, hash);
+    this.#s.setChainHead.run(hash, deployment);
   }
 
   close(): void {

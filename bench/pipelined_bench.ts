@@ -80,7 +80,8 @@ export async function pipelined(options: BenchOptions): Promise<BenchReport> {
       `keys on), as a user would write them. Both are timed as whole processes, from spawn to ` +
       `exit, on a file whose schema exists; median of ${rounds} alternated runs. The raw loop ` +
       `runs the statements the operations run (the same reads, whose values it ignores: it knows ` +
-      `each transition in advance) and hashes each config with SHA-256; it skips what the server ` +
+      `each transition in advance), hashes each config with SHA-256 and chains each event's hash ` +
+      `as docs/monitoring.md defines it (its file passes \`verify\`); it skips what the server ` +
       `does besides SQL: loading the program, JSON-RPC framing and parsing, parameter ` +
       `validation, parsing and validating the config YAML, the state machine's checks, building ` +
       `and serializing results, and being able to undo a failing request alone.`,
