@@ -23,12 +23,13 @@ interface CopyStream {
   write(chunk: Uint8Array): boolean;
   end(callback: () => void): void;
   once(event: "error" | "drain", listener: (error: Error) => void): void;
-  off(event: "error" | "drain", listener: (error: Error) => void): void;
 }
 
 /** A statement postgres.js has not sent yet. */
 interface PendingQuery extends Promise<CentralRow[]> {
   writable(): Promise<CopyStream>;
+  /** How postgres.js fails the statement (its own property, replaceable). */
+  reject: (error: Error) => void;
 }
 
 /** The part of postgres.js this module uses. */
@@ -114,34 +115,39 @@ export class Central {
 
   /**
    * Runs `COPY ... FROM STDIN` with `chunks` (whole COPY rows each) as its input, a chunk at a
-   * time as the socket takes them; resolves once the server has taken every row.
+   * time as the socket takes them; resolves once the server has taken every row, rejects with
+   * the server's error when it refuses one.
    */
   async copyIn(sql: string, chunks: Iterable<Uint8Array>): Promise<void> {
     try {
       await this.#lost.guard(async () => {
-        const stream = await this.#connection.unsafe(sql).writable();
-        let failure: Error | undefined;
-        const fail = (error: Error) => failure ??= error;
-        stream.once("error", fail);
+        const query = this.#connection.unsafe(sql);
+        // postgres.js resolves a COPY's query with its stream, and reports an error the server
+        // sends after the last row (a key or rule a row breaks) only to the query's reject:
+        // the stream would never end.
+        const refused = new Promise<never>((_, reject) => {
+          const settle = query.reject;
+          query.reject = (error: Error) => {
+            reject(error);
+            settle(error);
+          };
+        });
+        refused.catch(() => {});
+        const stream = await Promise.race([query.writable(), refused]);
+        const failed = new Promise<never>((_, reject) => {
+          stream.once("error", reject);
+          refused.catch(reject);
+        });
+        failed.catch(() => {});
         for (const chunk of chunks) {
-          if (failure) break;
           if (!stream.write(chunk)) {
-            await new Promise<void>((resolve) => {
-              const go = () => {
-                stream.off("drain", go);
-                stream.off("error", go);
-                resolve();
-              };
-              stream.once("drain", go);
-              stream.once("error", go);
-            });
+            await Promise.race([
+              new Promise<void>((resolve) => stream.once("drain", () => resolve())),
+              failed,
+            ]);
           }
         }
-        if (failure) throw failure;
-        await new Promise<void>((resolve, reject) => {
-          stream.once("error", reject);
-          stream.end(resolve);
-        });
+        await Promise.race([new Promise<void>((resolve) => stream.end(() => resolve())), failed]);
       });
     } catch (error) {
       throw centralError(error, this.target);
