@@ -134,12 +134,16 @@ export class Central {
         });
         refused.catch(() => {});
         const stream = await Promise.race([query.writable(), refused]);
+        let failure: Error | undefined;
         const failed = new Promise<never>((_, reject) => {
-          stream.once("error", reject);
-          refused.catch(reject);
+          const fail = (error: Error) => reject(failure ??= error);
+          stream.once("error", fail);
+          refused.catch(fail);
         });
         failed.catch(() => {});
         for (const chunk of chunks) {
+          // Nothing more is written to a stream the server or the socket has failed.
+          if (failure) throw failure;
           if (!stream.write(chunk)) {
             await Promise.race([
               new Promise<void>((resolve) => stream.once("drain", () => resolve())),
