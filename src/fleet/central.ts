@@ -23,12 +23,13 @@ interface CopyStream {
   write(chunk: Uint8Array): boolean;
   end(callback: () => void): void;
   once(event: "error" | "drain", listener: (error: Error) => void): void;
-  off(event: "error" | "drain", listener: (error: Error) => void): void;
 }
 
 /** A statement postgres.js has not sent yet. */
 interface PendingQuery extends Promise<CentralRow[]> {
   writable(): Promise<CopyStream>;
+  /** How postgres.js fails the statement (its own property, replaceable). */
+  reject: (error: Error) => void;
 }
 
 /** The part of postgres.js this module uses. */
@@ -73,6 +74,8 @@ export class Central {
       username: target.user,
       password: target.password,
       ssl: await sslOption(target),
+      // postgres.js 3.4.9 takes a connected socket from `socket` (its types omit the option).
+      ...({ socket: () => connectSocket(target) } as object),
       max: 1,
       // Held for the whole command: session locks (one sync per host) live on it.
       idle_timeout: 0,
@@ -114,34 +117,43 @@ export class Central {
 
   /**
    * Runs `COPY ... FROM STDIN` with `chunks` (whole COPY rows each) as its input, a chunk at a
-   * time as the socket takes them; resolves once the server has taken every row.
+   * time as the socket takes them; resolves once the server has taken every row, rejects with
+   * the server's error when it refuses one.
    */
   async copyIn(sql: string, chunks: Iterable<Uint8Array>): Promise<void> {
     try {
       await this.#lost.guard(async () => {
-        const stream = await this.#connection.unsafe(sql).writable();
+        const query = this.#connection.unsafe(sql);
+        // postgres.js resolves a COPY's query with its stream, and reports an error the server
+        // sends after the last row (a key or rule a row breaks) only to the query's reject:
+        // the stream would never end.
+        const refused = new Promise<never>((_, reject) => {
+          const settle = query.reject;
+          query.reject = (error: Error) => {
+            reject(error);
+            settle(error);
+          };
+        });
+        refused.catch(() => {});
+        const stream = await Promise.race([query.writable(), refused]);
         let failure: Error | undefined;
-        const fail = (error: Error) => failure ??= error;
-        stream.once("error", fail);
+        const failed = new Promise<never>((_, reject) => {
+          const fail = (error: Error) => reject(failure ??= error);
+          stream.once("error", fail);
+          refused.catch(fail);
+        });
+        failed.catch(() => {});
         for (const chunk of chunks) {
-          if (failure) break;
+          // Nothing more is written to a stream the server or the socket has failed.
+          if (failure) throw failure;
           if (!stream.write(chunk)) {
-            await new Promise<void>((resolve) => {
-              const go = () => {
-                stream.off("drain", go);
-                stream.off("error", go);
-                resolve();
-              };
-              stream.once("drain", go);
-              stream.once("error", go);
-            });
+            await Promise.race([
+              new Promise<void>((resolve) => stream.once("drain", () => resolve())),
+              failed,
+            ]);
           }
         }
-        if (failure) throw failure;
-        await new Promise<void>((resolve, reject) => {
-          stream.once("error", reject);
-          stream.end(resolve);
-        });
+        await Promise.race([new Promise<void>((resolve) => stream.end(() => resolve())), failed]);
       });
     } catch (error) {
       throw centralError(error, this.target);
@@ -235,6 +247,31 @@ function arrayLiteral(value: CentralValue): unknown {
   const element = (item: CentralValue): string =>
     item === null ? "NULL" : `"${String(item).replace(/[\\"]/g, "\\$&")}"`;
   return `{${value.map(element).join(",")}}`;
+}
+
+/**
+ * The connection's socket, with Nagle's algorithm off: without, the small message that follows a
+ * COPY's rows waits for the server's delayed acknowledgement (about 40 ms a batch here).
+ * postgres.js makes its own without the option, so the socket is made here, connected.
+ */
+async function connectSocket(target: CentralTarget): Promise<unknown> {
+  const { connect } = await import("node:net");
+  return await new Promise((resolve, reject) => {
+    const socket = connect({ host: target.host, port: target.port });
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(Object.assign(new Error("connect timeout"), { code: "CONNECT_TIMEOUT" }));
+    }, target.connectTimeoutS * 1000);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
 }
 
 /** postgres.js's `ssl` option for libpq's sslmode (postgres.js alone knows fewer modes). */

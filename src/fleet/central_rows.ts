@@ -1,7 +1,8 @@
 /**
  * The central tables' columns and the SQL that writes and reads them: batches of local rows sent
- * with COPY into a staging table of text columns, then one upsert from it, keyed on
- * (host_id, local id); small sets of rows as one upsert of `unnest` arrays.
+ * with COPY, straight into the table when none of them can be there yet, else into a staging
+ * table of text columns and then one upsert from it, keyed on (host_id, local id); small sets of
+ * rows as one upsert of `unnest` arrays.
  */
 import { SYNC_COLUMNS } from "../store/sync_source.ts";
 
@@ -74,6 +75,20 @@ export function copySql(table: CentralTable): string {
   return `COPY ${stagingTable(table)} (${SYNC_COLUMNS[table].join(", ")}) FROM STDIN`;
 }
 
+/**
+ * `COPY` of one batch straight into the table, host id first in each row (`copyRows` with the
+ * host id as leading value): for rows the table provably lacks, so nothing can conflict.
+ */
+export function copyIntoTableSql(table: CentralTable): string {
+  return `COPY ${table} (host_id, ${SYNC_COLUMNS[table].join(", ")}) FROM STDIN`;
+}
+
+/** Whether the table holds any row of host `$1` with an id above `$2`. */
+export function anyRowAboveSql(table: CentralTable): string {
+  return `SELECT EXISTS (SELECT 1 FROM ${table} WHERE host_id = $1::uuid AND id > $2::bigint)
+    AS found`;
+}
+
 /** The upsert of everything in the staging table (host id `$1`). */
 export function upsertFromStagingSql(table: CentralTable): string {
   const columns: readonly string[] = SYNC_COLUMNS[table];
@@ -95,10 +110,13 @@ const COPY_ESCAPES: Record<string, string> = {
 /**
  * Rows as COPY's text format, UTF-8: tab between values, newline after each row, `\\N` for null,
  * and backslash, tab, newline and carriage return escaped (so a value `\\N` stays text).
+ * `leading`, when given, is written first in every row (as it is: no byte of it needs escaping).
  */
-export function copyRows(rows: readonly (readonly unknown[])[]): Uint8Array {
+export function copyRows(rows: readonly (readonly unknown[])[], leading?: string): Uint8Array {
+  const start = leading === undefined ? "" : `${leading}\t`;
   let text = "";
   for (const row of rows) {
+    text += start;
     for (let c = 0; c < row.length; c++) {
       if (c > 0) text += "\t";
       text += copyValue(row[c]);

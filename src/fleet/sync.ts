@@ -1,8 +1,10 @@
 /**
- * `sync`: sends a host's new history to the central PostgreSQL. Each batch of rows is one upsert
- * and the host's high-water mark in one transaction, so a sync killed at any moment leaves the
- * central copy consistent, and the next one resumes after the last committed batch. Rows are read
- * from the local file a page at a time (constant memory, no long read transaction: writers go on).
+ * `sync`: sends a host's new history to the central PostgreSQL. Each batch of rows (a COPY, and
+ * an upsert when the server may hold some of them) and the host's high-water mark are one
+ * transaction, so a sync killed at any moment leaves the central copy consistent, and the next
+ * one resumes after the last committed batch. Rows are read from the local file a page at a time
+ * (constant memory: at most the batch being written and the one being read; no long read
+ * transaction: writers go on).
  * One sync per host at a time: a second waits for the first's session lock.
  */
 import type { Database } from "../db/database.ts";
@@ -23,7 +25,9 @@ import {
 } from "../store/sync_source.ts";
 import type { Central, CentralValue } from "./central.ts";
 import {
+  anyRowAboveSql,
   columnArrays,
+  copyIntoTableSql,
   copyRows,
   copySql,
   createStagingSql,
@@ -280,8 +284,8 @@ async function refuseDivergence(
 }
 
 /**
- * Sends the rows after `mark` up to the bound, a batch per transaction (COPY into the session's
- * staging table, one upsert from it, the new mark); returns how many.
+ * Sends the rows after `mark` up to the bound, a batch per transaction (its rows by COPY, and the
+ * new mark); returns how many. While the server writes one batch, the next is read and encoded.
  */
 async function sendNewRows(
   db: Database,
@@ -296,46 +300,118 @@ async function sendNewRows(
   if (upTo <= mark) return 0;
   const limit = request.batchRows ?? BATCH_ROWS[table];
   const progress = request.progress?.(table, countAfter(db, table, mark, upTo));
-  const copy = copySql(table);
+  // Nothing of this host above its mark (the usual case: each batch commits with its mark, and
+  // the host lock keeps other syncs of it out): the rows go straight into the table, where a
+  // conflict cannot happen. Else into staging, and one upsert.
+  const [{ found }] = await central.query(anyRowAboveSql(table), [hostId, mark]);
+  const direct = found === false;
+  if (!direct) await central.query(createStagingSql(table));
+  const copy = direct ? copyIntoTableSql(table) : copySql(table);
   const upsert = upsertFromStagingSql(table);
-  await central.query(createStagingSql(table));
+  const markSql = `UPDATE hosts SET ${MARK_COLUMN[table]} = GREATEST(${MARK_COLUMN[table]}, $2)
+    WHERE id = $1`;
   let after = mark;
   let sent = 0;
+  let writing: Promise<void> | undefined;
+  const turns = new Turns();
   try {
     for (;;) {
-      // Read and encoded before the transaction, a page at a time: no more than a page of rows
-      // is alive at once.
-      const chunks: Uint8Array[] = [];
-      let rowCount = 0;
-      let last = after;
-      while (rowCount < limit) {
-        const page = Math.min(COPY_PAGE_ROWS, limit - rowCount);
-        const rows = rowsAfter(db, table, last, upTo, page);
-        if (rows.length === 0) break;
-        chunks.push(copyRows(rows));
-        rowCount += rows.length;
-        last = Number(rows[rows.length - 1][0]);
-        if (rows.length < page) break;
-      }
-      if (rowCount === 0) break;
-      await central.transaction(async () => {
+      const batch = await readBatch(
+        db,
+        table,
+        after,
+        upTo,
+        limit,
+        direct ? hostId : undefined,
+        turns,
+      );
+      if (batch.rows === 0) break;
+      await writing;
+      const { chunks, last, rows } = batch;
+      // One transaction at a time on the connection; only the reading of the next overlaps.
+      writing = central.transaction(async () => {
         await central.copyIn(copy, chunks);
-        await central.query(upsert, [hostId]);
-        await central.query(
-          `UPDATE hosts SET ${MARK_COLUMN[table]} = GREATEST(${MARK_COLUMN[table]}, $2)
-           WHERE id = $1`,
-          [hostId, last],
-        );
+        if (!direct) await central.query(upsert, [hostId]);
+        await central.query(markSql, [hostId, last]);
+      }).then(() => {
+        sent += rows;
+        progress?.tick(sent);
       });
+      // Awaited before the next batch, or below; a failure meanwhile is not unhandled.
+      writing.catch(() => {});
       after = last;
-      sent += rowCount;
-      progress?.tick(sent);
-      if (rowCount < limit || last >= upTo) break;
+      if (rows < limit || last >= upTo) break;
     }
+    await writing;
   } finally {
+    // A failed read leaves no transaction behind it running.
+    await writing?.catch(() => {});
+    turns.close();
     progress?.done();
   }
   return sent;
+}
+
+/** One batch read from the file and encoded as COPY rows. */
+interface EncodedBatch {
+  chunks: Uint8Array[];
+  rows: number;
+  /** The id of its last row. */
+  last: number;
+}
+
+/**
+ * Up to `limit` rows after `after`, read and encoded a page at a time (no more than a page of
+ * rows is alive at once), yielding between pages so that a batch being written goes on.
+ */
+async function readBatch(
+  db: Database,
+  table: SyncedTable,
+  after: number,
+  upTo: number,
+  limit: number,
+  leading: string | undefined,
+  turns: Turns,
+): Promise<EncodedBatch> {
+  const chunks: Uint8Array[] = [];
+  let rowCount = 0;
+  let last = after;
+  while (rowCount < limit) {
+    const page = Math.min(COPY_PAGE_ROWS, limit - rowCount);
+    const rows = rowsAfter(db, table, last, upTo, page);
+    if (rows.length === 0) break;
+    chunks.push(copyRows(rows, leading));
+    rowCount += rows.length;
+    last = Number(rows[rows.length - 1][0]);
+    if (rows.length < page) break;
+    await turns.next();
+  }
+  return { chunks, rows: rowCount, last };
+}
+
+/**
+ * Yields to the event loop, so that replies and writes of the connection are handled: a message
+ * to itself, since a `setTimeout(0)` waits for a timer tick (about 2 ms here, per page).
+ */
+class Turns {
+  readonly #channel = new MessageChannel();
+  readonly #waiting: (() => void)[] = [];
+
+  constructor() {
+    this.#channel.port1.onmessage = () => this.#waiting.shift()?.();
+  }
+
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#channel.port2.postMessage(null);
+    });
+  }
+
+  close(): void {
+    this.#channel.port1.close();
+    this.#channel.port2.close();
+  }
 }
 
 /**
