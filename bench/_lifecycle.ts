@@ -154,7 +154,7 @@ export class RawLifecycle {
   /** deploy.event: the k-th happy-path event of app i. */
   event(i: number, k: number): void {
     const app = appName(i);
-    const [event, from, to] = HAPPY_EVENTS[k];
+    const [event, , to] = HAPPY_EVENTS[k];
     const deployment = this.#deployments.get(i)!;
     this.#s.target.get(app);
     const at = new Date().toISOString();
