@@ -83,10 +83,14 @@ export function copyIntoTableSql(table: CentralTable): string {
   return `COPY ${table} (host_id, ${SYNC_COLUMNS[table].join(", ")}) FROM STDIN`;
 }
 
-/** Whether the table holds any row of host `$1` with an id above `$2`. */
-export function anyRowAboveSql(table: CentralTable): string {
-  return `SELECT EXISTS (SELECT 1 FROM ${table} WHERE host_id = $1::uuid AND id > $2::bigint)
-    AS found`;
+/**
+ * Whether rows may go straight into the table by COPY: it holds no row of host `$1` with an id
+ * above `$2`, and it has no row-level security (PostgreSQL refuses COPY FROM into such a table
+ * for the roles its policies apply to; an INSERT goes through them).
+ */
+export function straightCopyAllowedSql(table: CentralTable): string {
+  return `SELECT NOT EXISTS (SELECT 1 FROM ${table} WHERE host_id = $1::uuid AND id > $2::bigint)
+    AND NOT (SELECT relrowsecurity FROM pg_class WHERE oid = '${table}'::regclass) AS allowed`;
 }
 
 /** The upsert of everything in the staging table (host id `$1`). */

@@ -25,13 +25,13 @@ import {
 } from "../store/sync_source.ts";
 import type { Central, CentralValue } from "./central.ts";
 import {
-  anyRowAboveSql,
   columnArrays,
   copyIntoTableSql,
   copyRows,
   copySql,
   createStagingSql,
   localShapeColumns,
+  straightCopyAllowedSql,
   upsertFromStagingSql,
   upsertSql,
 } from "./central_rows.ts";
@@ -302,9 +302,9 @@ async function sendNewRows(
   const progress = request.progress?.(table, countAfter(db, table, mark, upTo));
   // Nothing of this host above its mark (the usual case: each batch commits with its mark, and
   // the host lock keeps other syncs of it out): the rows go straight into the table, where a
-  // conflict cannot happen. Else into staging, and one upsert.
-  const [{ found }] = await central.query(anyRowAboveSql(table), [hostId, mark]);
-  const direct = found === false;
+  // conflict cannot happen. Else, or under row-level security, into staging, and one upsert.
+  const [{ allowed }] = await central.query(straightCopyAllowedSql(table), [hostId, mark]);
+  const direct = allowed === true;
   if (!direct) await central.query(createStagingSql(table));
   const copy = direct ? copyIntoTableSql(table) : copySql(table);
   const upsert = upsertFromStagingSql(table);
@@ -313,7 +313,7 @@ async function sendNewRows(
   let after = mark;
   let sent = 0;
   let writing: Promise<void> | undefined;
-  const turns = new Turns();
+  const yielder = new EventLoopYield();
   try {
     for (;;) {
       const batch = await readBatch(
@@ -323,7 +323,7 @@ async function sendNewRows(
         upTo,
         limit,
         direct ? hostId : undefined,
-        turns,
+        yielder,
       );
       if (batch.rows === 0) break;
       await writing;
@@ -346,7 +346,7 @@ async function sendNewRows(
   } finally {
     // A failed read leaves no transaction behind it running.
     await writing?.catch(() => {});
-    turns.close();
+    yielder.close();
     progress?.done();
   }
   return sent;
@@ -371,7 +371,7 @@ async function readBatch(
   upTo: number,
   limit: number,
   leading: string | undefined,
-  turns: Turns,
+  yielder: EventLoopYield,
 ): Promise<EncodedBatch> {
   const chunks: Uint8Array[] = [];
   let rowCount = 0;
@@ -384,16 +384,16 @@ async function readBatch(
     rowCount += rows.length;
     last = Number(rows[rows.length - 1][0]);
     if (rows.length < page) break;
-    await turns.next();
+    await yielder.next();
   }
   return { chunks, rows: rowCount, last };
 }
 
 /**
  * Yields to the event loop, so that replies and writes of the connection are handled: a message
- * to itself, since a `setTimeout(0)` waits for a timer tick (about 2 ms here, per page).
+ * to itself, since a `setTimeout(0)` waits for a timer tick.
  */
-class Turns {
+class EventLoopYield {
   readonly #channel = new MessageChannel();
   readonly #waiting: (() => void)[] = [];
 

@@ -87,3 +87,30 @@ Deno.test("sync: a row the server refuses in a straight COPY is a clear error, n
   await syncJson(db, url);
   await assertCentralEqualsLocal(pg, database, db);
 });
+
+Deno.test("sync: a table under row-level security takes the staging upsert (COPY is refused)", async () => {
+  await using pg = await startPostgres();
+  await using dir = await tempDir();
+  const database = await pg.createDatabase();
+  await pg.psql(
+    database,
+    `CREATE ROLE dockswap_sync LOGIN PASSWORD 'sync-pw';
+     CREATE SCHEMA dockswap AUTHORIZATION dockswap_sync;`,
+  );
+  const url = pg.url(database, "dockswap_sync", "sync-pw");
+  const db = await newHost(`${dir.path}/policed.db`);
+  addHistory(db, { app: "web-api", deployments: 2 });
+  await syncJson(db, url, "--host-name", "policed");
+  // Policies that let every row through, forced on the tables' owner (the sync role).
+  await pg.psql(
+    database,
+    ["app_configs", "deployments", "deployment_events"].map((table) =>
+      `ALTER TABLE dockswap.${table} ENABLE ROW LEVEL SECURITY;
+       ALTER TABLE dockswap.${table} FORCE ROW LEVEL SECURITY;
+       CREATE POLICY every_row ON dockswap.${table} USING (true) WITH CHECK (true);`
+    ).join("\n"),
+  );
+  addHistory(db, { app: "web-api", deployments: 2, start: "2026-05-01T00:00:00.000Z" });
+  await syncJson(db, url);
+  await assertCentralEqualsLocal(pg, database, db);
+});
