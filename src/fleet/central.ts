@@ -251,14 +251,18 @@ function arrayLiteral(value: CentralValue): unknown {
 
 /**
  * The connection's socket, with Nagle's algorithm off: without, the small message that follows a
- * COPY's rows waits for the server's delayed acknowledgement (about 40 ms a batch here).
- * postgres.js makes its own without the option, so the socket is made here, connected.
+ * COPY's rows waits for the server's delayed acknowledgement. postgres.js makes its own without
+ * the option, so the socket is made here, connected, carrying the `host` and `port` postgres.js
+ * sets on its own sockets: it sends `host` as the TLS server name. A host that is a directory is
+ * the server's Unix socket, as in libpq and postgres.js.
  */
 async function connectSocket(target: CentralTarget): Promise<unknown> {
   const { connect } = await import("node:net");
   return await new Promise((resolve, reject) => {
-    const socket = connect({ host: target.host, port: target.port });
-    socket.setNoDelay(true);
+    const socket = target.host.startsWith("/")
+      ? connect({ path: `${target.host}/.s.PGSQL.${target.port}` })
+      : connect({ host: target.host, port: target.port }).setNoDelay(true);
+    Object.assign(socket, { host: target.host, port: target.port });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(Object.assign(new Error("connect timeout"), { code: "CONNECT_TIMEOUT" }));

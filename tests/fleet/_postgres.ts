@@ -47,6 +47,8 @@ async function run(command: string[], options: { input?: string } = {}): Promise
 
 export interface PostgresServer extends AsyncDisposable {
   port: number;
+  /** The folder of the server's Unix socket (`.s.PGSQL.PORT`); local connections are trusted. */
+  socketDir: string;
   /** The superuser's URL for a database. */
   url(database: string, user?: string, password?: string): string;
   /** A new, empty database. */
@@ -137,6 +139,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     });
   return {
     port,
+    socketDir: dir,
     url,
     psql,
     async childCpuS() {
