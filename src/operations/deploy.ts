@@ -7,6 +7,7 @@ import {
   isInFlight,
   nextState,
   outcomeOf,
+  recordableEvents,
   RECOVERY_EVENT,
   recoveryFrom,
   START_EVENT,
@@ -41,7 +42,6 @@ import {
   image,
   IMAGE_PATTERN,
   MAX_IMAGE_LENGTH,
-  recordableEvents,
   recordableEventType,
 } from "./lifecycle_schemas.ts";
 import { isAppName, isExactJson, isRowId, isStoredText, quickCheck } from "./quick_params.ts";

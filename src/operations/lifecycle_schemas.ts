@@ -3,8 +3,6 @@ import { recordableEvents, START_EVENT } from "../lifecycle.ts";
 
 /** Parameter schemas of the deployment lifecycle operations (the records are in src/records/). */
 
-export { recordableEvents };
-
 export const recordableEventType = z.enum(recordableEvents, {
   error: (issue) =>
     issue.input === START_EVENT
