@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { adoptGoDatabase } from "../adoption/adopt.ts";
 import type { Database } from "../db/database.ts";
 import { openDatabase } from "../db/open.ts";

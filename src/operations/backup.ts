@@ -2,7 +2,7 @@
  * `backup` as a use case (`db.backup`): a consistent snapshot of a live database, verified,
  * synced and moved into place, so that the backup file is whole or absent.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { refuseDatabaseTarget } from "../database_files.ts";
 import { fileError } from "../file_error.ts";
 import { pathExists } from "../file_paths.ts";

@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from "diff";
-import { z } from "zod";
+import * as z from "zod";
 import { DockswapError, notFound } from "../errors.ts";
 import {
   configBefore,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DockswapError, notFound } from "../errors.ts";
 import { call, type Hint, param, say } from "../words.ts";
 import {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { eventsAfter, lastEventId } from "../store/event_stream.ts";
 import { eventRecord } from "../records/event.ts";
 import { requireKnownApp } from "./history.ts";

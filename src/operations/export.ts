@@ -4,7 +4,7 @@
  * optionally gzipped, with the cursor of an incremental export moved only once the output is
  * delivered (see export_cursor.ts). As `db.export` it writes a file and returns a summary.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { AtomicFile } from "../atomic_file.ts";
 import { type ByteSink, gzipSink, writerSink } from "../byte_sink.ts";
 import { ChunkedTextWriter } from "../chunked_text_writer.ts";

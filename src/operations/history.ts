@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Database } from "../db/database.ts";
 import { notFound } from "../errors.ts";
 import { call, say } from "../words.ts";

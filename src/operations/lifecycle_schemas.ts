@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { recordableEvents, START_EVENT } from "../lifecycle.ts";
 
 /** Parameter schemas of the deployment lifecycle operations (the records are in src/records/). */

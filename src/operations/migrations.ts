@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { MIGRATIONS } from "../../migrations/mod.ts";
 import { migrationStatus } from "../db/migrate.ts";
 import { defineOperation } from "./operation.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Database } from "../db/database.ts";
 import { DockswapError } from "../errors.ts";
 import type { Words } from "../words.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { didYouMean } from "../similar_words.ts";
 
 /**
@@ -35,7 +35,7 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 /** The schema's own text for this issue, when it gave one instead of zod's default. */
 function ownMessage(issue: z.core.$ZodIssue, input: unknown): string | undefined {
   if (issue.code === "custom") return issue.message;
-  const standard = z.locales.en().localeError({ ...issue, input } as never);
+  const standard = z.config().localeError!({ ...issue, input } as never);
   const text = typeof standard === "string" ? standard : standard?.message;
   return issue.message === text ? undefined : issue.message;
 }

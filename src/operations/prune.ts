@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { applyPrune, planPrune } from "../store/prune.ts";
 import { defineOperation } from "./operation.ts";

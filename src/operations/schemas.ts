@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { APP_NAME_PATTERN, APP_NAME_RULE, MAX_APP_NAME_LENGTH } from "../app_name.ts";
 import type { JsonValue } from "../records/fields.ts";
 

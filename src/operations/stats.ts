@@ -2,7 +2,7 @@
  * Delivery statistics (DORA-style measures a local history can compute) per app and overall,
  * from the deployments started in a time window. The definitions are in docs/monitoring.md#stats.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { DockswapError } from "../errors.ts";
 import { STATES } from "../lifecycle.ts";
 import type { Database } from "../db/database.ts";

@@ -2,7 +2,7 @@
  * `db.verify`: every event chain recomputed and every config's SHA-256 checked against its YAML.
  * Returns the first broken link per deployment (and each config whose hash is not of its text).
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Database } from "../db/database.ts";
 import { sha256Hex } from "../hash.ts";
 import { eventHash } from "../records/event_hash.ts";

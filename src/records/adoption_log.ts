@@ -1,5 +1,5 @@
 /** One repair made while adopting a Go dockswap database: the `adoption_log` table. */
-import { z } from "zod";
+import * as z from "zod";
 import { columnsOf } from "./record.ts";
 import { rowId, timestamp } from "./fields.ts";
 

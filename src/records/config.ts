@@ -1,5 +1,5 @@
 /** An app's config version: the `app_configs` table. */
-import { z } from "zod";
+import * as z from "zod";
 import { columnsOf } from "./record.ts";
 import { rowId, timestamp } from "./fields.ts";
 

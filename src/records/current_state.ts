@@ -1,5 +1,5 @@
 /** What is live for an app and what is happening to it: the `current_state` table. */
-import { z } from "zod";
+import * as z from "zod";
 import { columnsOf } from "./record.ts";
 import { color, rowId, state, timestamp } from "./fields.ts";
 

@@ -1,5 +1,5 @@
 /** One deployment attempt: the `deployments` table. */
-import { z } from "zod";
+import * as z from "zod";
 import { columnsOf } from "./record.ts";
 import { chainHash, color, deploymentStatus, rowId, timestamp } from "./fields.ts";
 

@@ -1,5 +1,5 @@
 /** One state-machine event of a deployment: the `deployment_events` table. */
-import { z } from "zod";
+import * as z from "zod";
 import { columnsOf } from "./record.ts";
 import { chainHash, eventType, jsonValue, rowId, state, timestamp } from "./fields.ts";
 

@@ -1,5 +1,5 @@
 /** The field types records share, each spelled once: ids, times, colors, states and statuses. */
-import { z } from "zod";
+import * as z from "zod";
 import { COLORS } from "../color.ts";
 import { DEPLOYMENT_STATUSES, EVENTS, STATES } from "../lifecycle.ts";
 

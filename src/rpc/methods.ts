@@ -3,7 +3,7 @@
  * `rpc.discover`, which need no database. `rpc.discover` describes each method with JSON Schemas
  * generated from the very zod schemas the server validates with.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type FileOperation, type Operation, runsAlone } from "../operations/mod.ts";
 import { VERSION } from "../version.ts";
 import { MAX_NESTING } from "./envelope.ts";
