@@ -4,6 +4,7 @@
  * zod schema of each record (validation, the RPC result schemas) is derived from it in
  * schemas.ts, loaded only by the operations that need one, so a one-shot read loads no validator.
  */
+
 /** The kinds of value a column holds; schemas.ts spells each as zod. */
 export type FieldKind = "text" | "row_id" | "chain_hash" | "timestamp" | "json" | "enum";
 
