@@ -13,7 +13,7 @@ import { openDatabase } from "../db/open.ts";
 import { DockswapError } from "../errors.ts";
 import { isInFlight } from "../lifecycle.ts";
 import { execute } from "../operations/mod.ts";
-import { stateList } from "../operations/history.ts";
+import { stateListOperation as stateList } from "../operations/history_schemas.ts";
 import { nowIso } from "../time.ts";
 // The configs travel inside the program (and its single-file bundle): nothing is read from disk.
 import webApiV1 from "./demo_configs/web-api.yaml" with { type: "text" };

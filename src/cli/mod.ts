@@ -1,7 +1,7 @@
 import { CommanderError } from "commander";
 import { DockswapError, ERROR_CODES } from "../errors.ts";
 import type { CliIo } from "./io.ts";
-import { buildProgram, COMMANDS } from "./program.ts";
+import { buildProgram, COMMANDS, commandWord } from "./program.ts";
 import { CommandRunner } from "./runner.ts";
 import { versionLine } from "./version.ts";
 
@@ -9,7 +9,7 @@ import { versionLine } from "./version.ts";
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const runner = new CommandRunner(io, COMMANDS);
   const jsonErrors = asksForJson(argv);
-  const program = buildProgram(runner, versionLine, jsonErrors);
+  const program = buildProgram(runner, versionLine, jsonErrors, commandWord(argv));
   try {
     await program.parseAsync(argv, { from: "user" });
     return runner.exitCode;

@@ -43,14 +43,38 @@ export const COMMANDS: readonly CommandSpec[] = [
   VERIFY_COMMAND,
 ] as CommandSpec[];
 
+type Register = (program: Command, runner: CommandRunner) => void;
+
+/** The top-level commands each declaring function adds, in the order help lists them. */
+export const COMMAND_GROUPS: readonly (readonly [words: readonly string[], Register])[] = [
+  [["config"], registerConfigCommands],
+  [["deploy", "recover", "rollback"], registerDeployCommands],
+  [["status", "history", "events", "show"], registerStatusCommands],
+  [["stats"], registerStatsCommand],
+  [["metrics"], registerMetricsCommand],
+  [["migrate"], registerMigrateCommands],
+  [["export"], registerExportCommand],
+  [["backup"], registerBackupCommand],
+  [["doctor"], registerDoctorCommand],
+  [["verify"], registerVerifyCommand],
+  [["prune"], registerPruneCommand],
+  [["report"], registerReportCommand],
+  [["rpc"], registerRpcCommand],
+  [["sync"], registerSyncCommand],
+  [["fleet"], registerFleetCommands],
+];
+
 /**
  * Builds the command-line program; actions report through `runner`. With `jsonErrors` commander
- * prints no usage error itself: the caller reports it as JSON.
+ * prints no usage error itself: the caller reports it as JSON. Given `only`, a top-level command's
+ * name, it declares only that command's group: a one-shot command parses the same, and its help
+ * and messages are the same, without building every other command first.
  */
 export function buildProgram(
   runner: CommandRunner,
   version: () => string,
   jsonErrors = false,
+  only?: string,
 ): Command {
   const output = plainOutput(runner, jsonErrors);
   const program = new Command("dockswap-db")
@@ -74,21 +98,8 @@ export function buildProgram(
     runner.io.out(version() + "\n");
     throw new CommanderError(0, "dockswap-db.version", "");
   });
-  registerConfigCommands(program, runner);
-  registerDeployCommands(program, runner);
-  registerStatusCommands(program, runner);
-  registerStatsCommand(program, runner);
-  registerMetricsCommand(program, runner);
-  registerMigrateCommands(program, runner);
-  registerExportCommand(program, runner);
-  registerBackupCommand(program, runner);
-  registerDoctorCommand(program, runner);
-  registerVerifyCommand(program, runner);
-  registerPruneCommand(program, runner);
-  registerReportCommand(program, runner);
-  registerRpcCommand(program, runner);
-  registerSyncCommand(program, runner);
-  registerFleetCommands(program, runner);
+  const asked = COMMAND_GROUPS.find(([words]) => only !== undefined && words.includes(only));
+  for (const [, register] of asked ? [asked] : COMMAND_GROUPS) register(program, runner);
   addHelpCommands(program);
   program.hook("preAction", (_program, action) => {
     refuseContradictoryFormat(action);
@@ -168,4 +179,19 @@ function plainOutput(runner: CommandRunner, jsonErrors: boolean) {
     getOutHasColors: () => false,
     getErrHasColors: () => false,
   };
+}
+
+/**
+ * The top-level command a command line names: its first word after the global options, or
+ * undefined when that is not plain to see (an unknown option first, help, no command).
+ */
+export function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--db" || arg === "--format") i++;
+    else if (!["--json", "--wide"].includes(arg) && !/^--(db|format)=/.test(arg)) {
+      return arg.startsWith("-") ? undefined : arg;
+    }
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import * as z from "zod";
+import type * as z from "zod";
 import { adoptGoDatabase } from "../adoption/adopt.ts";
 import type { Database } from "../db/database.ts";
 import { openDatabase } from "../db/open.ts";
@@ -8,12 +8,14 @@ import { describeAdoption } from "./adoption_report.ts";
 import { locateDatabase } from "./location.ts";
 import { DockswapError, type ErrorCode } from "../errors.ts";
 import {
+  type DeferredOperation,
   executeValid,
   type FileOperation,
+  isDeferred,
   mayCreateDatabase,
   type Operation,
   type OperationContext,
-  parseParams,
+  withLoadedSchemas,
 } from "../operations/operation.ts";
 import { nowIso } from "../time.ts";
 import type { CommandSpec } from "./command_spec.ts";
@@ -127,15 +129,16 @@ export class CommandRunner {
 
   /**
    * Runs `operation`, the one `spec` names, and prints its result in the chosen format. The
-   * params are validated here, once; messages name them as `spec` spells them.
+   * params are validated here, once; messages name them as `spec` spells them. Params its quick
+   * check takes need no validator: zod is loaded only for the others (and their messages).
    */
-  invoke<P extends z.ZodType, R extends z.ZodType>(
+  async invoke<P extends z.ZodType, R extends z.ZodType>(
     command: Command,
     spec: CommandSpec,
-    operation: Operation<P, R>,
+    operation: Operation<P, R> | DeferredOperation<P, R>,
     params: z.input<P>,
     view: View<z.infer<R>> = {},
-  ): z.infer<R> {
+  ): Promise<z.infer<R>> {
     if (operation.name !== spec.method) {
       throw new Error(`${spec.words.join(" ")} names ${spec.method}, not ${operation.name}`);
     }
@@ -143,7 +146,8 @@ export class CommandRunner {
     // Bad parameters are refused before the file is looked at. Only a call that can succeed on
     // an empty database creates a missing one or initialises an empty file: a read of a
     // mistyped path must not report "no apps", nor a refused write leave an empty file behind.
-    const parsed = parseParams(operation, params, (param) => labelOf(spec, param));
+    const parsed = operation.quickParams?.(params) ??
+      await validParams(operation, params, (param) => labelOf(spec, param));
     let create = false;
     if (this.io.isMissingOrEmpty(this.databasePath(command))) {
       operation.precheck?.(parsed);
@@ -154,7 +158,10 @@ export class CommandRunner {
       (context) => executeValid(context, operation, parsed),
       { create },
     );
-    this.print(command, result, { columns: rowColumns(operation.result), ...view });
+    const columns = isDeferred(operation)
+      ? operation.rowColumns && [...operation.rowColumns]
+      : rowColumns(operation.result);
+    this.print(command, result, { columns, ...view });
     return result;
   }
 
@@ -170,6 +177,7 @@ export class CommandRunner {
     params: z.input<P>,
     names: Readonly<Record<string, string>> = {},
   ): Promise<z.infer<R>> {
+    const { parseParams } = await import("../operations/validation.ts");
     const parsed = parseParams(operation, params, (name) => names[name] ?? name);
     await operation.precheck?.(parsed, this.databasePath(command));
     return await this.withDatabaseAsync(command, (context) => operation.runAlone(context, parsed));
@@ -223,10 +231,21 @@ export class CommandRunner {
   }
 }
 
+/** Params checked against the operation's schema (loaded for it), or refused in words. */
+async function validParams<P extends z.ZodType>(
+  operation: Operation<P> | DeferredOperation<P>,
+  params: unknown,
+  label: (param: string) => string,
+): Promise<z.infer<P>> {
+  const { parseParams } = await import("../operations/validation.ts");
+  return parseParams(await withLoadedSchemas(operation), params, label);
+}
+
 /** The keys of the rows an operation returns when it returns a list of objects. */
 function rowColumns(schema: z.ZodType): string[] | undefined {
-  if (schema instanceof z.ZodArray && schema.element instanceof z.ZodObject) {
-    return Object.keys(schema.element.shape);
-  }
-  return undefined;
+  if (schema._zod.def.type !== "array") return undefined;
+  const element = (schema as z.ZodArray).element;
+  return element._zod.def.type === "object"
+    ? Object.keys((element as z.ZodObject).shape)
+    : undefined;
 }

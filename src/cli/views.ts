@@ -14,7 +14,7 @@ import { ago, between, duration, minute } from "./cells.ts";
 import { type Column, fields, grid, type TableLayout } from "./table.ts";
 
 type Result<O extends { result: z.ZodType }> = z.infer<O["result"]>;
-type Shown = Result<typeof deployGet>;
+type Shown = ReturnType<typeof deployGet.run>;
 
 /** A hash shown by its first 12 hex digits (then …), as git shows short hashes. */
 const SHORT_HASH = 13;

@@ -9,7 +9,8 @@ import {
   latestConfig,
   summarize,
 } from "../store/configs.ts";
-import { type ConfigRecord, configRecord, configSummary } from "../records/config.ts";
+import type { ConfigRecord } from "../records/config.ts";
+import { configRecord, configSummary } from "../records/schemas.ts";
 import { parseConfigOnce } from "./config_cache.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
 import { isAppName, isStoredText, quickCheck } from "./quick_params.ts";

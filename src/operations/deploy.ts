@@ -15,11 +15,18 @@ import {
   TRAFFIC_EVENT,
 } from "../lifecycle.ts";
 import { type Color, COLORS, isColor, otherColor } from "../color.ts";
-import { type ConfigRecord, configSummary } from "../records/config.ts";
-import { type CurrentStateRecord, currentStateRecord } from "../records/current_state.ts";
-import { type DeploymentRecord, deploymentRecord } from "../records/deployment.ts";
-import { type EventRecord, eventRecord } from "../records/event.ts";
-import { color, type JsonValue } from "../records/fields.ts";
+import type { ConfigRecord } from "../records/config.ts";
+import type { CurrentStateRecord } from "../records/current_state.ts";
+import type { DeploymentRecord } from "../records/deployment.ts";
+import type { EventRecord } from "../records/event.ts";
+import type { JsonValue } from "../records/fields.ts";
+import {
+  color,
+  configSummary,
+  currentStateRecord,
+  deploymentRecord,
+  eventRecord,
+} from "../records/schemas.ts";
 import { summarize } from "../store/configs.ts";
 import { currentState, insertCurrentState, updateCurrentState } from "../store/current_state.ts";
 import { currentDeployment, deploymentWithState } from "../store/current_deployment.ts";

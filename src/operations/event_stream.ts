@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { eventsAfter, lastEventId } from "../store/event_stream.ts";
-import { eventRecord } from "../records/event.ts";
+import { eventRecord } from "../records/schemas.ts";
 import { requireKnownApp } from "./history.ts";
 import { defineOperation } from "./operation.ts";
 import { appName } from "./schemas.ts";

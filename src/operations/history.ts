@@ -1,4 +1,3 @@
-import * as z from "zod";
 import type { Database } from "../db/database.ts";
 import { notFound } from "../errors.ts";
 import { call, say } from "../words.ts";
@@ -7,29 +6,30 @@ import { configById, latestConfig } from "../store/configs.ts";
 import { allCurrentStates, currentState } from "../store/current_state.ts";
 import { deploymentById, deploymentHistory } from "../store/deployments.ts";
 import { eventsOfDeployment } from "../store/events.ts";
-import { currentStateRecord } from "../records/current_state.ts";
-import { deploymentRecord } from "../records/deployment.ts";
-import { type EventRecord, eventRecord } from "../records/event.ts";
-import { deploymentStatus, state } from "../records/fields.ts";
-import { defineOperation } from "./operation.ts";
-import { appName, limit, rowId, timestamp } from "./schemas.ts";
+import { CURRENT_STATE_RECORD_COLUMNS } from "../records/current_state.ts";
+import { DEPLOYMENT_RECORD_COLUMNS } from "../records/deployment.ts";
+import { EVENT_COLUMNS, type EventRecord } from "../records/event.ts";
+import { DEPLOYMENT_STATUSES } from "../lifecycle.ts";
+import { defineDeferredOperation } from "./operation.ts";
+import { isAppName, isRowId, quickCheckOf } from "./quick_params.ts";
+import type { StateSpan } from "./history_schemas.ts";
 
-/** Read-only queries of the deployment lifecycle: current state, history, timelines. */
+/**
+ * Read-only queries of the deployment lifecycle: current state, history, timelines. Their
+ * schemas are in history_schemas.ts, loaded only when a caller validates or describes them: a
+ * `status` whose params pass the quick check loads no validator.
+ */
 
-const stateSpan = z.object({
-  state,
-  entered_at: timestamp,
-  left_at: timestamp.nullable().describe("Null while the deployment is still in this state"),
-  duration_ms: z.number().nullable().describe("Null while the deployment is still in this state"),
-});
+/** The schemas of these reads, loaded when first needed. */
+const schemas = () => import("./history_schemas.ts");
 
 /**
  * The states a deployment went through and how long each lasted, read from its events: each
  * event enters its to_state, which lasts until the next event. The final `stable` is the app's
  * state after the deployment, not part of it.
  */
-export function stateSpans(events: readonly EventRecord[]): z.infer<typeof stateSpan>[] {
-  const spans: z.infer<typeof stateSpan>[] = [];
+export function stateSpans(events: readonly EventRecord[]): StateSpan[] {
+  const spans: StateSpan[] = [];
   events.forEach((event, i) => {
     const next = events[i + 1];
     const entered: State = event.to_state;
@@ -55,12 +55,12 @@ export function requireKnownApp(db: Database, app: string): void {
   }
 }
 
-export const stateGet = defineOperation({
+export const stateGet = defineDeferredOperation({
   name: "state.get",
   summary: "Current state of one app: what is live and what is happening",
   access: "read",
-  params: z.strictObject({ app_name: appName }),
-  result: currentStateRecord,
+  schemas: () => schemas().then((s) => s.STATE_GET),
+  quickParams: quickCheckOf(["app_name"], (p) => isAppName(p.app_name)),
   run(context, params) {
     const current = currentState(context.db, params.app_name);
     if (!current) {
@@ -70,27 +70,31 @@ export const stateGet = defineOperation({
   },
 });
 
-export const stateList = defineOperation({
+export const stateList = defineDeferredOperation({
   name: "state.list",
   summary: "Current state of every app that has deployed, sorted by name",
   access: "read",
-  params: z.strictObject({}),
-  result: z.array(currentStateRecord),
+  schemas: () => schemas().then((s) => s.STATE_LIST),
+  quickParams: quickCheckOf([], () => true),
+  rowColumns: CURRENT_STATE_RECORD_COLUMNS,
   run(context) {
     return allCurrentStates(context.db);
   },
 });
 
-export const deployHistory = defineOperation({
+export const deployHistory = defineDeferredOperation({
   name: "deploy.history",
   summary: "Deployments of an app, newest first (ties by id), with rollback links (rollback_of)",
   access: "read",
-  params: z.strictObject({
-    app_name: appName,
-    limit: limit.optional(),
-    status: deploymentStatus.optional(),
-  }),
-  result: z.array(deploymentRecord),
+  schemas: () => schemas().then((s) => s.DEPLOY_HISTORY),
+  quickParams: quickCheckOf(
+    ["app_name", "limit", "status"],
+    (p) =>
+      isAppName(p.app_name) &&
+      (p.limit === undefined || (isRowId(p.limit) && p.limit <= 1_000_000)) &&
+      (p.status === undefined || (DEPLOYMENT_STATUSES as readonly unknown[]).includes(p.status)),
+  ),
+  rowColumns: DEPLOYMENT_RECORD_COLUMNS,
   run(context, params) {
     const history = deploymentHistory(context.db, params.app_name, {
       limit: params.limit ?? 1_000_000,
@@ -101,12 +105,13 @@ export const deployHistory = defineOperation({
   },
 });
 
-export const eventsList = defineOperation({
+export const eventsList = defineDeferredOperation({
   name: "events.list",
   summary: "Events of a deployment, oldest first",
   access: "read",
-  params: z.strictObject({ deployment_id: rowId }),
-  result: z.array(eventRecord),
+  schemas: () => schemas().then((s) => s.EVENTS_LIST),
+  quickParams: quickCheckOf(["deployment_id"], (p) => isRowId(p.deployment_id)),
+  rowColumns: EVENT_COLUMNS,
   run(context, params) {
     if (!deploymentById(context.db, params.deployment_id)) {
       throw notFound(`There is no deployment ${params.deployment_id}`);
@@ -115,16 +120,12 @@ export const eventsList = defineOperation({
   },
 });
 
-export const deployGet = defineOperation({
+export const deployGet = defineDeferredOperation({
   name: "deploy.get",
   summary: "One deployment with its config SHA, its events and the time spent in each state",
   access: "read",
-  params: z.strictObject({ deployment_id: rowId }),
-  result: z.object({
-    deployment: deploymentRecord.extend({ config_sha: z.string().nullable() }),
-    events: z.array(eventRecord),
-    states: z.array(stateSpan),
-  }),
+  schemas: () => schemas().then((s) => s.DEPLOY_GET),
+  quickParams: quickCheckOf(["deployment_id"], (p) => isRowId(p.deployment_id)),
   run(context, params) {
     const deployment = deploymentById(context.db, params.deployment_id);
     if (!deployment) throw notFound(`There is no deployment ${params.deployment_id}`);

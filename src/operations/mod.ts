@@ -4,7 +4,13 @@ import { configAdd, configCheck, configDiff, configGet, configHistoryOp } from "
 import { doctor } from "./doctor.ts";
 import { dbExport } from "./export.ts";
 import { deployEvent, deployRecover, deployRollback, deployStart } from "./deploy.ts";
-import { deployGet, deployHistory, eventsList, stateGet, stateList } from "./history.ts";
+import {
+  deployGetOperation as deployGet,
+  deployHistoryOperation as deployHistory,
+  eventsListOperation as eventsList,
+  stateGetOperation as stateGet,
+  stateListOperation as stateList,
+} from "./history_schemas.ts";
 import { migrateStatus } from "./migrations.ts";
 import { prune } from "./prune.ts";
 import { statsGet } from "./stats.ts";
@@ -12,15 +18,8 @@ import { eventsAfterOp } from "./event_stream.ts";
 import { dbVerify } from "./verify.ts";
 import type { FileOperation, Operation } from "./operation.ts";
 
-export {
-  execute,
-  executeAlone,
-  executeValid,
-  mayCreateDatabase,
-  parseParams,
-  rawCallWrites,
-  runsAlone,
-} from "./operation.ts";
+export { executeValid, mayCreateDatabase, runsAlone } from "./operation.ts";
+export { execute, executeAlone, parseParams, rawCallWrites } from "./validation.ts";
 export type { FileOperation, Operation, OperationContext } from "./operation.ts";
 
 /** All operations by method name. */

@@ -9,30 +9,40 @@ import { APP_NAME_PATTERN, MAX_APP_NAME_LENGTH } from "../app_name.ts";
 import type { JsonValue } from "../records/fields.ts";
 
 /**
- * The quick check of an object schema's params: a plain object of the schema's keys only, of
- * defined values, that `accepts` passes, is given back in the schema's key order; anything else
- * is undefined (left to the schema).
+ * The quick check of an object schema's params: a plain object of the schema's keys only that
+ * `accepts` passes is given back in the schema's key order; anything else is undefined (left to
+ * the schema).
  */
 export function quickCheck<S extends z.ZodObject>(
   schema: S,
   accepts: (params: Record<string, unknown>) => boolean,
 ): (raw: unknown) => z.infer<S> | undefined {
-  const keys = Object.keys(schema.shape);
+  return quickCheckOf<z.infer<S>>(Object.keys(schema.shape), accepts);
+}
+
+/**
+ * The quick check of params whose schema is not loaded (a deferred operation's): `keys` are the
+ * schema's, in its order; tests/operations/quick_params_test.ts holds them against it.
+ */
+export function quickCheckOf<T>(
+  keys: readonly string[],
+  accepts: (params: Record<string, unknown>) => boolean,
+): (raw: unknown) => T | undefined {
   const known = new Set(keys);
   return (raw) => {
     const params = plainParams(raw);
     if (params === undefined || !onlyKeys(params, known) || !accepts(params)) return undefined;
-    return inOrder<z.infer<S>>(params, keys);
+    return inOrder<T>(params, keys);
   };
 }
 
-/** The params as an object of defined values, or undefined for anything else. */
+/**
+ * The params as a plain object, or undefined for anything else. A key given as undefined (an
+ * option the command line left out) stays, as the schema keeps it; `accepts` judges its value.
+ */
 function plainParams(raw: unknown): Record<string, unknown> | undefined {
   if (typeof raw !== "object" || raw === null || Object.getPrototypeOf(raw) !== Object.prototype) {
     return undefined;
-  }
-  for (const key in raw) {
-    if ((raw as Record<string, unknown>)[key] === undefined) return undefined;
   }
   return raw as Record<string, unknown>;
 }

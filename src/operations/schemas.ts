@@ -3,7 +3,7 @@ import { APP_NAME_PATTERN, APP_NAME_RULE, MAX_APP_NAME_LENGTH } from "../app_nam
 import type { JsonValue } from "../records/fields.ts";
 
 // The field types parameters share with records, defined once in src/records/fields.ts.
-export { rowId, timestamp } from "../records/fields.ts";
+export { rowId, timestamp } from "../records/schemas.ts";
 
 /**
  * Shared parameter schemas, so every operation spells a concept the same way (records and their

@@ -3,7 +3,8 @@
  * imports (and, for a command, from the command-line program). `deno bundle` keeps each module
  * reached only through `import()` in a wrapper that runs on the first import, so this graph is
  * what the one-file bundle evaluates too. `--version` needs none of the program; a command loads
- * its operation, YAML, diff, the RPC server and the report page only when it runs.
+ * its operation, YAML, diff, the RPC server and the report page only when it runs, and `status`
+ * loads no validator (zod) at all.
  */
 import { assert, assertEquals } from "../_assert.ts";
 
@@ -83,16 +84,16 @@ Deno.test("a command loads its operation when it runs; none loads YAML, diff, th
   ) {
     assert(!reached.includes(name), `the command-line program loads ${name} at start`);
   }
-  // Every operation module comes by import(), but the shared definition (validation, execution)
-  // and the export formats, whose help `export --help` lists.
+  // Every operation module comes by import(), but the shared definition (what an operation is
+  // and how a valid call runs) and the export formats, whose help `export --help` lists.
   const operations = reached.filter((name) =>
     name.startsWith("src/operations/") && !name.startsWith("src/operations/export_formats/")
   );
-  assertEquals(operations, [
-    "src/operations/operation.ts",
-    "src/operations/param_problem.ts",
-    "src/operations/schemas.ts",
-  ]);
+  assertEquals(operations, ["src/operations/operation.ts"]);
+  // Validation (zod) and the records' schemas load with an operation that validates.
+  for (const name of ["zod", "src/operations/validation.ts", "src/records/schemas.ts"]) {
+    assert(!reached.includes(name), `the command-line program loads ${name} at start`);
+  }
   // status and export reach no YAML or diff through their own operations either.
   for (const operation of ["src/operations/history.ts", "src/operations/export.ts"]) {
     const own = names(staticallyReached(graph, operation));
@@ -100,4 +101,37 @@ Deno.test("a command loads its operation when it runs; none loads YAML, diff, th
       assert(!own.includes(name), `${operation} loads ${name}`);
     }
   }
+});
+
+Deno.test("status loads no validator: its reads' schemas come only when a call is refused or described", async () => {
+  const graph = await moduleGraph();
+  // What `status` evaluates: the program, then its operation (import() in its action).
+  const reached = new Set([
+    ...names(staticallyReached(graph, "src/cli/mod.ts")),
+    ...names(staticallyReached(graph, "src/operations/history.ts")),
+  ]);
+  assert(
+    reached.has("src/operations/history.ts") && reached.has("src/cli/program.ts"),
+    "the search works",
+  );
+  for (
+    const name of [
+      "zod",
+      "src/operations/validation.ts",
+      "src/operations/param_problem.ts",
+      "src/operations/schemas.ts",
+      "src/operations/history_schemas.ts",
+      "src/records/schemas.ts",
+    ]
+  ) {
+    assert(!reached.has(name), `status loads ${name}`);
+  }
+  // The schemas module is where they are, and it is reached by import() only.
+  const history = graph.modules.find((m) =>
+    m.specifier === new URL("src/operations/history.ts", REPO_ROOT).href
+  )!;
+  const schemas = history.dependencies?.find((d) =>
+    d.code?.specifier.endsWith("/src/operations/history_schemas.ts")
+  );
+  assertEquals(schemas?.isDynamic, true);
 });

@@ -19,9 +19,9 @@ function sourceName(file: string): string {
 }
 
 /** Runs `work`, naming the file instead of "config_yaml" in a config_invalid message. */
-export function namingFile<T>(file: string, work: () => T): T {
+export async function namingFile<T>(file: string, work: () => Promise<T>): Promise<T> {
   try {
-    return work();
+    return await work();
   } catch (error) {
     if (error instanceof DockswapError && error.code === "config_invalid") {
       throw new DockswapError(
@@ -103,7 +103,7 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
     .action(async (file: string, options: { app?: string }, command: Command) => {
       const configYaml = await readConfigText(runner, file);
       const { configAdd } = await import("../../operations/config.ts");
-      const result = namingFile(
+      const result = await namingFile(
         file,
         () =>
           runner.invoke(command, ADD, configAdd, {
@@ -138,7 +138,7 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
         );
       }
       const { configGet } = await import("../../operations/config.ts");
-      runner.invoke(command, SHOW, configGet, { app_name: app, id: options.id }, {
+      await runner.invoke(command, SHOW, configGet, { app_name: app, id: options.id }, {
         table: (c) =>
           options.raw
             ? c.config_yaml
@@ -153,7 +153,10 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
     .option(optionOf(HISTORY, "limit"), "show at most n versions", positiveInteger)
     .action(async (app: string, options: { limit?: number }, command: Command) => {
       const { configHistoryOp } = await import("../../operations/config.ts");
-      runner.invoke(command, HISTORY, configHistoryOp, { app_name: app, limit: options.limit }, {
+      await runner.invoke(command, HISTORY, configHistoryOp, {
+        app_name: app,
+        limit: options.limit,
+      }, {
         table: configHistoryTable,
       });
     });
@@ -171,7 +174,7 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
     .action(async (file: string, options: { app?: string }, command: Command) => {
       const configYaml = await readConfigText(runner, file);
       const { configCheck } = await import("../../operations/config.ts");
-      const result = namingFile(
+      const result = await namingFile(
         file,
         () =>
           runner.invoke(
@@ -197,7 +200,11 @@ export function registerConfigCommands(program: Command, runner: CommandRunner):
     .action(
       async (app: string, fromId: number | undefined, toId: number | undefined, _o, command) => {
         const { configDiff } = await import("../../operations/config.ts");
-        runner.invoke(command, DIFF, configDiff, { app_name: app, from_id: fromId, to_id: toId }, {
+        await runner.invoke(command, DIFF, configDiff, {
+          app_name: app,
+          from_id: fromId,
+          to_id: toId,
+        }, {
           table: (d) =>
             d.changed
               ? d.diff

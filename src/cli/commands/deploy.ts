@@ -161,7 +161,9 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
           config_id: options.configId,
           color: options.color,
         }, { rows: (r) => [flatten(r.deployment)] });
-      const result = options.config === undefined ? run() : namingFile(options.config, run);
+      const result = options.config === undefined
+        ? await run()
+        : await namingFile(options.config, run);
       const d = result.deployment;
       runner.note(
         `Started deployment ${d.id} of ${d.app_name}: ${d.image} on ${d.active_color} with config ` +
@@ -230,7 +232,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       }
       const payload = parsePayload(options.payload);
       const { deployEvent } = await import("../../operations/deploy.ts");
-      const result = runner.invoke(command, EVENT, deployEvent, {
+      const result = await runner.invoke(command, EVENT, deployEvent, {
         deployment_id: deploymentId,
         app_name: options.app,
         event_type: event as typeof recordableEvents[number],
@@ -259,7 +261,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     )
     .action(async (app: string, options: { reason?: string }, command: Command) => {
       const { deployRecover } = await import("../../operations/deploy.ts");
-      const result = runner.invoke(command, RECOVER, deployRecover, {
+      const result = await runner.invoke(command, RECOVER, deployRecover, {
         app_name: app,
         reason: options.reason,
       }, {
@@ -292,7 +294,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
     )
     .action(async (app: string, options: { to?: number }, command: Command) => {
       const { deployRollback } = await import("../../operations/deploy.ts");
-      const result = runner.invoke(command, ROLLBACK, deployRollback, {
+      const result = await runner.invoke(command, ROLLBACK, deployRollback, {
         app_name: app,
         to_deployment_id: options.to,
       }, { rows: (r) => [flatten(r.deployment)] });

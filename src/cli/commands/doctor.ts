@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { openForInspection } from "../../db/open.ts";
 import { DURATION_HELP } from "../../duration.ts";
 import { DockswapError } from "../../errors.ts";
-import { execute } from "../../operations/operation.ts";
 import { nowIso } from "../../time.ts";
 import { durationArgument } from "../arguments.ts";
 import { defineCommand, optionOf } from "../command_spec.ts";
@@ -33,6 +32,7 @@ export function registerDoctorCommand(program: Command, runner: CommandRunner): 
     )
     .action(async (options: { stuckAfter?: number }, command: Command) => {
       const { doctor } = await import("../../operations/doctor.ts");
+      const { execute } = await import("../../operations/validation.ts");
       const path = runner.databasePath(command);
       const db = openForInspection(path);
       let result;

@@ -6,7 +6,6 @@
  */
 import type { Command } from "commander";
 import { DockswapError } from "../../errors.ts";
-import { execute, parseParams } from "../../operations/operation.ts";
 import { defineCommand, labelOf } from "../command_spec.ts";
 import { dataVersion, lastEventId } from "../../store/event_stream.ts";
 import type { CommandRunner } from "../runner.ts";
@@ -62,6 +61,7 @@ export async function followEvents(
     );
   }
   const { eventsAfterOp } = await import("../../operations/event_stream.ts");
+  const { execute, parseParams } = await import("../../operations/validation.ts");
   // Refused as the command line names it, before the database is opened.
   parseParams(
     eventsAfterOp,

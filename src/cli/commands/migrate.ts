@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { execute } from "../../operations/operation.ts";
 import { defineCommand } from "../command_spec.ts";
 import type { CommandRunner } from "../runner.ts";
 import { migrationsTable } from "../views.ts";
@@ -19,6 +18,7 @@ export function registerMigrateCommands(program: Command, runner: CommandRunner)
     .description("List embedded migrations, applied and pending")
     .action(async (_options, command: Command) => {
       const { migrateStatus } = await import("../../operations/migrations.ts");
+      const { execute } = await import("../../operations/validation.ts");
       // Opened without applying, so that pending migrations show as pending.
       const result = runner.withDatabase(
         command,

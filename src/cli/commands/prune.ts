@@ -55,7 +55,7 @@ export function registerPruneCommand(program: Command, runner: CommandRunner): v
         );
       }
       const { prune } = await import("../../operations/prune.ts");
-      const result = runner.invoke(command, PRUNE_COMMAND, prune, {
+      const result = await runner.invoke(command, PRUNE_COMMAND, prune, {
         keep_last: options.keepLast,
         older_than_ms: options.olderThan,
         app_name: options.app,

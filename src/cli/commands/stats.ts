@@ -66,7 +66,7 @@ Examples:
         ? undefined
         : timeBoundMs("--until", options.until, now);
       refuseEmptyWindow(since, until ?? Date.parse(now));
-      runner.invoke(command, STATS_COMMAND, statsGet, {
+      await runner.invoke(command, STATS_COMMAND, statsGet, {
         app_name: app,
         since_ms: since,
         until_ms: until,

@@ -70,9 +70,9 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
     .action(async (app: string | undefined, _options, command: Command) => {
       const { stateGet, stateList } = await import("../../operations/history.ts");
       if (app === undefined) {
-        runner.invoke(command, STATUS_ALL, stateList, {}, { table: statusTable });
+        await runner.invoke(command, STATUS_ALL, stateList, {}, { table: statusTable });
       } else {
-        runner.invoke(command, STATUS, stateGet, { app_name: app }, {
+        await runner.invoke(command, STATUS, stateGet, { app_name: app }, {
           table: (state, layout) => statusTable([state], layout),
         });
       }
@@ -106,7 +106,7 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
       // A person at a terminal wants the recent ones, as the Go dockswap shows; scripts get all.
       const shorten = options.limit === undefined && !options.all &&
         runner.io.stdoutIsTerminal && runner.globals(command).format === "table";
-      const history = runner.invoke(command, HISTORY, deployHistory, {
+      const history = await runner.invoke(command, HISTORY, deployHistory, {
         app_name: app,
         limit: options.limit,
         status: options.status,
@@ -165,7 +165,7 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
       }
       // Rows keep the payload as one JSON value (a cell in table and CSV), not dotted columns.
       const { eventsList } = await import("../../operations/history.ts");
-      runner.invoke(command, EVENTS, eventsList, { deployment_id: deploymentId }, {
+      await runner.invoke(command, EVENTS, eventsList, { deployment_id: deploymentId }, {
         rows: (events) => events.map((e) => ({ ...e })),
         table: eventsTable,
       });
@@ -182,7 +182,7 @@ export function registerStatusCommands(program: Command, runner: CommandRunner):
     )
     .action(async (deploymentId: number, _options, command: Command) => {
       const { deployGet } = await import("../../operations/history.ts");
-      runner.invoke(command, SHOW, deployGet, { deployment_id: deploymentId }, {
+      await runner.invoke(command, SHOW, deployGet, { deployment_id: deploymentId }, {
         rows: (r) => r.states.map((s) => flatten(s)),
         table: showTable,
       });

@@ -32,7 +32,7 @@ Examples:
     )
     .action(async (_options, command: Command) => {
       const { dbVerify } = await import("../../operations/verify.ts");
-      const result = runner.invoke(command, VERIFY_COMMAND, dbVerify, {}, {
+      const result = await runner.invoke(command, VERIFY_COMMAND, dbVerify, {}, {
         rows: (r) => r.broken,
         table: verifyText,
       });
