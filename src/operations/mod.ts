@@ -20,6 +20,7 @@ export {
   parseParams,
   rawCallWrites,
   runsAlone,
+  writes,
 } from "./operation.ts";
 export type { FileOperation, Operation, OperationContext } from "./operation.ts";
 
