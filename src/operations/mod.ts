@@ -18,7 +18,7 @@ import { eventsAfterOp } from "./event_stream.ts";
 import { dbVerify } from "./verify.ts";
 import type { FileOperation, Operation } from "./operation.ts";
 
-export { executeValid, mayCreateDatabase, runsAlone } from "./operation.ts";
+export { executeValid, mayCreateDatabase, runsAlone, writes } from "./operation.ts";
 export { execute, executeAlone, parseParams, rawCallWrites } from "./validation.ts";
 export type { FileOperation, Operation, OperationContext } from "./operation.ts";
 

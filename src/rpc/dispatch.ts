@@ -11,11 +11,13 @@ import { type Hint, namedText } from "../words.ts";
 import {
   execute,
   executeAlone,
+  executeValid,
   type FileOperation,
   type Operation,
   type OperationContext,
   parseParams,
   rawCallWrites,
+  writes,
 } from "../operations/mod.ts";
 import {
   type Entry,
@@ -52,6 +54,8 @@ interface Call {
   operation?: Operation;
   file?: FileOperation;
   builtin?: BuiltinMethod;
+  /** The params as the operation's quick check gave them (parseParams' result), if it did. */
+  valid?: unknown;
   outcome?: Outcome;
 }
 
@@ -252,7 +256,13 @@ export class Dispatcher {
         unit.slots.flatMap((slot) => slot.kind === "call" ? [slot.call] : [])
       );
     const pending = callsOf(start, stop).filter((call) => call.operation);
-    const writing = pending.some((call) => rawCallWrites(call.operation!, call.request.params));
+    // Params a quick check accepts are kept, so that a call (and its replay) checks them once.
+    for (const call of pending) call.valid ??= call.operation!.quickParams?.(call.request.params);
+    const writing = pending.some((call) =>
+      call.valid !== undefined
+        ? writes(call.operation!, call.valid)
+        : rawCallWrites(call.operation!, call.request.params)
+    );
     let end = start;
     let current = start;
     const runAll = (savepoints: boolean) => {
@@ -313,7 +323,10 @@ export class Dispatcher {
 
   /** Runs one call: an operation in its own transaction (a savepoint when nested), or a builtin. */
   #run(call: Call): Outcome {
-    const { request, operation, builtin } = call;
+    const { request, operation, builtin, valid } = call;
+    if (operation && valid !== undefined) {
+      return attempt(() => executeValid(this.#context, operation, valid));
+    }
     if (operation) return attempt(() => execute(this.#context, operation, request.params));
     return attempt(() =>
       builtin!.run(parseParams(builtin as unknown as Operation, request.params))

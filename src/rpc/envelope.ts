@@ -88,8 +88,12 @@ export function readMessage(text: string): Message {
       }),
     };
   }
-  const idSources = new WeakMap<object, string>();
-  if (!idWrittenAsSerialized(text, value)) value = parseKeepingIdSources(text, idSources);
+  // Needed only when an id is not written as JSON.stringify writes it (rare).
+  let idSources: WeakMap<object, string> | undefined;
+  if (!idWrittenAsSerialized(text, value)) {
+    idSources = new WeakMap();
+    value = parseKeepingIdSources(text, idSources);
+  }
   if (Array.isArray(value)) {
     if (value.length === 0) {
       return {
@@ -141,7 +145,7 @@ function parseKeepingIdSources(text: string, idSources: WeakMap<object, string>)
   );
 }
 
-function readEntry(value: unknown, idSources: WeakMap<object, string>): Entry {
+function readEntry(value: unknown, idSources?: WeakMap<object, string>): Entry {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return invalid(null, `a request must be a JSON object, not ${describe(value)}`);
   }
@@ -153,7 +157,7 @@ function readEntry(value: unknown, idSources: WeakMap<object, string>): Entry {
     if (raw === null) {
       id = { value: raw };
     } else if (typeof raw === "string" || typeof raw === "number") {
-      id = { value: raw, source: idSources.get(object) };
+      id = { value: raw, source: idSources?.get(object) };
     } else {
       return invalid(null, `"id" must be a string, a number or null, not ${describe(raw)}`);
     }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { openDatabase } from "../../src/db/open.ts";
 import { DockswapError, ERROR_CODES } from "../../src/errors.ts";
 import { defineOperation, type Operation } from "../../src/operations/operation.ts";
+import { quickCheck } from "../../src/operations/quick_params.ts";
 import { Dispatcher, fileWriter, MethodTable, serve } from "../../src/rpc/mod.ts";
 import { PROTOCOL_ERRORS } from "../../src/rpc/envelope.ts";
 import type { Frame } from "../../src/rpc/framing.ts";
@@ -19,17 +20,31 @@ import { query } from "../_db.ts";
 const FAILURES = ["domain", "bug", "busy"] as const;
 /** How many times t.insert has run, to see a group replayed. */
 let insertRuns = 0;
+/** How many times t.insert's quick check of its params has run. */
+let insertQuickChecks = 0;
+
+const insertParams = z.strictObject({
+  x: z.number().int(),
+  fail: z.enum(FAILURES).optional(),
+  rows: z.number().int().optional(),
+});
+const quickInsertParams = quickCheck(
+  insertParams,
+  (p) =>
+    Number.isSafeInteger(p.x) && (p.rows === undefined || Number.isSafeInteger(p.rows)) &&
+    (p.fail === undefined || (FAILURES as readonly unknown[]).includes(p.fail)),
+);
 
 function testOperations(dbPath: string): ReadonlyMap<string, Operation> {
   const insert = defineOperation({
     name: "t.insert",
     summary: "insert x, then fail as told",
     access: "write",
-    params: z.strictObject({
-      x: z.number().int(),
-      fail: z.enum(FAILURES).optional(),
-      rows: z.number().int().optional(),
-    }),
+    params: insertParams,
+    quickParams: (raw) => {
+      insertQuickChecks++;
+      return quickInsertParams(raw);
+    },
     result: z.object({ x: z.number() }),
     run(context, params) {
       insertRuns++;
@@ -161,6 +176,29 @@ Deno.test("dispatch: a group runs each request once; a failure replays it, undoi
       query(path, "SELECT x, count(*) AS n FROM t GROUP BY x ORDER BY x"),
       [{ x: 1, n: 1 }, { x: 2, n: 1 }, { x: 3, n: 2 }, { x: 6, n: 2 }],
     );
+  });
+});
+
+Deno.test("dispatch: params a quick check accepts are checked once per request, its replay included", async () => {
+  await withDispatcher((dispatcher, path) => {
+    insertQuickChecks = 0;
+    insertRuns = 0;
+    const responses = parse(dispatcher.answerAll([
+      line(1, "t.insert", { x: 1 }),
+      line(2, "t.insert", { x: 2 }),
+      line(3, "t.insert", { x: 3, fail: "domain" }),
+      line(4, "t.insert", { x: 4 }),
+    ]));
+    // Run up to the failure (three), rolled back, run again (four): params checked four times.
+    assertEquals(insertRuns, 7);
+    assertEquals(insertQuickChecks, 4);
+    assertEquals(responses.map((r) => r.result ?? r.error.data.code), [
+      { x: 1 },
+      { x: 2 },
+      "invalid_transition",
+      { x: 4 },
+    ]);
+    assertEquals(query(path, "SELECT x FROM t ORDER BY x"), [{ x: 1 }, { x: 2 }, { x: 4 }]);
   });
 });
 
