@@ -1,0 +1,143 @@
+/**
+ * The start of the one-file bundle (scripts/bundle.ts writes it first, then the program as an
+ * archive in a comment at the end of the file). Deno parses every byte of a module on every
+ * start, so the file holds only this: `--version` is answered here, and a command imports the
+ * program from a folder of files unpacked once from the archive, where each start parses only
+ * the modules its command uses and Deno keeps their compiled code, as for any installed program.
+ *
+ * The folder is `$DOCKSWAP_CACHE_DIR/<archive id>` (default `$HOME/.cache/dockswap-db/...`). It is
+ * unpacked into a private temporary folder and renamed into place, so a folder with the final name
+ * is always complete, and it is used only when it and its parent are real folders (not links) of
+ * this user that no one else may write. When it cannot be used, the program is unpacked into a
+ * private temporary folder for this run only, removed when the process exits.
+ */
+import { denoIo } from "../src/cli/io.ts";
+import { asksOnlyForVersion, versionLine } from "../src/cli/version.ts";
+
+/** Replaced by scripts/bundle.ts: the archive's id (part of its SHA-256), naming its folder. */
+const ARCHIVE_ID = "@ARCHIVE_ID@";
+/** Opens the comment holding the archive (base64 of gzip of JSON `{ file name: text }`). */
+const ARCHIVE_MARK = "/*dockswap-db archive\n";
+/** The program's module, exporting `main(args)`. */
+const ENTRY = "main.js";
+
+/** The folder the program is unpacked into once for every run, or undefined without one. */
+function cacheRoot(): string | undefined {
+  const given = Deno.env.get("DOCKSWAP_CACHE_DIR");
+  if (given) return given.startsWith("/") ? given : `${Deno.cwd()}/${given}`;
+  const home = Deno.env.get("HOME");
+  return home ? `${home}/.cache/dockswap-db` : undefined;
+}
+
+/**
+ * The user this process runs as, without asking for `--allow-sys`: the owner of /proc/self on
+ * Linux, else of a file made for the purpose.
+ */
+function currentUid(): number | null {
+  try {
+    return Deno.statSync("/proc/self").uid;
+  } catch {
+    const probe = Deno.makeTempFileSync({ prefix: "dockswap-db-uid-" });
+    try {
+      return Deno.statSync(probe).uid;
+    } finally {
+      Deno.removeSync(probe);
+    }
+  }
+}
+
+/** True when `path` is a folder itself (not a link to one), of `uid`, that no one else may write. */
+function isPrivateFolder(path: string, uid: number | null): boolean {
+  try {
+    const info = Deno.lstatSync(path);
+    return info.isDirectory && uid !== null && info.uid === uid && (info.mode! & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The program's files, from the archive at the end of this file. */
+async function unpackArchive(): Promise<Record<string, string>> {
+  const text = Deno.readTextFileSync(new URL(import.meta.url));
+  const start = text.lastIndexOf(ARCHIVE_MARK) + ARCHIVE_MARK.length;
+  const base64 = text.slice(start, text.indexOf("\n", start));
+  const gzip = Uint8Array.fromBase64(base64);
+  const json = new Blob([gzip]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return await new Response(json).json();
+}
+
+/** Writes the program's files owner-only into `folder`, made for them and empty. */
+function writeFiles(folder: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    Deno.writeTextFileSync(`${folder}/${name}`, text, { mode: 0o600, createNew: true });
+  }
+}
+
+/**
+ * The cached folder of the program, unpacked now if it is not there yet; undefined when there is
+ * no cache folder this process may trust or create.
+ */
+async function cachedProgram(): Promise<string | undefined> {
+  const root = cacheRoot();
+  if (!root) return undefined;
+  const uid = currentUid();
+  const folder = `${root}/${ARCHIVE_ID}`;
+  if (isPrivateFolder(root, uid) && isPrivateFolder(folder, uid)) return folder;
+  try {
+    Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
+  } catch {
+    return undefined;
+  }
+  // A folder with the final name that failed the check is someone else's or open to others: it
+  // is left alone, and not replaced either.
+  if (!isPrivateFolder(root, uid) || exists(folder)) return undefined;
+  let partial: string | undefined;
+  try {
+    partial = Deno.makeTempDirSync({ dir: root, prefix: ".unpack-" });
+    writeFiles(partial, await unpackArchive());
+    Deno.renameSync(partial, folder);
+    partial = undefined;
+  } catch {
+    // Another process may have renamed its complete copy into place first: use that one.
+  } finally {
+    if (partial) Deno.removeSync(partial, { recursive: true });
+  }
+  return isPrivateFolder(folder, uid) ? folder : undefined;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A private folder holding the program for this run only, removed when the process exits. */
+async function temporaryProgram(): Promise<string> {
+  const folder = Deno.makeTempDirSync({ prefix: "dockswap-db-" });
+  globalThis.addEventListener("unload", () => Deno.removeSync(folder, { recursive: true }));
+  writeFiles(folder, await unpackArchive());
+  return folder;
+}
+
+async function start(args: string[]): Promise<void> {
+  if (asksOnlyForVersion(args)) {
+    denoIo().out(versionLine() + "\n");
+    Deno.exit(0);
+  }
+  let folder: string | undefined;
+  try {
+    folder = await cachedProgram();
+  } catch {
+    folder = undefined;
+  }
+  folder ??= await temporaryProgram();
+  const url = `file://${`${folder}/${ENTRY}`.split("/").map(encodeURIComponent).join("/")}`;
+  const program = await import(url);
+  await program.main(args);
+}
+
+// As src/main.ts: Deno keeps the compiled code once evaluation has ended and the loop has turned.
+if (import.meta.main) setTimeout(() => start(Deno.args), 0);
