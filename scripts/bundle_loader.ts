@@ -18,6 +18,8 @@ import { asksOnlyForVersion, versionLine } from "../src/cli/version.ts";
 const ARCHIVE_ID = "@ARCHIVE_ID@";
 /** Opens the comment holding the archive (base64 of gzip of JSON `{ file name: text }`). */
 const ARCHIVE_MARK = "/*dockswap-db archive\n";
+/** What names a folder being unpacked into, in the cache folder. */
+const UNPACKING = ".unpack-";
 /** The program's module, exporting `main(args)`. */
 const ENTRY = "main.js";
 
@@ -30,19 +32,19 @@ function cacheRoot(): string | undefined {
 }
 
 /**
- * The user this process runs as, without asking for `--allow-sys`: the owner of /proc/self on
- * Linux, else of a file made for the purpose.
+ * The user this process runs as: the owner of a file it makes in `folder` (Deno lets a program
+ * without `--allow-sys` neither ask nor stat /proc/self); null when it cannot make one there.
  */
-function currentUid(): number | null {
+function currentUid(folder: string): number | null {
   try {
-    return Deno.statSync("/proc/self").uid;
-  } catch {
-    const probe = Deno.makeTempFileSync({ prefix: "dockswap-db-uid-" });
+    const probe = Deno.makeTempFileSync({ dir: folder, prefix: ".owner-" });
     try {
-      return Deno.statSync(probe).uid;
+      return Deno.lstatSync(probe).uid;
     } finally {
       Deno.removeSync(probe);
     }
+  } catch {
+    return null;
   }
 }
 
@@ -80,20 +82,25 @@ function writeFiles(folder: string, files: Record<string, string>): void {
 async function cachedProgram(): Promise<string | undefined> {
   const root = cacheRoot();
   if (!root) return undefined;
-  const uid = currentUid();
-  const folder = `${root}/${ARCHIVE_ID}`;
-  if (isPrivateFolder(root, uid) && isPrivateFolder(folder, uid)) return folder;
-  try {
-    Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
-  } catch {
-    return undefined;
+  let uid = currentUid(root);
+  if (uid === null) {
+    try {
+      Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
+    } catch {
+      return undefined;
+    }
+    uid = currentUid(root);
   }
+  const folder = `${root}/${ARCHIVE_ID}`;
+  if (!isPrivateFolder(root, uid)) return undefined;
+  if (isPrivateFolder(folder, uid)) return folder;
   // A folder with the final name that failed the check is someone else's or open to others: it
   // is left alone, and not replaced either.
-  if (!isPrivateFolder(root, uid) || exists(folder)) return undefined;
+  if (exists(folder)) return undefined;
+  removeAbandoned(root);
   let partial: string | undefined;
   try {
-    partial = Deno.makeTempDirSync({ dir: root, prefix: ".unpack-" });
+    partial = Deno.makeTempDirSync({ dir: root, prefix: UNPACKING });
     writeFiles(partial, await unpackArchive());
     Deno.renameSync(partial, folder);
     partial = undefined;
@@ -103,6 +110,16 @@ async function cachedProgram(): Promise<string | undefined> {
     if (partial) Deno.removeSync(partial, { recursive: true });
   }
   return isPrivateFolder(folder, uid) ? folder : undefined;
+}
+
+/** Removes what processes killed while unpacking left in `root` (an hour ago or more). */
+function removeAbandoned(root: string): void {
+  for (const entry of Deno.readDirSync(root)) {
+    if (!entry.name.startsWith(UNPACKING)) continue;
+    const path = `${root}/${entry.name}`;
+    const age = Date.now() - (Deno.lstatSync(path).mtime?.getTime() ?? Date.now());
+    if (age > 3_600_000) Deno.removeSync(path, { recursive: true });
+  }
 }
 
 function exists(path: string): boolean {
