@@ -9,6 +9,8 @@
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import { gzipSync } from "node:zlib";
+import { versionLine } from "../src/cli/version.ts";
+import { sqliteVersion } from "../src/db/database.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 
@@ -58,8 +60,10 @@ export function shebang(): string {
  */
 const LAZY_PACKAGES = ["postgres"];
 
-/** What scripts/bundle_loader.ts says in place of the archive's id, and what opens the archive. */
+/** What scripts/bundle_loader.ts says in place of its version line, the archive's id. */
+const VERSION_LINE_MARK = "@VERSION_LINE@";
 const ARCHIVE_ID_MARK = "@ARCHIVE_ID@";
+/** What opens the archive's comment. */
 const ARCHIVE_MARK = "/*dockswap-db archive\n";
 
 /**
@@ -154,15 +158,19 @@ async function main(args: string[]): Promise<number> {
     const id = createHash("sha256").update(archive).digest("hex").slice(0, 32);
     const loaderFile = `${work}/loader.js`;
     if (!await bundle(`${REPO}scripts/bundle_loader.ts`, { file: loaderFile }, [])) return 1;
-    const loader = (await Deno.readTextFile(loaderFile)).replace(/^#!.*\n/, "");
-    if (loader.split(ARCHIVE_ID_MARK).length !== 2) {
-      console.error(`bundle: the loader names ${ARCHIVE_ID_MARK} other than once`);
-      return 1;
+    let loader = (await Deno.readTextFile(loaderFile)).replace(/^#!.*\n/, "");
+    const line = versionLine().replace(`SQLite ${sqliteVersion()}`, "SQLite @SQLITE@");
+    for (const [mark, value] of [[VERSION_LINE_MARK, line], [ARCHIVE_ID_MARK, id]]) {
+      if (loader.split(mark).length !== 2 || !line.includes("@SQLITE@")) {
+        console.error(
+          `bundle: the loader's ${mark} or ${line} is not as scripts/bundle.ts expects`,
+        );
+        return 1;
+      }
+      loader = loader.replace(mark, value);
     }
     // A comment costs Deno's parser the least per byte, and base64 holds no "*/".
-    const body = `${loader.replace(ARCHIVE_ID_MARK, id)}\n${ARCHIVE_MARK}${
-      archive.toString("base64")
-    }\n*/\n`;
+    const body = `${loader}\n${ARCHIVE_MARK}${archive.toString("base64")}\n*/\n`;
     await Deno.mkdir(dirname(output), { recursive: true });
     // Written beside the target and renamed over it: an interrupted build leaves no half file.
     const partial = `${output}.partial`;

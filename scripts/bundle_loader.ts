@@ -12,8 +12,13 @@
  * private temporary folder for this run only, removed when the process exits.
  */
 import { denoIo } from "../src/cli/io.ts";
-import { asksOnlyForVersion, versionLine } from "../src/cli/version.ts";
+import { sqliteVersion } from "../src/db/database.ts";
 
+/**
+ * Replaced by scripts/bundle.ts: what `versionLine()` of src/cli/version.ts says, with @SQLITE@
+ * for the SQLite the running Deno links.
+ */
+const VERSION_LINE = "@VERSION_LINE@";
 /** Replaced by scripts/bundle.ts: the archive's id (part of its SHA-256), naming its folder. */
 const ARCHIVE_ID = "@ARCHIVE_ID@";
 /** Opens the comment holding the archive (base64 of gzip of JSON `{ file name: text }`). */
@@ -139,9 +144,14 @@ async function temporaryProgram(): Promise<string> {
   return folder;
 }
 
+/** `asksOnlyForVersion` of src/cli/version.ts, whose module would bring every migration here. */
+function asksOnlyForVersion(args: string[]): boolean {
+  return args.length === 1 && (args[0] === "--version" || args[0] === "-V");
+}
+
 async function start(args: string[]): Promise<void> {
   if (asksOnlyForVersion(args)) {
-    denoIo().out(versionLine() + "\n");
+    denoIo().out(VERSION_LINE.replace("@SQLITE@", sqliteVersion()) + "\n");
     Deno.exit(0);
   }
   let folder: string | undefined;
