@@ -143,6 +143,22 @@ async function programModules(work: string): Promise<Record<string, string> | un
   return modules;
 }
 
+/** The files as scripts/bundle_loader.ts unpacks them: a JSON line of names and sizes, the bytes. */
+function pack(modules: Record<string, string>): Uint8Array {
+  const files = Object.entries(modules).map(([name, text]) =>
+    [name, new TextEncoder().encode(text)] as const
+  );
+  const header = JSON.stringify(files.map(([name, bytes]) => [name, bytes.length]));
+  const parts = [new TextEncoder().encode(`${header}\n`), ...files.map(([, bytes]) => bytes)];
+  const packed = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    packed.set(part, offset);
+    offset += part.length;
+  }
+  return packed;
+}
+
 async function main(args: string[]): Promise<number> {
   const index = args.indexOf("--output");
   const output = index >= 0 ? args[index + 1] : `${REPO}dist/dockswap-db`;
@@ -154,7 +170,7 @@ async function main(args: string[]): Promise<number> {
   try {
     const modules = await programModules(work);
     if (modules === undefined) return 1;
-    const archive = gzipSync(JSON.stringify(modules), { level: 9 });
+    const archive = gzipSync(pack(modules), { level: 9 });
     const id = createHash("sha256").update(archive).digest("hex").slice(0, 32);
     const loaderFile = `${work}/loader.js`;
     if (!await bundle(`${REPO}scripts/bundle_loader.ts`, { file: loaderFile }, [])) return 1;

@@ -21,7 +21,7 @@ import { sqliteVersion } from "../src/db/database.ts";
 const VERSION_LINE = "@VERSION_LINE@";
 /** Replaced by scripts/bundle.ts: the archive's id (part of its SHA-256), naming its folder. */
 const ARCHIVE_ID = "@ARCHIVE_ID@";
-/** Opens the comment holding the archive (base64 of gzip of JSON `{ file name: text }`). */
+/** Opens the comment holding the archive (base64 of gzip, the files as `unpackArchive` reads). */
 const ARCHIVE_MARK = "/*dockswap-db archive\n";
 /** What names a folder being unpacked into, in the cache folder. */
 const UNPACKING = ".unpack-";
@@ -63,20 +63,26 @@ function isPrivateFolder(path: string, uid: number | null): boolean {
   }
 }
 
-/** The program's files, from the archive at the end of this file. */
-async function unpackArchive(): Promise<Record<string, string>> {
+/** The program's files (name, bytes), from the archive at the end of this file. */
+async function unpackArchive(): Promise<[string, Uint8Array][]> {
   const text = Deno.readTextFileSync(new URL(import.meta.url));
   const start = text.lastIndexOf(ARCHIVE_MARK) + ARCHIVE_MARK.length;
-  const base64 = text.slice(start, text.indexOf("\n", start));
-  const gzip = Uint8Array.fromBase64(base64);
-  const json = new Blob([gzip]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return await new Response(json).json();
+  const gzip = Uint8Array.fromBase64(text.slice(start, text.indexOf("\n", start)));
+  const stream = new Blob([gzip]).stream().pipeThrough(new DecompressionStream("gzip"));
+  // A line of JSON, [[name, size], ...], then the files' bytes one after the other.
+  const bytes = await new Response(stream).bytes();
+  const newline = bytes.indexOf(0x0a);
+  const sizes: [string, number][] = JSON.parse(
+    new TextDecoder().decode(bytes.subarray(0, newline)),
+  );
+  let offset = newline + 1;
+  return sizes.map(([name, size]) => [name, bytes.subarray(offset, offset += size)]);
 }
 
 /** Writes the program's files owner-only into `folder`, made for them and empty. */
-function writeFiles(folder: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) {
-    Deno.writeTextFileSync(`${folder}/${name}`, text, { mode: 0o600, createNew: true });
+function writeFiles(folder: string, files: [string, Uint8Array][]): void {
+  for (const [name, bytes] of files) {
+    Deno.writeFileSync(`${folder}/${name}`, bytes, { mode: 0o600, createNew: true });
   }
 }
 
