@@ -163,7 +163,7 @@ Deno.test("bundle cache: a process killed while unpacking leaves no folder that 
   // A write past `ulimit -f` kills the process (SIGXFSZ) in the middle of writing the program;
   // Deno's own cache is turned off for that run, so that the first large write is the loader's.
   const killed = await new Deno.Command("bash", {
-    args: ["-c", `ulimit -f 100; exec "$0" --db d.db status`, await bundle()],
+    args: ["-c", `ulimit -f 16; exec "$0" --db d.db status`, await bundle()],
     cwd: p.path,
     clearEnv: true,
     env: { ...p.env, PATH: Deno.env.get("PATH")!, DENO_DIR: "/proc/self/no-deno-dir" },
