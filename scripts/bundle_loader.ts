@@ -67,7 +67,10 @@ function isPrivateFolder(path: string, uid: number | null): boolean {
 async function unpackArchive(): Promise<[string, Uint8Array][]> {
   const text = Deno.readTextFileSync(new URL(import.meta.url));
   const start = text.lastIndexOf(ARCHIVE_MARK) + ARCHIVE_MARK.length;
-  const gzip = Uint8Array.fromBase64(text.slice(start, text.indexOf("\n", start)));
+  const base64 = text.slice(start, text.indexOf("\n", start));
+  // Uint8Array.fromBase64 is recent in V8: a Deno without it decodes through atob.
+  const gzip = Uint8Array.fromBase64?.(base64) ??
+    Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
   const stream = new Blob([gzip]).stream().pipeThrough(new DecompressionStream("gzip"));
   // A line of JSON, [[name, size], ...], then the files' bytes one after the other.
   const bytes = await new Response(stream).bytes();
