@@ -112,7 +112,7 @@ export async function startup(options: BenchOptions): Promise<BenchReport> {
       ...(bundle
         ? [
           `First run after install: \`status\` with an empty cache folder each time (the bundle ` +
-          `unpacks its program, ~0.7 MB, and Deno compiles its modules for the first time), ` +
+          `unpacks its program, ~0.6 MB, and Deno compiles its modules for the first time), ` +
           `${range(times.first)}.`,
         ]
         : []),
