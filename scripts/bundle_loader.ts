@@ -131,8 +131,12 @@ function removeAbandoned(root: string): void {
   for (const entry of Deno.readDirSync(root)) {
     if (!entry.name.startsWith(UNPACKING)) continue;
     const path = `${root}/${entry.name}`;
-    const age = Date.now() - (Deno.lstatSync(path).mtime?.getTime() ?? Date.now());
-    if (age > 3_600_000) Deno.removeSync(path, { recursive: true });
+    try {
+      const age = Date.now() - (Deno.lstatSync(path).mtime?.getTime() ?? Date.now());
+      if (age > 3_600_000) Deno.removeSync(path, { recursive: true });
+    } catch {
+      // Another process removed it first.
+    }
   }
 }
 
@@ -169,7 +173,17 @@ async function start(args: string[]): Promise<void> {
   } catch {
     folder = undefined;
   }
-  folder ??= await temporaryProgram();
+  try {
+    folder ??= await temporaryProgram();
+  } catch (error) {
+    // As a file error of the program: exit status 8, io_error.
+    denoIo().err(
+      `dockswap-db: cannot unpack the program into ${cacheRoot() ?? "$HOME/.cache/dockswap-db"} ` +
+        `nor into a temporary folder (${error}). Set DOCKSWAP_CACHE_DIR to a folder of yours ` +
+        `that can be written. [io_error]\n`,
+    );
+    Deno.exit(8);
+  }
   const url = `file://${`${folder}/${ENTRY}`.split("/").map(encodeURIComponent).join("/")}`;
   const program = await import(url);
   await program.main(args);

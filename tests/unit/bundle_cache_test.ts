@@ -193,6 +193,27 @@ Deno.test("bundle cache: with a HOME that cannot be written, or none, a command 
   }
 });
 
+Deno.test("bundle cache: with no folder to unpack into, a command fails as a file error, saying what to do", async () => {
+  await using dir = await tempDir();
+  const p = await place(dir.path);
+  await Deno.writeTextFile(`${p.path}/file`, "");
+  const result = await run(["--db", `${p.path}/d.db`, "status"], {
+    HOME: "/proc/self/home",
+    TMPDIR: `${p.path}/file`,
+    DENO_DIR: p.env.DENO_DIR,
+  }, p.path);
+  assertEquals(result.code, 8, result.output);
+  assertStringIncludes(result.output, "Set DOCKSWAP_CACHE_DIR to a folder of yours");
+  assertStringIncludes(result.output, "[io_error]");
+  // --version needs no folder.
+  const version = await run(
+    ["--version"],
+    { HOME: "/proc/self/home", TMPDIR: `${p.path}/file` },
+    p.path,
+  );
+  assertEquals(version.code, 0, version.output);
+});
+
 Deno.test("bundle cache: processes starting at once with no cache folder all run, and leave one complete folder", async () => {
   await using dir = await tempDir();
   const p = await place(dir.path);
