@@ -36,9 +36,14 @@ export function dockswapArgs(entry: string, args: string[]): string[] {
 }
 
 /** Runs dockswap-db to completion; throws with its stderr when it fails. */
-export async function runDockswap(entry: string, args: string[]): Promise<string> {
+export async function runDockswap(
+  entry: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<string> {
   const result = await new Deno.Command(Deno.execPath(), {
     args: dockswapArgs(entry, args),
+    env,
     stdout: "piped",
     stderr: "piped",
   }).output();

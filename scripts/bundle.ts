@@ -1,10 +1,16 @@
 /**
  * `deno task bundle [--output PATH]`: the single-file build, runnable as a command. Writes
- * dist/dockswap-db: `deno bundle` of src/main.ts behind a `#!/usr/bin/env -S deno run ...` line
- * with the permission flags of `deno task compile`, mode 0755. Installing is copying it onto
- * PATH on any host with Deno; it downloads nothing when it runs.
+ * dist/dockswap-db, mode 0755: a `#!/usr/bin/env -S deno run ...` line with the permission flags
+ * of `deno task compile`, then scripts/bundle_loader.ts bundled (it answers `--version`), then,
+ * in a comment, an archive of src/main.ts bundled with code splitting: the program as modules,
+ * which the loader unpacks into a cache folder on first use and imports from there. Installing
+ * is copying the file onto PATH on any host with Deno; it downloads nothing when it runs.
  */
+import { createHash } from "node:crypto";
 import { dirname } from "node:path";
+import { gzipSync } from "node:zlib";
+import { versionLine } from "../src/cli/version.ts";
+import { sqliteVersion } from "../src/db/database.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 
@@ -49,25 +55,30 @@ export function shebang(): string {
 
 /**
  * Packages the program loads with `import()` whose own `node:` imports (the postgres client's
- * node:net, tls, crypto, ...) would otherwise sit at the top of the one file and load Deno's
- * Node layer for every command: each is bundled on its own and its `import("name")` becomes an
- * import of that text as a data: URL, evaluated only when the call runs.
+ * node:net, tls, crypto, ...) would otherwise sit in a module of the program every command loads:
+ * each is bundled on its own, as a module of the archive that `import("name")` then names.
  */
 const LAZY_PACKAGES = ["postgres"];
 
+/** What scripts/bundle_loader.ts says in place of its version line, the archive's id. */
+const VERSION_LINE_MARK = "@VERSION_LINE@";
+const ARCHIVE_ID_MARK = "@ARCHIVE_ID@";
+/** What opens the archive's comment. */
+const ARCHIVE_MARK = "/*dockswap-db archive\n";
+
 /**
  * `deno bundle` of one entry with the repository's import map, the packages named in `external`
- * left as imports; the output text, or undefined after printing the failure.
+ * left as imports, into `output` (with code splitting: a folder of modules, the entry's named
+ * after it); true when it succeeded (deno bundle printed why not).
  * `browser` picks the ESM build of packages that ship one (yaml's): the default picks its
  * CommonJS build, whose `createRequire` from node:module the bundle imports on line one, loading
  * Deno's Node layer for every command. `node:` imports are kept either way.
  */
-async function bundleFile(
+async function bundle(
   entry: string,
-  work: string,
+  output: { file: string } | { splitInto: string },
   external: string[],
-): Promise<string | undefined> {
-  const js = `${work}/out.js`;
+): Promise<boolean> {
   const { code } = await new Deno.Command(Deno.execPath(), {
     args: [
       "bundle",
@@ -78,24 +89,74 @@ async function bundleFile(
       "--keep-names",
       `--config=${REPO}deno.json`,
       ...external.map((name) => `--external=${name}`),
-      `--output=${js}`,
+      ...("file" in output
+        ? [`--output=${output.file}`]
+        : ["--code-splitting", `--outdir=${output.splitInto}`]),
       entry,
     ],
     cwd: REPO,
     stdout: "inherit",
     stderr: "inherit",
   }).output();
-  return code === 0 ? await Deno.readTextFile(js) : undefined;
+  return code === 0;
 }
 
-/** A JavaScript module's text as a data: URL (base64 of its UTF-8). */
-function dataUrl(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+/**
+ * The program's modules (file name to text): src/main.ts split into modules, and each lazy
+ * package as a module of its own; undefined after printing why not.
+ */
+async function programModules(work: string): Promise<Record<string, string> | undefined> {
+  const folder = `${work}/program`;
+  if (!await bundle(`${REPO}src/main.ts`, { splitInto: folder }, LAZY_PACKAGES)) return undefined;
+  const modules: Record<string, string> = {};
+  for (const entry of Deno.readDirSync(folder)) {
+    if (!entry.isFile || !entry.name.endsWith(".js")) {
+      console.error(`bundle: unexpected ${entry.name} in deno bundle's output`);
+      return undefined;
+    }
+    modules[entry.name] = await Deno.readTextFile(`${folder}/${entry.name}`);
   }
-  return `data:text/javascript;base64,${btoa(binary)}`;
+  if (!("main.js" in modules)) {
+    console.error("bundle: deno bundle wrote no main.js for src/main.ts");
+    return undefined;
+  }
+  if (Object.values(modules).some((text) => /from\s*"node:module"/.test(text))) {
+    console.error("bundle: a CommonJS package needs node:module; use its ESM build");
+    return undefined;
+  }
+  for (const name of LAZY_PACKAGES) {
+    const call = `import("${name}")`;
+    const callers = Object.keys(modules).filter((file) => modules[file].includes(call));
+    if (callers.length === 0) {
+      console.error(`bundle: src/ no longer has ${call}; remove "${name}" from LAZY_PACKAGES`);
+      return undefined;
+    }
+    const file = `${name}.js`;
+    const entry = `${work}/${name}-entry.js`;
+    await Deno.writeTextFile(entry, `export { default } from "${name}";\n`);
+    if (!await bundle(entry, { file: `${work}/${file}` }, [])) return undefined;
+    modules[file] = await Deno.readTextFile(`${work}/${file}`);
+    for (const caller of callers) {
+      modules[caller] = modules[caller].replaceAll(call, `import("./${file}")`);
+    }
+  }
+  return modules;
+}
+
+/** The files as scripts/bundle_loader.ts unpacks them: a JSON line of names and sizes, the bytes. */
+function pack(modules: Record<string, string>): Uint8Array {
+  const files = Object.entries(modules).map(([name, text]) =>
+    [name, new TextEncoder().encode(text)] as const
+  );
+  const header = JSON.stringify(files.map(([name, bytes]) => [name, bytes.length]));
+  const parts = [new TextEncoder().encode(`${header}\n`), ...files.map(([, bytes]) => bytes)];
+  const packed = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    packed.set(part, offset);
+    offset += part.length;
+  }
+  return packed;
 }
 
 async function main(args: string[]): Promise<number> {
@@ -107,28 +168,25 @@ async function main(args: string[]): Promise<number> {
   }
   const work = await Deno.makeTempDir({ prefix: "dockswap-db-bundle-" });
   try {
-    const program = await bundleFile(`${REPO}src/main.ts`, work, LAZY_PACKAGES);
-    if (program === undefined) return 1;
-    let body = program.replace(/^#!.*\n/, "");
-    if (/from\s*"node:module"/.test(body)) {
-      console.error(
-        "bundle: a CommonJS package needs node:module in every start; use its ESM build",
-      );
-      return 1;
-    }
-    for (const name of LAZY_PACKAGES) {
-      const call = `import("${name}")`;
-      const calls = body.split(call).length - 1;
-      if (calls === 0) {
-        console.error(`bundle: src/ no longer has ${call}; remove "${name}" from LAZY_PACKAGES`);
+    const modules = await programModules(work);
+    if (modules === undefined) return 1;
+    const archive = gzipSync(pack(modules), { level: 9 });
+    const id = createHash("sha256").update(archive).digest("hex").slice(0, 32);
+    const loaderFile = `${work}/loader.js`;
+    if (!await bundle(`${REPO}scripts/bundle_loader.ts`, { file: loaderFile }, [])) return 1;
+    let loader = (await Deno.readTextFile(loaderFile)).replace(/^#!.*\n/, "");
+    const line = versionLine().replace(`SQLite ${sqliteVersion()}`, "SQLite @SQLITE@");
+    for (const [mark, value] of [[VERSION_LINE_MARK, line], [ARCHIVE_ID_MARK, id]]) {
+      if (loader.split(mark).length !== 2 || !line.includes("@SQLITE@")) {
+        console.error(
+          `bundle: the loader's ${mark} or ${line} is not as scripts/bundle.ts expects`,
+        );
         return 1;
       }
-      const entry = `${work}/${name}.js`;
-      await Deno.writeTextFile(entry, `export { default } from "${name}";\n`);
-      const text = await bundleFile(entry, work, []);
-      if (text === undefined) return 1;
-      body = body.replaceAll(call, `import("${dataUrl(text)}")`);
+      loader = loader.replace(mark, value);
     }
+    // A comment costs Deno's parser the least per byte, and base64 holds no "*/".
+    const body = `${loader}\n${ARCHIVE_MARK}${archive.toString("base64")}\n*/\n`;
     await Deno.mkdir(dirname(output), { recursive: true });
     // Written beside the target and renamed over it: an interrupted build leaves no half file.
     const partial = `${output}.partial`;

@@ -20,4 +20,8 @@ export async function main(args: string[]): Promise<never> {
 
 // Deno keeps V8's compiled code of the program for the next start once the module's evaluation
 // has ended and its event loop has turned; a process that exits before then compiles it all again.
-if (import.meta.main) setTimeout(() => main(Deno.args), 0);
+// Any async op's answer turns the loop; a first setTimeout would load Deno's Node-compatible timers.
+if (import.meta.main) {
+  const go = () => main(Deno.args);
+  Deno.realPath(".").then(go, go);
+}

@@ -47,10 +47,15 @@ export function commandLine(): string[] {
   return ["run", "--quiet", "--config", `${REPO_ROOT}deno.json`, ...PERMISSIONS, ENTRY];
 }
 
-/** The environment of a run: this process's, without any DOCKSWAP_* leaking in. */
+/**
+ * The environment of a run: this process's, without any DOCKSWAP_* leaking in but the bundle's
+ * cache folder (tests/bundle_e2e.ts gives the whole pass one, so that it is unpacked once).
+ */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env = Deno.env.toObject();
-  for (const key of Object.keys(env)) if (key.startsWith("DOCKSWAP_")) delete env[key];
+  for (const key of Object.keys(env)) {
+    if (key.startsWith("DOCKSWAP_") && key !== "DOCKSWAP_CACHE_DIR") delete env[key];
+  }
   return { ...env, NO_COLOR: "1", ...extra };
 }
 

@@ -31,6 +31,10 @@ const entry = `${alone}/dockswap-db`;
 const denoBin = await Deno.makeTempDir({ prefix: "dockswap-db-deno-" });
 await Deno.symlink(Deno.execPath(), `${denoBin}/deno`);
 const PATH = `${denoBin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`;
+// The bundle's cache folder for the whole pass (the tests that set their own HOME would each unpack
+// the program again, and nothing is left in the real one); tests/unit/bundle_cache_test.ts runs
+// the first start into an empty one.
+const cache = await Deno.makeTempDir({ prefix: "dockswap-db-cache-" });
 
 async function run(args: string[], env: Record<string, string> = {}): Promise<number> {
   const { code } = await new Deno.Command(Deno.execPath(), {
@@ -112,11 +116,12 @@ try {
         ...flags,
         ...(chosen.length > 0 ? chosen : EVERY_TEST),
       ],
-      { DOCKSWAP_DB_ENTRY: entry, PATH },
+      { DOCKSWAP_DB_ENTRY: entry, DOCKSWAP_CACHE_DIR: `${cache}/dockswap-db`, PATH },
     );
   }
 } finally {
   await Deno.remove(alone, { recursive: true });
   await Deno.remove(denoBin, { recursive: true });
+  await Deno.remove(cache, { recursive: true });
 }
 Deno.exit(code);

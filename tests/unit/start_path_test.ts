@@ -1,10 +1,10 @@
 /**
  * What a start loads before it runs anything: the modules reached from src/main.ts by static
- * imports (and, for a command, from the command-line program). `deno bundle` keeps each module
- * reached only through `import()` in a wrapper that runs on the first import, so this graph is
- * what the one-file bundle evaluates too. `--version` needs none of the program; a command loads
- * its operation, YAML, diff, the RPC server and the report page only when it runs, and `status`
- * loads no validator (zod) at all.
+ * imports (and, for a command, from the command-line program). The bundle's program is split at
+ * each `import()` (`deno bundle --code-splitting`), so this graph is what a start of the one-file
+ * bundle loads too. `--version` needs none of the program; a command loads its operation, YAML,
+ * diff, the RPC server and the report page only when it runs, and `status` loads no validator
+ * (zod) at all.
  */
 import { assert, assertEquals } from "../_assert.ts";
 

@@ -1,0 +1,241 @@
+/**
+ * The one-file bundle's cache folder (scripts/bundle_loader.ts): a command unpacks the program
+ * once, owner-only, into `$DOCKSWAP_CACHE_DIR/<archive id>`, renamed into place complete; a folder
+ * that is a link, someone else's or open to others is not used, and when no cache folder can be
+ * used the program runs from a private temporary folder removed at exit.
+ */
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { FIXTURES, tempDir } from "../_cli.ts";
+
+const REPO_ROOT = new URL("../..", import.meta.url).pathname;
+const PLANTED = "PLANTED-CODE-RAN";
+
+let built: Promise<string> | undefined;
+
+/** The bundle, built once for this file into a folder of its own. */
+function bundle(): Promise<string> {
+  built ??= (async () => {
+    const folder = await Deno.makeTempDir({ prefix: "dockswap-db-cache-test-" });
+    globalThis.addEventListener("unload", () => Deno.removeSync(folder, { recursive: true }));
+    const output = `${folder}/dockswap-db`;
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-write", "--allow-run", "scripts/bundle.ts"]
+        .concat(["--output", output]),
+      cwd: REPO_ROOT,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assertEquals(code, 0, new TextDecoder().decode(stderr));
+    return output;
+  })();
+  return built;
+}
+
+interface Place {
+  path: string;
+  cache: string;
+  tmp: string;
+  env: Record<string, string>;
+}
+
+/** A test's folders: the cache folder (not made yet), TMPDIR and Deno's own cache. */
+async function place(path: string): Promise<Place> {
+  const tmp = `${path}/tmp`;
+  await Deno.mkdir(tmp);
+  const cache = `${path}/cache`;
+  return {
+    path,
+    cache,
+    tmp,
+    env: { DOCKSWAP_CACHE_DIR: cache, TMPDIR: tmp, DENO_DIR: `${path}/deno` },
+  };
+}
+
+/** The bundle run as installed, by its #! line, with only `env` (and PATH) set. */
+async function run(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; output: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(await bundle(), {
+    args,
+    cwd,
+    stdin: "null",
+    clearEnv: true,
+    env: { PATH: Deno.env.get("PATH")!, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...env },
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code, output: decode(stdout) + decode(stderr) };
+}
+
+/** `status` of a database holding a config: works, and says what planted code printed. */
+async function status(p: Place, env: Record<string, string> = p.env): Promise<string> {
+  const db = `${p.path}/d.db`;
+  const add = await run(["--db", db, "config", "add", `${FIXTURES}apps/web-api.yaml`], env, p.path);
+  assertEquals(add.code, 0, add.output);
+  const result = await run(["--db", db, "status"], env, p.path);
+  assertEquals(result.code, 0, result.output);
+  return result.output;
+}
+
+function entries(path: string): string[] {
+  return [...Deno.readDirSync(path)].map((entry) => entry.name).sort();
+}
+
+/** The one folder of the program in `cache` (beside what a killed process left). */
+function programFolder(cache: string): string {
+  const names = entries(cache).filter((name) => !name.startsWith(".unpack-"));
+  assertEquals(names.length, 1, `cache holds ${names}`);
+  assertEquals(/^[0-9a-f]{32}$/.test(names[0]), true, names[0]);
+  return `${cache}/${names[0]}`;
+}
+
+/** Adds code to the unpacked program that prints PLANTED when it runs. */
+function plant(folder: string): void {
+  Deno.writeTextFileSync(`${folder}/main.js`, `\nconsole.error("${PLANTED}");\n`, {
+    append: true,
+  });
+}
+
+function modeOf(path: string): number {
+  return Deno.lstatSync(path).mode! & 0o777;
+}
+
+Deno.test("bundle cache: --version unpacks nothing; a command unpacks the program owner-only, once, and later starts run it from there", async () => {
+  await using dir = await tempDir();
+  const p = await place(dir.path);
+  const version = await run(["--version"], p.env, p.path);
+  assertEquals(version.code, 0, version.output);
+  assertEquals(entries(p.path).includes("cache"), false, "--version made the cache folder");
+
+  await status(p);
+  assertEquals(modeOf(p.cache), 0o700);
+  const folder = programFolder(p.cache);
+  assertEquals(modeOf(folder), 0o700);
+  const files = entries(folder);
+  assert(files.includes("main.js") && files.length > 10, `unpacked: ${files}`);
+  for (const name of files) {
+    const info = Deno.lstatSync(`${folder}/${name}`);
+    assert(info.isFile, `${name} is not a plain file`);
+    assertEquals(info.mode! & 0o777, 0o600, name);
+  }
+  assertEquals(entries(p.tmp), []);
+  plant(folder);
+  assertStringIncludes(await status(p), PLANTED, "a later start does not use the folder");
+});
+
+Deno.test("bundle cache: a folder open to others, someone else's or a link is not used; the command runs from a temporary copy removed at exit", async (t) => {
+  const probe = Deno.makeTempFileSync();
+  const isRoot = Deno.statSync(probe).uid === 0;
+  Deno.removeSync(probe);
+  const cases: [string, (p: Place, folder: string) => void, boolean][] = [
+    ["group-writable folder", (_, folder) => Deno.chmodSync(folder, 0o770), false],
+    ["cache root writable by others", (p) => Deno.chmodSync(p.cache, 0o777), false],
+    ["folder of another user", (_, folder) => Deno.chownSync(folder, 65534, 65534), !isRoot],
+    ["folder is a link", (p, folder) => {
+      // The planted program, kept private and ours: only the link makes it unusable.
+      Deno.renameSync(folder, `${p.path}/elsewhere`);
+      Deno.symlinkSync(`${p.path}/elsewhere`, folder);
+    }, false],
+  ];
+  for (const [name, spoil, ignore] of cases) {
+    await t.step({
+      name,
+      ignore,
+      fn: async () => {
+        await using dir = await tempDir();
+        const p = await place(dir.path);
+        await status(p);
+        const folder = programFolder(p.cache);
+        plant(folder);
+        spoil(p, folder);
+        const output = await status(p);
+        assertEquals(output.includes(PLANTED), false, "the planted code ran");
+        assertEquals(entries(p.tmp), [], "the temporary copy was left behind");
+      },
+    });
+  }
+});
+
+Deno.test("bundle cache: a process killed while unpacking leaves no folder that a later start uses", async () => {
+  await using dir = await tempDir();
+  const p = await place(dir.path);
+  // A write past `ulimit -f` kills the process (SIGXFSZ) in the middle of writing the program;
+  // Deno's own cache is turned off for that run, so that the first large write is the loader's.
+  const killed = await new Deno.Command("bash", {
+    args: ["-c", `ulimit -f 16; exec "$0" --db d.db status`, await bundle()],
+    cwd: p.path,
+    clearEnv: true,
+    env: { ...p.env, PATH: Deno.env.get("PATH")!, DENO_DIR: "/proc/self/no-deno-dir" },
+  }).output();
+  assertEquals(killed.signal, "SIGXFSZ", new TextDecoder().decode(killed.stderr));
+  const left = entries(p.cache);
+  assertEquals(left.length, 1, `after the kill: ${left}`);
+  assert(left[0].startsWith(".unpack-"), `after the kill: ${left}`);
+
+  // The next start unpacks its own copy, complete.
+  await status(p);
+  assert(entries(programFolder(p.cache)).includes("main.js"));
+});
+
+Deno.test("bundle cache: with a HOME that cannot be written, or none, a command still runs and leaves nothing behind", async (t) => {
+  for (
+    const [name, home] of [["read-only HOME", "/proc/self/home"], ["no HOME", undefined]] as const
+  ) {
+    await t.step(name, async () => {
+      await using dir = await tempDir();
+      const p = await place(dir.path);
+      const env: Record<string, string> = { TMPDIR: p.tmp, DENO_DIR: p.env.DENO_DIR };
+      if (home) env.HOME = home;
+      await status(p, env);
+      assertEquals(entries(p.tmp), []);
+    });
+  }
+});
+
+Deno.test("bundle cache: with no folder to unpack into, a command fails as a file error, saying what to do", async () => {
+  await using dir = await tempDir();
+  const p = await place(dir.path);
+  await Deno.writeTextFile(`${p.path}/file`, "");
+  const result = await run(["--db", `${p.path}/d.db`, "status"], {
+    HOME: "/proc/self/home",
+    TMPDIR: `${p.path}/file`,
+    DENO_DIR: p.env.DENO_DIR,
+  }, p.path);
+  assertEquals(result.code, 8, result.output);
+  assertStringIncludes(result.output, "Set DOCKSWAP_CACHE_DIR to a folder of yours");
+  assertStringIncludes(result.output, "[io_error]");
+  // --version needs no folder.
+  const version = await run(
+    ["--version"],
+    { HOME: "/proc/self/home", TMPDIR: `${p.path}/file` },
+    p.path,
+  );
+  assertEquals(version.code, 0, version.output);
+});
+
+Deno.test("bundle cache: processes starting at once with no cache folder all run, and leave one complete folder", async () => {
+  await using dir = await tempDir();
+  const p = await place(dir.path);
+  const db = `${p.path}/d.db`;
+  assertEquals((await run(["--db", db, "rpc"], p.env, p.path)).code, 0);
+  const runs = await Promise.all(
+    Array.from({ length: 4 }, () => run(["--db", db, "--json", "status"], p.env, p.path)),
+  );
+  for (const result of runs) assertEquals(result.code, 0, result.output);
+  const folder = programFolder(p.cache);
+
+  // The same program unpacked by a lone process.
+  await using alone = await tempDir();
+  const q = await place(alone.path);
+  await status(q);
+  const reference = programFolder(q.cache);
+  assertEquals(entries(folder), entries(reference));
+  for (const name of entries(reference)) {
+    assertEquals(
+      Deno.readTextFileSync(`${folder}/${name}`),
+      Deno.readTextFileSync(`${reference}/${name}`),
+      name,
+    );
+  }
+});
