@@ -39,13 +39,20 @@ function permissionFlags(): string[] {
 }
 
 /**
+ * What the loader alone needs beyond the program's permissions: the user id, to use a cache folder
+ * only when it and every folder above it are that user's (or root's). The compiled binary has no
+ * loader and does not ask for it.
+ */
+const LOADER_PERMISSION = "-S=uid";
+
+/**
  * The #! line: `--no-config` so that a deno.json or package.json near where the file is
  * installed cannot change how it runs; `--ext=js` because Deno takes a file without an extension
  * for TypeScript, and going through its TypeScript path costs each start about as much CPU again
  * as an empty script.
  */
 export function shebang(): string {
-  const flags = ["--no-config", "--ext=js", ...permissionFlags()];
+  const flags = ["--no-config", "--ext=js", ...permissionFlags(), LOADER_PERMISSION];
   const line = `#!/usr/bin/env -S deno run ${flags.join(" ")}`;
   if (line.length > SHEBANG_LIMIT) {
     throw new Error(`bundle: the #! line is ${line.length} bytes, over ${SHEBANG_LIMIT}: ${line}`);

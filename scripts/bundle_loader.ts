@@ -5,11 +5,12 @@
  * program from a folder of files unpacked once from the archive, where each start parses only
  * the modules its command uses and Deno keeps their compiled code, as for any installed program.
  *
- * The folder is `$DOCKSWAP_CACHE_DIR/<archive id>` (default `$HOME/.cache/dockswap-db/...`). It is
- * unpacked into a private temporary folder and renamed into place, so a folder with the final name
- * is always complete, and it is used only when it and its parent are real folders (not links) of
- * this user that no one else may write. When it cannot be used, the program is unpacked into a
- * private temporary folder for this run only, removed when the process exits.
+ * The folder is `<cache folder>/<archive id>`; the cache folder is `$DOCKSWAP_CACHE_DIR`, else
+ * `$HOME/.cache/dockswap-db`, else (or when that one cannot be used) `$TMPDIR/dockswap-db-<uid>`.
+ * A cache folder is used only when it is this user's and no one else may write it, and every
+ * folder above it is this user's or root's and not writable by others (or sticky, as /tmp): then
+ * no one else can change what is imported. The program is unpacked into a private folder there,
+ * its files flushed to disk with a last file marking it complete, and renamed into place.
  */
 import { denoIo } from "../src/cli/io.ts";
 import { sqliteVersion } from "../src/db/database.ts";
@@ -25,43 +26,13 @@ const ARCHIVE_ID = "@ARCHIVE_ID@";
 const ARCHIVE_MARK = "/*dockswap-db archive\n";
 /** What names a folder being unpacked into, in the cache folder. */
 const UNPACKING = ".unpack-";
+/** Written last into an unpacked folder: every file before it is whole on disk. */
+const COMPLETE = ".complete";
 /** The program's module, exporting `main(args)`. */
 const ENTRY = "main.js";
 
-/** The folder the program is unpacked into once for every run, or undefined without one. */
-function cacheRoot(): string | undefined {
-  const given = Deno.env.get("DOCKSWAP_CACHE_DIR");
-  if (given) return given.startsWith("/") ? given : `${Deno.cwd()}/${given}`;
-  const home = Deno.env.get("HOME");
-  return home ? `${home}/.cache/dockswap-db` : undefined;
-}
-
-/**
- * The user this process runs as: the owner of a file it makes in `folder` (Deno lets a program
- * without `--allow-sys` neither ask nor stat /proc/self); null when it cannot make one there.
- */
-function currentUid(folder: string): number | null {
-  try {
-    const probe = Deno.makeTempFileSync({ dir: folder, prefix: ".owner-" });
-    try {
-      return Deno.lstatSync(probe).uid;
-    } finally {
-      Deno.removeSync(probe);
-    }
-  } catch {
-    return null;
-  }
-}
-
-/** True when `path` is a folder itself (not a link to one), of `uid`, that no one else may write. */
-function isPrivateFolder(path: string, uid: number | null): boolean {
-  try {
-    const info = Deno.lstatSync(path);
-    return info.isDirectory && uid !== null && info.uid === uid && (info.mode! & 0o022) === 0;
-  } catch {
-    return false;
-  }
-}
+/** A refusal to start that the loader reports as a file error (exit 8, io_error). */
+class StartError extends Error {}
 
 /** The program's files (name, bytes), from the archive at the end of this file. */
 async function unpackArchive(): Promise<[string, Uint8Array][]> {
@@ -71,6 +42,11 @@ async function unpackArchive(): Promise<[string, Uint8Array][]> {
   // Uint8Array.fromBase64 is recent in V8: a Deno without it decodes through atob.
   const gzip = Uint8Array.fromBase64?.(base64) ??
     Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", gzip));
+  const id = Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  if (!id.startsWith(ARCHIVE_ID)) {
+    throw new StartError("the file changed while it started (a new copy installed?); run it again");
+  }
   const stream = new Blob([gzip]).stream().pipeThrough(new DecompressionStream("gzip"));
   // A line of JSON, [[name, size], ...], then the files' bytes one after the other.
   const bytes = await new Response(stream).bytes();
@@ -82,48 +58,118 @@ async function unpackArchive(): Promise<[string, Uint8Array][]> {
   return sizes.map(([name, size]) => [name, bytes.subarray(offset, offset += size)]);
 }
 
-/** Writes the program's files owner-only into `folder`, made for them and empty. */
+/**
+ * Writes the program's files owner-only into `folder`, made for them and empty, each flushed to
+ * disk, then the mark that they are complete.
+ */
 function writeFiles(folder: string, files: [string, Uint8Array][]): void {
-  for (const [name, bytes] of files) {
-    Deno.writeFileSync(`${folder}/${name}`, bytes, { mode: 0o600, createNew: true });
+  for (const [name, bytes] of [...files, [COMPLETE, new Uint8Array()] as [string, Uint8Array]]) {
+    using file = Deno.openSync(`${folder}/${name}`, { write: true, createNew: true, mode: 0o600 });
+    for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
+    file.syncSync();
   }
 }
 
+/** The cache folder asked for: `$DOCKSWAP_CACHE_DIR`, else `$HOME/.cache/dockswap-db`. */
+function chosenRoot(): string | undefined {
+  const given = Deno.env.get("DOCKSWAP_CACHE_DIR");
+  if (given) return given;
+  const home = Deno.env.get("HOME");
+  return home ? `${home}/.cache/dockswap-db` : undefined;
+}
+
 /**
- * The cached folder of the program, unpacked now if it is not there yet; undefined when there is
- * no cache folder this process may trust or create.
+ * The cache folder of `uid` in the system's temporary folder (`$TMPDIR`, which Deno reads for
+ * its temporary files without the program being allowed to).
  */
-async function cachedProgram(): Promise<string | undefined> {
-  const root = cacheRoot();
-  if (!root) return undefined;
-  let uid = currentUid(root);
-  if (uid === null) {
+function temporaryRoot(uid: number): string {
+  const probe = Deno.makeTempFileSync({ prefix: "dockswap-db-" });
+  Deno.removeSync(probe);
+  return `${probe.slice(0, probe.lastIndexOf("/"))}/dockswap-db-${uid}`;
+}
+
+/** lstat, or undefined when there is nothing at `path` that this process may look at. */
+function lstat(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `info` is a real folder of `uid` that no one else may write. */
+function isPrivateFolder(info: Deno.FileInfo | undefined, uid: number): boolean {
+  return !!info?.isDirectory && info.uid === uid && (info.mode! & 0o022) === 0;
+}
+
+/**
+ * True when no one but `uid` (and root) can rename or replace what lies inside `path`: it is a
+ * real folder of `uid` or root that others cannot write, or that is sticky.
+ */
+function isSafeAncestor(info: Deno.FileInfo | undefined, uid: number): boolean {
+  if (!info?.isDirectory || (info.uid !== uid && info.uid !== 0)) return false;
+  return (info.mode! & 0o022) === 0 || (info.mode! & 0o1000) !== 0;
+}
+
+/** The folders above `path`, nearest first. */
+function ancestors(path: string): string[] {
+  const parts = path.split("/").filter((part) => part !== "" && part !== ".");
+  if (parts.includes("..")) return [];
+  return parts.map((_, i) => "/" + parts.slice(0, i).join("/")).reverse();
+}
+
+/**
+ * `root` made ready as a cache folder of `uid` (created owner-only when missing), or undefined
+ * when it cannot be trusted or made.
+ */
+function trustedRoot(root: string, uid: number): string | undefined {
+  const above = ancestors(root);
+  if (above.length === 0) return undefined;
+  // Folders that do not exist yet are made by this process, owner-only; those that do must be safe.
+  if (!above.every((path) => lstat(path) === undefined || isSafeAncestor(lstat(path), uid))) {
+    return undefined;
+  }
+  if (lstat(root) === undefined) {
     try {
       Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
     } catch {
       return undefined;
     }
-    uid = currentUid(root);
   }
+  const safe = above.every((path) => isSafeAncestor(lstat(path), uid));
+  return safe && isPrivateFolder(lstat(root), uid) ? root : undefined;
+}
+
+/** True when the archive's folder in `root` holds a complete unpacking of this user's. */
+function isComplete(folder: string, uid: number): boolean {
+  const mark = lstat(`${folder}/${COMPLETE}`);
+  return isPrivateFolder(lstat(folder), uid) && !!mark?.isFile && mark.uid === uid;
+}
+
+/**
+ * The archive's folder in `root`, unpacked now if it is not there yet (or was left incomplete);
+ * undefined when `root` cannot hold it.
+ */
+async function programIn(root: string, uid: number): Promise<string | undefined> {
   const folder = `${root}/${ARCHIVE_ID}`;
-  if (!isPrivateFolder(root, uid)) return undefined;
-  if (isPrivateFolder(folder, uid)) return folder;
-  // A folder with the final name that failed the check is someone else's or open to others: it
-  // is left alone, and not replaced either.
-  if (exists(folder)) return undefined;
+  if (isComplete(folder, uid)) return folder;
+  const found = lstat(folder);
+  // Only this user's own private folder is replaced (an unpacking a power cut left incomplete).
+  if (found && !isPrivateFolder(found, uid)) return undefined;
   removeAbandoned(root);
-  let partial: string | undefined;
+  const files = await unpackArchive();
+  let partial: string | undefined = Deno.makeTempDirSync({ dir: root, prefix: UNPACKING });
   try {
-    partial = Deno.makeTempDirSync({ dir: root, prefix: UNPACKING });
-    writeFiles(partial, await unpackArchive());
+    writeFiles(partial, files);
+    if (found) Deno.renameSync(folder, Deno.makeTempDirSync({ dir: root, prefix: UNPACKING }));
     Deno.renameSync(partial, folder);
     partial = undefined;
   } catch {
-    // Another process may have renamed its complete copy into place first: use that one.
+    // Another process may have renamed its complete copy into place first: that one is used.
   } finally {
     if (partial) Deno.removeSync(partial, { recursive: true });
   }
-  return isPrivateFolder(folder, uid) ? folder : undefined;
+  return isComplete(folder, uid) ? folder : undefined;
 }
 
 /** Removes what processes killed while unpacking left in `root` (an hour ago or more). */
@@ -140,21 +186,34 @@ function removeAbandoned(root: string): void {
   }
 }
 
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
+/** The folder of the unpacked program: the first cache folder that can hold it. */
+async function programFolder(): Promise<string> {
+  const uid = Deno.uid();
+  if (uid === null) throw new StartError("this system has no user ids");
+  const roots: string[] = [];
+  for (const candidate of [chosenRoot, () => temporaryRoot(uid)]) {
+    let root: string | undefined;
+    try {
+      root = candidate();
+    } catch {
+      continue; // No temporary folder can be made.
+    }
+    if (!root?.startsWith("/")) continue;
+    roots.push(root);
+    try {
+      const trusted = trustedRoot(root, uid);
+      const folder = trusted && await programIn(trusted, uid);
+      if (folder) return folder;
+    } catch (error) {
+      if (error instanceof StartError) throw error;
+      // This folder cannot hold it (full, read-only, ...): the next one may.
+    }
   }
-}
-
-/** A private folder holding the program for this run only, removed when the process exits. */
-async function temporaryProgram(): Promise<string> {
-  const folder = Deno.makeTempDirSync({ prefix: "dockswap-db-" });
-  globalThis.addEventListener("unload", () => Deno.removeSync(folder, { recursive: true }));
-  writeFiles(folder, await unpackArchive());
-  return folder;
+  throw new StartError(
+    `none of ${roots.join(", ")} can hold the program: each must be a folder of yours that ` +
+      `others cannot write, below folders of yours or root's (or sticky ones, as /tmp); set ` +
+      `DOCKSWAP_CACHE_DIR to such a folder`,
+  );
 }
 
 /** `asksOnlyForVersion` of src/cli/version.ts, whose module would bring every migration here. */
@@ -167,25 +226,22 @@ async function start(args: string[]): Promise<void> {
     denoIo().out(VERSION_LINE.replace("@SQLITE@", sqliteVersion()) + "\n");
     Deno.exit(0);
   }
+  // As in src/main.ts: a write past `ulimit -f` fails with EFBIG instead of killing the process.
+  Deno.addSignalListener("SIGXFSZ", () => {});
+  let program: { main(args: string[]): Promise<never> };
   let folder: string | undefined;
   try {
-    folder = await cachedProgram();
-  } catch {
-    folder = undefined;
-  }
-  try {
-    folder ??= await temporaryProgram();
+    folder = await programFolder();
+    const url = `file://${`${folder}/${ENTRY}`.split("/").map(encodeURIComponent).join("/")}`;
+    program = await import(url);
   } catch (error) {
-    // As a file error of the program: exit status 8, io_error.
-    denoIo().err(
-      `dockswap-db: cannot unpack the program into ${cacheRoot() ?? "$HOME/.cache/dockswap-db"} ` +
-        `nor into a temporary folder (${error}). Set DOCKSWAP_CACHE_DIR to a folder of yours ` +
-        `that can be written. [io_error]\n`,
-    );
+    const message = error instanceof StartError || !folder
+      ? String(error instanceof Error ? error.message : error)
+      : `the program unpacked in ${folder} cannot be loaded (${error}); delete that folder ` +
+        `and run the command again`;
+    denoIo().err(`dockswap-db: cannot start: ${message} [io_error]\n`);
     Deno.exit(8);
   }
-  const url = `file://${`${folder}/${ENTRY}`.split("/").map(encodeURIComponent).join("/")}`;
-  const program = await import(url);
   await program.main(args);
 }
 

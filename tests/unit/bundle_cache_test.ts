@@ -1,14 +1,24 @@
 /**
  * The one-file bundle's cache folder (scripts/bundle_loader.ts): a command unpacks the program
  * once, owner-only, into `$DOCKSWAP_CACHE_DIR/<archive id>`, renamed into place complete; a folder
- * that is a link, someone else's or open to others is not used, and when no cache folder can be
- * used the program runs from a private temporary folder removed at exit.
+ * that is a link, someone else's, open to others or below a folder others can write is not used,
+ * and then the program is kept in `$TMPDIR/dockswap-db-<uid>` instead.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { FIXTURES, tempDir } from "../_cli.ts";
 
 const REPO_ROOT = new URL("../..", import.meta.url).pathname;
 const PLANTED = "PLANTED-CODE-RAN";
+
+/** This process's user (the tests run without --allow-sys): the owner of a file it makes. */
+const UID = (() => {
+  const probe = Deno.makeTempFileSync();
+  try {
+    return Deno.statSync(probe).uid;
+  } finally {
+    Deno.removeSync(probe);
+  }
+})();
 
 let built: Promise<string> | undefined;
 
@@ -42,7 +52,7 @@ interface Place {
 async function place(path: string): Promise<Place> {
   const tmp = `${path}/tmp`;
   await Deno.mkdir(tmp);
-  const cache = `${path}/cache`;
+  const cache = `${path}/above/cache`;
   return {
     path,
     cache,
@@ -97,6 +107,11 @@ function plant(folder: string): void {
   });
 }
 
+/** The cache folder a command falls back to when the chosen one cannot be used. */
+function fallbackIn(p: Place): string {
+  return `${p.tmp}/dockswap-db-${UID}`;
+}
+
 function modeOf(path: string): number {
   return Deno.lstatSync(path).mode! & 0o777;
 }
@@ -106,7 +121,7 @@ Deno.test("bundle cache: --version unpacks nothing; a command unpacks the progra
   const p = await place(dir.path);
   const version = await run(["--version"], p.env, p.path);
   assertEquals(version.code, 0, version.output);
-  assertEquals(entries(p.path).includes("cache"), false, "--version made the cache folder");
+  assertEquals(entries(p.path).includes("above"), false, "--version made the cache folder");
 
   await status(p);
   assertEquals(modeOf(p.cache), 0o700);
@@ -124,10 +139,8 @@ Deno.test("bundle cache: --version unpacks nothing; a command unpacks the progra
   assertStringIncludes(await status(p), PLANTED, "a later start does not use the folder");
 });
 
-Deno.test("bundle cache: a folder open to others, someone else's or a link is not used; the command runs from a temporary copy removed at exit", async (t) => {
-  const probe = Deno.makeTempFileSync();
-  const isRoot = Deno.statSync(probe).uid === 0;
-  Deno.removeSync(probe);
+Deno.test("bundle cache: a folder open to others, someone else's, a link or below a folder others can write is not used; the program is kept in TMPDIR instead", async (t) => {
+  const isRoot = UID === 0;
   const cases: [string, (p: Place, folder: string) => void, boolean][] = [
     ["group-writable folder", (_, folder) => Deno.chmodSync(folder, 0o770), false],
     ["cache root writable by others", (p) => Deno.chmodSync(p.cache, 0o777), false],
@@ -137,6 +150,8 @@ Deno.test("bundle cache: a folder open to others, someone else's or a link is no
       Deno.renameSync(folder, `${p.path}/elsewhere`);
       Deno.symlinkSync(`${p.path}/elsewhere`, folder);
     }, false],
+    ["a folder above writable by others", (p) => Deno.chmodSync(`${p.path}/above`, 0o777), false],
+    ["a folder above of another user", (p) => Deno.chownSync(`${p.path}/above`, 65534, 0), !isRoot],
   ];
   for (const [name, spoil, ignore] of cases) {
     await t.step({
@@ -151,34 +166,77 @@ Deno.test("bundle cache: a folder open to others, someone else's or a link is no
         spoil(p, folder);
         const output = await status(p);
         assertEquals(output.includes(PLANTED), false, "the planted code ran");
-        assertEquals(entries(p.tmp), [], "the temporary copy was left behind");
+        assertEquals(entries(p.tmp), [`dockswap-db-${UID}`]);
+        assertEquals(modeOf(fallbackIn(p)), 0o700);
+        assertEquals(entries(fallbackIn(p)).length, 1, "the fallback holds one program");
       },
     });
   }
 });
 
-Deno.test("bundle cache: a process killed while unpacking leaves no folder that a later start uses", async () => {
+Deno.test("bundle cache: a folder left without its completion mark (a kill or a power cut while unpacking) is unpacked again, not used", async () => {
   await using dir = await tempDir();
   const p = await place(dir.path);
-  // A write past `ulimit -f` kills the process (SIGXFSZ) in the middle of writing the program;
+  await status(p);
+  const folder = programFolder(p.cache);
+  plant(folder);
+  Deno.removeSync(`${folder}/.complete`);
+  assertEquals((await status(p)).includes(PLANTED), false, "the incomplete folder was used");
+  assert(entries(programFolder(p.cache)).includes(".complete"));
+});
+
+Deno.test("bundle cache: a write past `ulimit -f` while unpacking fails as a file error, and leaves no partial folder", async () => {
+  await using dir = await tempDir();
+  const p = await place(dir.path);
   // Deno's own cache is turned off for that run, so that the first large write is the loader's.
-  const killed = await new Deno.Command("bash", {
+  const limited = await new Deno.Command("bash", {
     args: ["-c", `ulimit -f 16; exec "$0" --db d.db status`, await bundle()],
     cwd: p.path,
     clearEnv: true,
     env: { ...p.env, PATH: Deno.env.get("PATH")!, DENO_DIR: "/proc/self/no-deno-dir" },
   }).output();
-  assertEquals(killed.signal, "SIGXFSZ", new TextDecoder().decode(killed.stderr));
-  const left = entries(p.cache);
-  assertEquals(left.length, 1, `after the kill: ${left}`);
-  assert(left[0].startsWith(".unpack-"), `after the kill: ${left}`);
+  const output = new TextDecoder().decode(limited.stderr);
+  assertEquals(limited.code, 8, output);
+  assertStringIncludes(output, "[io_error]");
+  assertEquals(entries(p.cache), []);
+  assertEquals(entries(fallbackIn(p)), []);
 
   // The next start unpacks its own copy, complete.
   await status(p);
   assert(entries(programFolder(p.cache)).includes("main.js"));
 });
 
-Deno.test("bundle cache: with a HOME that cannot be written, or none, a command still runs and leaves nothing behind", async (t) => {
+Deno.test("bundle cache: a copy whose archive is not the one its loader names (replaced while starting) refuses to unpack", async () => {
+  await using dir = await tempDir();
+  const p = await place(dir.path);
+  const text = await Deno.readTextFile(await bundle());
+  const id = text.match(/"([0-9a-f]{32})"/)![1];
+  const other = `${p.path}/dockswap-db`;
+  await Deno.writeTextFile(other, text.replace(`"${id}"`, `"${"0".repeat(32)}"`), { mode: 0o755 });
+  const { code, stderr } = await new Deno.Command(other, {
+    args: ["--db", `${p.path}/d.db`, "status"],
+    clearEnv: true,
+    env: { ...p.env, PATH: Deno.env.get("PATH")! },
+  }).output();
+  const output = new TextDecoder().decode(stderr);
+  assertEquals(code, 8, output);
+  assertStringIncludes(output, "the file changed while it started");
+  assertEquals(entries(p.cache).filter((name) => !name.startsWith(".unpack-")), []);
+});
+
+Deno.test("bundle cache: a program folder missing a file fails as a file error naming the folder to delete", async () => {
+  await using dir = await tempDir();
+  const p = await place(dir.path);
+  await status(p);
+  const folder = programFolder(p.cache);
+  Deno.removeSync(`${folder}/main.js`);
+  const result = await run(["--db", `${p.path}/d.db`, "status"], p.env, p.path);
+  assertEquals(result.code, 8, result.output);
+  assertStringIncludes(result.output, `delete that folder`);
+  assertStringIncludes(result.output, folder);
+});
+
+Deno.test("bundle cache: with a HOME that cannot be written, or none, a command runs from TMPDIR's folder, the same one each time", async (t) => {
   for (
     const [name, home] of [["read-only HOME", "/proc/self/home"], ["no HOME", undefined]] as const
   ) {
@@ -188,9 +246,27 @@ Deno.test("bundle cache: with a HOME that cannot be written, or none, a command 
       const env: Record<string, string> = { TMPDIR: p.tmp, DENO_DIR: p.env.DENO_DIR };
       if (home) env.HOME = home;
       await status(p, env);
-      assertEquals(entries(p.tmp), []);
+      const folder = programFolder(fallbackIn(p));
+      assertEquals(entries(p.tmp), [`dockswap-db-${UID}`]);
+      plant(folder);
+      assertStringIncludes(await status(p, env), PLANTED, "a later start unpacked again");
     });
   }
+});
+
+Deno.test({
+  name: "bundle cache: root with another user's HOME makes no folder in it",
+  ignore: UID !== 0,
+  fn: async () => {
+    await using dir = await tempDir();
+    const p = await place(dir.path);
+    const home = `${p.path}/home`;
+    await Deno.mkdir(home);
+    Deno.chownSync(home, 65534, 65534);
+    await status(p, { HOME: home, TMPDIR: p.tmp, DENO_DIR: p.env.DENO_DIR });
+    assertEquals(entries(home), []);
+    programFolder(fallbackIn(p));
+  },
 });
 
 Deno.test("bundle cache: with no folder to unpack into, a command fails as a file error, saying what to do", async () => {
@@ -203,7 +279,7 @@ Deno.test("bundle cache: with no folder to unpack into, a command fails as a fil
     DENO_DIR: p.env.DENO_DIR,
   }, p.path);
   assertEquals(result.code, 8, result.output);
-  assertStringIncludes(result.output, "Set DOCKSWAP_CACHE_DIR to a folder of yours");
+  assertStringIncludes(result.output, "set DOCKSWAP_CACHE_DIR to such a folder");
   assertStringIncludes(result.output, "[io_error]");
   // --version needs no folder.
   const version = await run(
