@@ -130,7 +130,8 @@ export class CommandRunner {
   /**
    * Runs `operation`, the one `spec` names, and prints its result in the chosen format. The
    * params are validated here, once; messages name them as `spec` spells them. Params its quick
-   * check takes need no validator: zod is loaded only for the others (and their messages).
+   * check takes need no validator here: zod is loaded for the others (and their messages), or
+   * when the operation's own module imports it (the writes do).
    */
   async invoke<P extends z.ZodType, R extends z.ZodType>(
     command: Command,

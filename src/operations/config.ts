@@ -13,7 +13,7 @@ import type { ConfigRecord } from "../records/config.ts";
 import { configRecord, configSummary } from "../records/schemas.ts";
 import { parseConfigOnce } from "./config_cache.ts";
 import { defineOperation, type OperationContext } from "./operation.ts";
-import { isAppName, isStoredText, quickCheck } from "./quick_params.ts";
+import { isAppName, isStoredText, MOST_ROWS, quickCheck } from "./quick_params.ts";
 import { appName, limit, rowId, storedText } from "./schemas.ts";
 
 /** Largest config text accepted; real app configs are a few KiB. */
@@ -111,7 +111,7 @@ export const configHistoryOp = defineOperation({
   params: z.strictObject({ app_name: appName, limit: limit.optional() }),
   result: z.array(configSummary),
   run(context, params) {
-    const history = configHistory(context.db, params.app_name, params.limit ?? 1_000_000);
+    const history = configHistory(context.db, params.app_name, params.limit ?? MOST_ROWS);
     // Empty only for an app never seen: a mistyped name, not an answer.
     if (history.length === 0) requireLatestConfig(context, params.app_name);
     return history;

@@ -1,3 +1,8 @@
+/**
+ * Read-only queries of the deployment lifecycle: current state, history, timelines. Their
+ * schemas are in history_schemas.ts, loaded only when a caller validates or describes them: a
+ * `status` whose params pass the quick check loads no validator.
+ */
 import type { Database } from "../db/database.ts";
 import { notFound } from "../errors.ts";
 import { call, say } from "../words.ts";
@@ -11,14 +16,8 @@ import { DEPLOYMENT_RECORD_COLUMNS } from "../records/deployment.ts";
 import { EVENT_COLUMNS, type EventRecord } from "../records/event.ts";
 import { DEPLOYMENT_STATUSES } from "../lifecycle.ts";
 import { defineDeferredOperation } from "./operation.ts";
-import { isAppName, isRowId, quickCheckOf } from "./quick_params.ts";
+import { isAppName, isRowId, MOST_ROWS, quickCheckOf } from "./quick_params.ts";
 import type { StateSpan } from "./history_schemas.ts";
-
-/**
- * Read-only queries of the deployment lifecycle: current state, history, timelines. Their
- * schemas are in history_schemas.ts, loaded only when a caller validates or describes them: a
- * `status` whose params pass the quick check loads no validator.
- */
 
 /** The schemas of these reads, loaded when first needed. */
 const schemas = () => import("./history_schemas.ts");
@@ -91,13 +90,13 @@ export const deployHistory = defineDeferredOperation({
     ["app_name", "limit", "status"],
     (p) =>
       isAppName(p.app_name) &&
-      (p.limit === undefined || (isRowId(p.limit) && p.limit <= 1_000_000)) &&
+      (p.limit === undefined || (isRowId(p.limit) && p.limit <= MOST_ROWS)) &&
       (p.status === undefined || (DEPLOYMENT_STATUSES as readonly unknown[]).includes(p.status)),
   ),
   rowColumns: DEPLOYMENT_RECORD_COLUMNS,
   run(context, params) {
     const history = deploymentHistory(context.db, params.app_name, {
-      limit: params.limit ?? 1_000_000,
+      limit: params.limit ?? MOST_ROWS,
       status: params.status,
     });
     if (history.length === 0) requireKnownApp(context.db, params.app_name);

@@ -8,6 +8,9 @@ import type { z } from "zod";
 import { APP_NAME_PATTERN, MAX_APP_NAME_LENGTH } from "../app_name.ts";
 import type { JsonValue } from "../records/fields.ts";
 
+/** The most rows a read returns: its `limit`'s maximum, and its default. */
+export const MOST_ROWS = 1_000_000;
+
 /**
  * The quick check of an object schema's params: a plain object of the schema's keys only that
  * `accepts` passes is given back in the schema's key order; anything else is undefined (left to
@@ -56,7 +59,7 @@ function onlyKeys(params: Record<string, unknown>, known: ReadonlySet<string>): 
 /** Copies the present keys of `params` in `order` (the schema's), as zod's output has them. */
 function inOrder<T>(params: Record<string, unknown>, order: readonly string[]): T {
   const out: Record<string, unknown> = {};
-  for (const key of order) if (key in params) out[key] = params[key];
+  for (const key of order) if (Object.hasOwn(params, key)) out[key] = params[key];
   return out as T;
 }
 

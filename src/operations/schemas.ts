@@ -1,8 +1,9 @@
 import * as z from "zod";
 import { APP_NAME_PATTERN, APP_NAME_RULE, MAX_APP_NAME_LENGTH } from "../app_name.ts";
 import type { JsonValue } from "../records/fields.ts";
+import { MOST_ROWS } from "./quick_params.ts";
 
-// The field types parameters share with records, defined once in src/records/fields.ts.
+// The field types parameters share with records: their schemas, derived in src/records/schemas.ts.
 export { rowId, timestamp } from "../records/schemas.ts";
 
 /**
@@ -42,7 +43,7 @@ export const storedText = z.string().regex(/^[^\u0000]*$/, {
 /** A file path: not empty (an unset variable is no name), no NUL (no file system takes one). */
 export const filePath = storedText.min(1, { message: "must not be empty; give a file path" });
 
-export const limit = z.number().int().positive().max(1_000_000).describe("Most rows to return");
+export const limit = z.number().int().positive().max(MOST_ROWS).describe("Most rows to return");
 
 /** The path of the first number in `value` that JSON cannot carry exactly, if any. */
 function inexactNumberPath(value: unknown, path: string): string | undefined {

@@ -1,7 +1,8 @@
 /**
  * Validating an operation's params against its zod schema, with messages that name each bad
- * parameter, and running a call from raw params. Loaded by the RPC server and by a command whose
- * params its operation's quick check does not take.
+ * parameter, and running a call from raw params. Loaded by the RPC server, and by the commands
+ * that need zod: those whose params their operation's quick check does not take, and those
+ * without one.
  */
 import * as z from "zod";
 import { DockswapError } from "../errors.ts";

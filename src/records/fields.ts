@@ -21,10 +21,10 @@ export type JsonValue =
 
 export const text = new Field<string>("text");
 
-/** A row id: a positive integer within the safe range (huge numbers are refused, not rounded). */
+/** A row id: a positive integer within the safe range (its schema, records/schemas.ts, refuses more). */
 export const rowId = new Field<number>("row_id");
 
-/** A link of the events' hash chain: lower-case hex SHA-256. */
+/** A link of the events' hash chain: lower-case hex SHA-256 (checked by its schema). */
 export const chainHash = new Field<string>("chain_hash", "Lower-case hex SHA-256");
 
 export const timestamp = new Field<string>("timestamp", "UTC ISO-8601 with milliseconds");

@@ -53,7 +53,7 @@ export class RecordDefinition<S extends Shape> {
     omitted: { readonly [key in K]: true },
   ): RecordDefinition<Omit<S, K>> {
     const shape = Object.fromEntries(
-      Object.entries(this.shape).filter(([column]) => !(column in omitted)),
+      Object.entries(this.shape).filter(([column]) => !Object.hasOwn(omitted, column)),
     );
     return new RecordDefinition(shape as unknown as Omit<S, K>);
   }

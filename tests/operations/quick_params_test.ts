@@ -133,3 +133,12 @@ for (const [method, bases] of Object.entries(BASES)) {
     assert(quick > (takesParams ? 10 : 2) && tried > 150, `${method}: ${quick} quick of ${tried}`);
   });
 }
+
+Deno.test("quick checks and records name a column only by their own keys, never Object.prototype's", async () => {
+  const { quickCheckOf } = await import("../../src/operations/quick_params.ts");
+  const { RecordDefinition } = await import("../../src/records/record.ts");
+  const { text } = await import("../../src/records/fields.ts");
+  assertEquals(quickCheckOf(["toString", "a"], () => true)({ a: 1 }), { a: 1 });
+  const record = new RecordDefinition({ id: text, constructor: text, note: text });
+  assertEquals(Object.keys(record.omit({ note: true }).shape), ["id", "constructor"]);
+});
