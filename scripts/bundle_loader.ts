@@ -26,7 +26,7 @@ const ARCHIVE_ID = "@ARCHIVE_ID@";
 const ARCHIVE_MARK = "/*dockswap-db archive\n";
 /** What names a folder being unpacked into, in the cache folder. */
 const UNPACKING = ".unpack-";
-/** Written last into an unpacked folder: every file before it is whole on disk. */
+/** Written last into an unpacked folder, listing its files and sizes: all are whole on disk. */
 const COMPLETE = ".complete";
 /** The program's module, exporting `main(args)`. */
 const ENTRY = "main.js";
@@ -60,14 +60,22 @@ async function unpackArchive(): Promise<[string, Uint8Array][]> {
 
 /**
  * Writes the program's files owner-only into `folder`, made for them and empty, each flushed to
- * disk, then the mark that they are complete.
+ * disk, then the mark that they are complete: their names and sizes, which every start checks.
  */
 function writeFiles(folder: string, files: [string, Uint8Array][]): void {
-  for (const [name, bytes] of [...files, [COMPLETE, new Uint8Array()] as [string, Uint8Array]]) {
+  const manifest = JSON.stringify(files.map(([name, bytes]) => [name, bytes.length]));
+  const mark: [string, Uint8Array] = [COMPLETE, new TextEncoder().encode(manifest)];
+  for (const [name, bytes] of [...files, mark]) {
     using file = Deno.openSync(`${folder}/${name}`, { write: true, createNew: true, mode: 0o600 });
     for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
     file.syncSync();
   }
+}
+
+/** Flushes a folder's entries (a file made or renamed in it) to disk. */
+function syncFolder(path: string): void {
+  using folder = Deno.openSync(path, { read: true });
+  folder.syncSync();
 }
 
 /** The cache folder asked for: `$DOCKSWAP_CACHE_DIR`, else `$HOME/.cache/dockswap-db`. */
@@ -111,65 +119,97 @@ function isSafeAncestor(info: Deno.FileInfo | undefined, uid: number): boolean {
   return (info.mode! & 0o022) === 0 || (info.mode! & 0o1000) !== 0;
 }
 
-/** The folders above `path`, nearest first. */
+/** The folders above `path` (no links in it), nearest first. */
 function ancestors(path: string): string[] {
-  const parts = path.split("/").filter((part) => part !== "" && part !== ".");
-  if (parts.includes("..")) return [];
+  const parts = path.split("/").filter((part) => part !== "");
   return parts.map((_, i) => "/" + parts.slice(0, i).join("/")).reverse();
 }
 
 /**
- * `root` made ready as a cache folder of `uid` (created owner-only when missing), or undefined
- * when it cannot be trusted or made.
+ * `path` with the links of its existing part resolved (as macOS's /var to /private/var): what is
+ * checked and imported is then what the check saw, whatever a link is changed to afterwards.
  */
-function trustedRoot(root: string, uid: number): string | undefined {
-  const above = ancestors(root);
-  if (above.length === 0) return undefined;
-  // Folders that do not exist yet are made by this process, owner-only; those that do must be safe.
-  if (!above.every((path) => lstat(path) === undefined || isSafeAncestor(lstat(path), uid))) {
-    return undefined;
-  }
-  if (lstat(root) === undefined) {
-    try {
-      Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
-    } catch {
-      return undefined;
-    }
-  }
-  const safe = above.every((path) => isSafeAncestor(lstat(path), uid));
-  return safe && isPrivateFolder(lstat(root), uid) ? root : undefined;
+function withoutLinks(path: string): string {
+  const parts = path.split("/").filter((part) => part !== "" && part !== ".");
+  if (parts.includes("..")) throw new Unusable("it holds '..'");
+  let existing = parts.length;
+  while (existing > 0 && lstat("/" + parts.slice(0, existing).join("/")) === undefined) existing--;
+  const real = Deno.realPathSync("/" + parts.slice(0, existing).join("/"));
+  return [real === "/" ? "" : real, ...parts.slice(existing)].join("/");
 }
 
-/** True when the archive's folder in `root` holds a complete unpacking of this user's. */
-function isComplete(folder: string, uid: number): boolean {
-  const mark = lstat(`${folder}/${COMPLETE}`);
-  return isPrivateFolder(lstat(folder), uid) && !!mark?.isFile && mark.uid === uid;
+/** Why a cache folder cannot be used: the next one is tried, and the reason given if none can. */
+class Unusable extends Error {}
+
+/** `root` made ready as a cache folder of `uid` (created owner-only when missing), links resolved. */
+function trustedRoot(given: string, uid: number): string {
+  const root = withoutLinks(given);
+  const unsafe = (path: string) => {
+    const info = lstat(path);
+    return info !== undefined && !isSafeAncestor(info, uid);
+  };
+  const above = ancestors(root);
+  const open = above.find(unsafe);
+  if (open) throw new Unusable(`${open} is not yours or root's, or others can write it`);
+  if (lstat(root) === undefined) Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
+  if (above.some((path) => lstat(path) === undefined || unsafe(path))) {
+    throw new Unusable("a folder above it changed while it was made");
+  }
+  if (!isPrivateFolder(lstat(root), uid)) {
+    throw new Unusable("it is not a folder of yours that only you can write");
+  }
+  return root;
 }
 
 /**
- * The archive's folder in `root`, unpacked now if it is not there yet (or was left incomplete);
- * undefined when `root` cannot hold it.
+ * The archive's folder in `root`, checked whole (every file of the mark there, of its size), or
+ * unpacked now if there is none; a folder there that is not whole fails the start, naming it.
  */
-async function programIn(root: string, uid: number): Promise<string | undefined> {
+async function programIn(root: string, uid: number): Promise<string> {
   const folder = `${root}/${ARCHIVE_ID}`;
-  if (isComplete(folder, uid)) return folder;
   const found = lstat(folder);
-  // Only this user's own private folder is replaced (an unpacking a power cut left incomplete).
-  if (found && !isPrivateFolder(found, uid)) return undefined;
+  if (found) {
+    if (!isPrivateFolder(found, uid)) {
+      throw new Unusable(`${folder} is not a folder of yours that only you can write`);
+    }
+    checkWhole(folder, uid);
+    return folder;
+  }
   removeAbandoned(root);
   const files = await unpackArchive();
   let partial: string | undefined = Deno.makeTempDirSync({ dir: root, prefix: UNPACKING });
   try {
     writeFiles(partial, files);
-    if (found) Deno.renameSync(folder, Deno.makeTempDirSync({ dir: root, prefix: UNPACKING }));
     Deno.renameSync(partial, folder);
     partial = undefined;
-  } catch {
-    // Another process may have renamed its complete copy into place first: that one is used.
+    syncFolder(root);
+  } catch (error) {
+    // Another process renamed its complete copy into place first: that one is used.
+    if (!lstat(`${folder}/${COMPLETE}`)) throw error;
   } finally {
     if (partial) Deno.removeSync(partial, { recursive: true });
   }
-  return isComplete(folder, uid) ? folder : undefined;
+  checkWhole(folder, uid);
+  return folder;
+}
+
+/** Throws, naming `folder` to delete, unless it holds every file its mark lists, whole. */
+function checkWhole(folder: string, uid: number): void {
+  const damaged = (what: string) =>
+    new StartError(
+      `the program unpacked in ${folder} is damaged (${what}); delete that folder and run the ` +
+        `command again`,
+    );
+  let manifest: [string, number][];
+  try {
+    manifest = JSON.parse(Deno.readTextFileSync(`${folder}/${COMPLETE}`));
+  } catch {
+    throw damaged(`no readable ${COMPLETE}`);
+  }
+  for (const [name, size] of manifest) {
+    const info = lstat(`${folder}/${name}`);
+    if (!info?.isFile || info.uid !== uid || info.size !== size) throw damaged(`${name}`);
+  }
 }
 
 /** Removes what processes killed while unpacking left in `root` (an hour ago or more). */
@@ -190,29 +230,23 @@ function removeAbandoned(root: string): void {
 async function programFolder(): Promise<string> {
   const uid = Deno.uid();
   if (uid === null) throw new StartError("this system has no user ids");
-  const roots: string[] = [];
+  const refusals: string[] = [];
   for (const candidate of [chosenRoot, () => temporaryRoot(uid)]) {
     let root: string | undefined;
     try {
       root = candidate();
-    } catch {
-      continue; // No temporary folder can be made.
-    }
-    if (!root?.startsWith("/")) continue;
-    roots.push(root);
-    try {
-      const trusted = trustedRoot(root, uid);
-      const folder = trusted && await programIn(trusted, uid);
-      if (folder) return folder;
+      if (root === undefined) continue;
+      if (!root.startsWith("/")) throw new Unusable("it is not an absolute path");
+      return await programIn(trustedRoot(root, uid), uid);
     } catch (error) {
       if (error instanceof StartError) throw error;
-      // This folder cannot hold it (full, read-only, ...): the next one may.
+      const reason = error instanceof Error ? error.message : String(error);
+      refusals.push(root === undefined ? `no temporary folder (${reason})` : `${root}: ${reason}`);
     }
   }
   throw new StartError(
-    `none of ${roots.join(", ")} can hold the program: each must be a folder of yours that ` +
-      `others cannot write, below folders of yours or root's (or sticky ones, as /tmp); set ` +
-      `DOCKSWAP_CACHE_DIR to such a folder`,
+    `no folder can hold the program (${refusals.join("; ")}); set DOCKSWAP_CACHE_DIR to a ` +
+      `folder of yours that others cannot write, below folders of yours or root's`,
   );
 }
 

@@ -100,11 +100,19 @@ function programFolder(cache: string): string {
   return `${cache}/${names[0]}`;
 }
 
-/** Adds code to the unpacked program that prints PLANTED when it runs. */
+/**
+ * Adds code to the unpacked program that prints PLANTED when it runs, and its new size to the
+ * folder's completion mark (so that only the folder's place decides whether it is used).
+ */
 function plant(folder: string): void {
   Deno.writeTextFileSync(`${folder}/main.js`, `\nconsole.error("${PLANTED}");\n`, {
     append: true,
   });
+  const mark = `${folder}/.complete`;
+  const sizes: [string, number][] = JSON.parse(Deno.readTextFileSync(mark));
+  const size = Deno.statSync(`${folder}/main.js`).size;
+  const planted = sizes.map(([name, old]) => [name, name === "main.js" ? size : old]);
+  Deno.writeTextFileSync(mark, JSON.stringify(planted));
 }
 
 /** The cache folder a command falls back to when the chosen one cannot be used. */
@@ -174,15 +182,40 @@ Deno.test("bundle cache: a folder open to others, someone else's, a link or belo
   }
 });
 
-Deno.test("bundle cache: a folder left without its completion mark (a kill or a power cut while unpacking) is unpacked again, not used", async () => {
+Deno.test("bundle cache: a program folder not whole (its mark, a file or a file's bytes missing) fails as a file error naming the folder; deleted, it is unpacked again", async (t) => {
+  const spoilers: [string, (folder: string) => void][] = [
+    ["no completion mark", (folder) => Deno.removeSync(`${folder}/.complete`)],
+    ["a module missing", (folder) => {
+      const chunk = entries(folder).find((name) => name.startsWith("chunk-"))!;
+      Deno.removeSync(`${folder}/${chunk}`);
+    }],
+    ["main.js cut short", (folder) => Deno.truncateSync(`${folder}/main.js`, 100)],
+  ];
+  for (const [name, spoil] of spoilers) {
+    await t.step(name, async () => {
+      await using dir = await tempDir();
+      const p = await place(dir.path);
+      await status(p);
+      const folder = programFolder(p.cache);
+      spoil(folder);
+      const result = await run(["--db", `${p.path}/d.db`, "status"], p.env, p.path);
+      assertEquals(result.code, 8, result.output);
+      assertStringIncludes(result.output, `${folder} is damaged`);
+      assertStringIncludes(result.output, "delete that folder");
+      Deno.removeSync(folder, { recursive: true });
+      await status(p);
+    });
+  }
+});
+
+Deno.test("bundle cache: a cache folder reached through a link is used at the link's target", async () => {
   await using dir = await tempDir();
   const p = await place(dir.path);
-  await status(p);
-  const folder = programFolder(p.cache);
-  plant(folder);
-  Deno.removeSync(`${folder}/.complete`);
-  assertEquals((await status(p)).includes(PLANTED), false, "the incomplete folder was used");
-  assert(entries(programFolder(p.cache)).includes(".complete"));
+  await Deno.mkdir(`${p.path}/above`, { mode: 0o700 });
+  Deno.symlinkSync(`${p.path}/above`, `${p.path}/link`);
+  await status(p, { ...p.env, DOCKSWAP_CACHE_DIR: `${p.path}/link/cache` });
+  assert(entries(programFolder(p.cache)).includes("main.js"));
+  assertEquals(entries(p.tmp), []);
 });
 
 Deno.test("bundle cache: a write past `ulimit -f` while unpacking fails as a file error, and leaves no partial folder", async () => {
@@ -197,6 +230,7 @@ Deno.test("bundle cache: a write past `ulimit -f` while unpacking fails as a fil
   }).output();
   const output = new TextDecoder().decode(limited.stderr);
   assertEquals(limited.code, 8, output);
+  assertStringIncludes(output, "File too large");
   assertStringIncludes(output, "[io_error]");
   assertEquals(entries(p.cache), []);
   assertEquals(entries(fallbackIn(p)), []);
@@ -222,18 +256,6 @@ Deno.test("bundle cache: a copy whose archive is not the one its loader names (r
   assertEquals(code, 8, output);
   assertStringIncludes(output, "the file changed while it started");
   assertEquals(entries(p.cache).filter((name) => !name.startsWith(".unpack-")), []);
-});
-
-Deno.test("bundle cache: a program folder missing a file fails as a file error naming the folder to delete", async () => {
-  await using dir = await tempDir();
-  const p = await place(dir.path);
-  await status(p);
-  const folder = programFolder(p.cache);
-  Deno.removeSync(`${folder}/main.js`);
-  const result = await run(["--db", `${p.path}/d.db`, "status"], p.env, p.path);
-  assertEquals(result.code, 8, result.output);
-  assertStringIncludes(result.output, `delete that folder`);
-  assertStringIncludes(result.output, folder);
 });
 
 Deno.test("bundle cache: with a HOME that cannot be written, or none, a command runs from TMPDIR's folder, the same one each time", async (t) => {
@@ -279,7 +301,7 @@ Deno.test("bundle cache: with no folder to unpack into, a command fails as a fil
     DENO_DIR: p.env.DENO_DIR,
   }, p.path);
   assertEquals(result.code, 8, result.output);
-  assertStringIncludes(result.output, "set DOCKSWAP_CACHE_DIR to such a folder");
+  assertStringIncludes(result.output, "set DOCKSWAP_CACHE_DIR to a folder of yours");
   assertStringIncludes(result.output, "[io_error]");
   // --version needs no folder.
   const version = await run(
