@@ -67,9 +67,13 @@ export function shebang(): string {
  */
 const LAZY_PACKAGES = ["postgres"];
 
-/** What scripts/bundle_loader.ts says in place of its version line, the archive's id. */
+/**
+ * What scripts/bundle_loader.ts says in place of its version line, the archive's id and its
+ * folder's name.
+ */
 const VERSION_LINE_MARK = "@VERSION_LINE@";
 const ARCHIVE_ID_MARK = "@ARCHIVE_ID@";
+const FOLDER_NAME_MARK = "@FOLDER_NAME@";
 /** What opens the archive's comment. */
 const ARCHIVE_MARK = "/*dockswap-db archive\n";
 
@@ -183,7 +187,11 @@ async function main(args: string[]): Promise<number> {
     if (!await bundle(`${REPO}scripts/bundle_loader.ts`, { file: loaderFile }, [])) return 1;
     let loader = (await Deno.readTextFile(loaderFile)).replace(/^#!.*\n/, "");
     const line = versionLine().replace(`SQLite ${sqliteVersion()}`, "SQLite @SQLITE@");
-    for (const [mark, value] of [[VERSION_LINE_MARK, line], [ARCHIVE_ID_MARK, id]]) {
+    // The folder is named by the loader as well as the archive: a loader that lays out or checks
+    // the folder differently never meets one an older loader unpacked.
+    const folder = createHash("sha256").update(loader).update(archive).digest("hex").slice(0, 32);
+    const marks = [[VERSION_LINE_MARK, line], [ARCHIVE_ID_MARK, id], [FOLDER_NAME_MARK, folder]];
+    for (const [mark, value] of marks) {
       if (loader.split(mark).length !== 2 || !line.includes("@SQLITE@")) {
         console.error(
           `bundle: the loader's ${mark} or ${line} is not as scripts/bundle.ts expects`,

@@ -5,7 +5,7 @@
  * program from a folder of files unpacked once from the archive, where each start parses only
  * the modules its command uses and Deno keeps their compiled code, as for any installed program.
  *
- * The folder is `<cache folder>/<archive id>`; the cache folder is `$DOCKSWAP_CACHE_DIR`, else
+ * The folder is `<cache folder>/<build id>`; the cache folder is `$DOCKSWAP_CACHE_DIR`, else
  * `$HOME/.cache/dockswap-db`, else (or when that one cannot be used) `$TMPDIR/dockswap-db-<uid>`.
  * A cache folder is used only when it is this user's and no one else may write it, and every
  * folder above it is this user's or root's and not writable by others (or sticky, as /tmp): then
@@ -22,6 +22,8 @@ import { sqliteVersion } from "../src/db/database.ts";
 const VERSION_LINE = "@VERSION_LINE@";
 /** Replaced by scripts/bundle.ts: the archive's id (part of its SHA-256), naming its folder. */
 const ARCHIVE_ID = "@ARCHIVE_ID@";
+/** Replaced by scripts/bundle.ts: the name of the archive's folder (of this loader and archive). */
+const FOLDER_NAME = "@FOLDER_NAME@";
 /** Opens the comment holding the archive (base64 of gzip, the files as `unpackArchive` reads). */
 const ARCHIVE_MARK = "/*dockswap-db archive\n";
 /** What names a folder being unpacked into, in the cache folder. */
@@ -166,7 +168,7 @@ function trustedRoot(given: string, uid: number): string {
  * unpacked now if there is none; a folder there that is not whole fails the start, naming it.
  */
 async function programIn(root: string, uid: number): Promise<string> {
-  const folder = `${root}/${ARCHIVE_ID}`;
+  const folder = `${root}/${FOLDER_NAME}`;
   const found = lstat(folder);
   if (found) {
     if (!isPrivateFolder(found, uid)) {

@@ -1,6 +1,6 @@
 /**
  * The one-file bundle's cache folder (scripts/bundle_loader.ts): a command unpacks the program
- * once, owner-only, into `$DOCKSWAP_CACHE_DIR/<archive id>`, renamed into place complete; a folder
+ * once, owner-only, into `$DOCKSWAP_CACHE_DIR/<build id>`, renamed into place complete; a folder
  * that is a link, someone else's, open to others or below a folder others can write is not used,
  * and then the program is kept in `$TMPDIR/dockswap-db-<uid>` instead.
  */
@@ -244,9 +244,10 @@ Deno.test("bundle cache: a copy whose archive is not the one its loader names (r
   await using dir = await tempDir();
   const p = await place(dir.path);
   const text = await Deno.readTextFile(await bundle());
-  const id = text.match(/"([0-9a-f]{32})"/)![1];
   const other = `${p.path}/dockswap-db`;
-  await Deno.writeTextFile(other, text.replace(`"${id}"`, `"${"0".repeat(32)}"`), { mode: 0o755 });
+  // The archive's id (and the folder's name) made another build's.
+  const renamed = text.replaceAll(/"[0-9a-f]{32}"/g, `"${"0".repeat(32)}"`);
+  await Deno.writeTextFile(other, renamed, { mode: 0o755 });
   const { code, stderr } = await new Deno.Command(other, {
     args: ["--db", `${p.path}/d.db`, "status"],
     clearEnv: true,
