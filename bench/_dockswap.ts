@@ -1,7 +1,6 @@
 /**
  * How the benchmarks run dockswap-db itself: the bundle `deno task bundle` makes (the shipped
- * single file), under exactly the permissions `deno task compile` bakes into the binary, and a
- * line client for its `rpc` mode.
+ * single file), with exactly the flags of its #! line, and a line client for its `rpc` mode.
  */
 
 const REPO = new URL("..", import.meta.url).pathname;
@@ -28,11 +27,23 @@ export async function prepareEntry(): Promise<string> {
   return `${REPO}dist/dockswap-db`;
 }
 
-/** The argv (after the deno executable) that runs dockswap-db with `args`. */
+/** The flags a bundle's #! line gives `deno run` (its permissions, `--no-config`, `--ext=js`). */
+function bundleFlags(entry: string): string[] {
+  const first = Deno.readTextFileSync(entry).split("\n", 1)[0];
+  const [, flags] = first.split(" deno run ");
+  if (!first.startsWith("#!") || flags === undefined) {
+    throw new Error(`${entry} does not start with a "#!... deno run" line`);
+  }
+  return flags.split(" ");
+}
+
+/**
+ * The argv (after the deno executable) that runs dockswap-db with `args`: a bundle with the flags
+ * of its own #! line, as users start it; src/main.ts under the compile task's permissions.
+ */
 export function dockswapArgs(entry: string, args: string[]): string[] {
-  // A bundle has no extension: without --ext=js Deno takes it for TypeScript, as its #! line says.
-  const ext = entry.endsWith(".ts") ? [] : ["--ext=js"];
-  return ["run", "--quiet", "--no-config", ...ext, ...PERMISSIONS, entry, ...args];
+  const flags = entry.endsWith(".ts") ? ["--no-config", ...PERMISSIONS] : bundleFlags(entry);
+  return ["run", "--quiet", ...flags, entry, ...args];
 }
 
 /** Runs dockswap-db to completion; throws with its stderr when it fails. */
