@@ -6,8 +6,8 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { FIXTURES, tempDir } from "../_cli.ts";
+import { buildBundle } from "../_bundle.ts";
 
-const REPO_ROOT = new URL("../..", import.meta.url).pathname;
 const PLANTED = "PLANTED-CODE-RAN";
 
 /** This process's user (the tests run without --allow-sys): the owner of a file it makes. */
@@ -27,16 +27,7 @@ function bundle(): Promise<string> {
   built ??= (async () => {
     const folder = await Deno.makeTempDir({ prefix: "dockswap-db-cache-test-" });
     globalThis.addEventListener("unload", () => Deno.removeSync(folder, { recursive: true }));
-    const output = `${folder}/dockswap-db`;
-    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-read", "--allow-write", "--allow-run", "scripts/bundle.ts"]
-        .concat(["--output", output]),
-      cwd: REPO_ROOT,
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assertEquals(code, 0, new TextDecoder().decode(stderr));
-    return output;
+    return await buildBundle(`${folder}/dockswap-db`);
   })();
   return built;
 }

@@ -8,30 +8,15 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { DatabaseSync } from "node:sqlite";
 import { pathToFileURL } from "node:url";
 import { tempDir } from "../_cli.ts";
+import { buildBundle } from "../_bundle.ts";
 
 const REPO_ROOT = new URL("../..", import.meta.url).pathname;
 
 // node:sqlite is every command's, and built in: it loads no Node layer.
 const ALLOWED_AT_START = new Set(["node:sqlite"]);
 
-async function buildBundle(dir: string): Promise<string> {
-  const output = `${dir}/alone/dockswap-db`;
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-run",
-      "scripts/bundle.ts",
-      "--output",
-      output,
-    ],
-    cwd: REPO_ROOT,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assertEquals(code, 0, new TextDecoder().decode(stderr));
-  return output;
+function buildBundleIn(dir: string): Promise<string> {
+  return buildBundle(`${dir}/alone/dockswap-db`);
 }
 
 /** The bundle run as installed: by its #! line, alone in its folder, with a cache of its own. */
@@ -80,7 +65,7 @@ function loadedWith(folder: string, entry: string): { node: Set<string>; files: 
 
 Deno.test("bundle: the file imports only node:sqlite, the program's entry module only what every command needs; the postgres client loads when sync runs", async () => {
   await using dir = await tempDir();
-  const bundle = await buildBundle(dir.path);
+  const bundle = await buildBundleIn(dir.path);
   const text = await Deno.readTextFile(bundle);
   const atStart = staticImports(text).node;
   assert(atStart.includes("node:sqlite"), "the search finds the file's imports");
@@ -121,7 +106,7 @@ Deno.test("bundle: the file imports only node:sqlite, the program's entry module
 
 Deno.test("bundle: a start leaves Deno its compiled code for the next one, of the file and of the modules a command loads", async () => {
   await using dir = await tempDir();
-  const bundle = await buildBundle(dir.path);
+  const bundle = await buildBundleIn(dir.path);
   // A Deno directory of its own, so that what is found there is this bundle's.
   const denoDir = `${dir.path}/deno`;
   const cached = (file: string) => {
