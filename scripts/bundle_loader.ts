@@ -12,6 +12,7 @@
  * no one else can change what is imported. The program is unpacked into a private folder there,
  * its files flushed to disk with a last file marking it complete, and renamed into place.
  */
+import { asksOnlyForVersion } from "../src/cli/asks_for_version.ts";
 import { denoIo } from "../src/cli/io.ts";
 import { sqliteVersion } from "../src/db/database.ts";
 
@@ -250,11 +251,6 @@ async function programFolder(): Promise<string> {
     `no folder can hold the program (${refusals.join("; ")}); set DOCKSWAP_CACHE_DIR to a ` +
       `folder of yours that others cannot write, below folders of yours or root's`,
   );
-}
-
-/** `asksOnlyForVersion` of src/cli/version.ts, whose module would bring every migration here. */
-function asksOnlyForVersion(args: string[]): boolean {
-  return args.length === 1 && (args[0] === "--version" || args[0] === "-V");
 }
 
 async function start(args: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 /** Composition root: argv to the CLI (or the stdio server); the only place that exits. */
 import { denoIo } from "./cli/io.ts";
-import { asksOnlyForVersion, versionLine } from "./cli/version.ts";
+import { asksOnlyForVersion } from "./cli/asks_for_version.ts";
+import { versionLine } from "./cli/version.ts";
 
 /** Runs the command line `args` and exits with its status. */
 export async function main(args: string[]): Promise<never> {

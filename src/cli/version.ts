@@ -10,8 +10,3 @@ import { VERSION } from "../version.ts";
 export function versionLine(): string {
   return `dockswap-db ${VERSION} (schema ${SCHEMA_VERSION}, SQLite ${sqliteVersion()})`;
 }
-
-/** True when the whole command line is `--version` (or `-V`): the answer needs no parser. */
-export function asksOnlyForVersion(argv: readonly string[]): boolean {
-  return argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");
-}

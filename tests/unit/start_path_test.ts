@@ -61,7 +61,7 @@ Deno.test("--version alone loads no library and none of the command-line program
   assertEquals(reached.filter((name) => !name.includes("/")), ["node:sqlite"], "libraries");
   for (const name of reached.filter((name) => name.includes("/"))) {
     assert(
-      /^(src\/(main|version|errors|words|hash|cli\/(io|version)|db\/(database|identity|sqlite_error))\.ts|migrations\/)/
+      /^(src\/(main|version|errors|words|hash|cli\/(io|version|asks_for_version)|db\/(database|identity|sqlite_error))\.ts|migrations\/)/
         .test(name),
       `--version loads ${name}`,
     );
