@@ -151,7 +151,31 @@ async function programModules(work: string): Promise<Record<string, string> | un
       modules[caller] = modules[caller].replaceAll(call, `import("./${file}")`);
     }
   }
-  return modules;
+  return importedWhenReached(modules);
+}
+
+/**
+ * Deno reads and parses every module a literal `import("./x.js")` names as soon as the module
+ * holding it loads, so every command would read the whole program. A specifier Deno cannot read
+ * ahead of time (`import(String("./x.js"))`) makes a command load only the modules it reaches.
+ * (Deno's own `node:` modules stay literal: they are not read from files.)
+ */
+function importedWhenReached(
+  modules: Record<string, string>,
+): Record<string, string> | undefined {
+  const rewritten: Record<string, string> = {};
+  for (const [file, text] of Object.entries(modules)) {
+    rewritten[file] = text.replace(
+      /\bimport\("\.\/([^"]+)"\)/g,
+      (_call, name: string) => `import(String("./${name}"))`,
+    );
+    const literal = rewritten[file].match(/\bimport\(\s*["'`](?!node:)/);
+    if (literal) {
+      console.error(`bundle: ${file} has an import() this script does not know: ${literal[0]}`);
+      return undefined;
+    }
+  }
+  return rewritten;
 }
 
 /** The files as scripts/bundle_loader.ts unpacks them: a JSON line of names and sizes, the bytes. */

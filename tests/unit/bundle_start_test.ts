@@ -128,3 +128,28 @@ Deno.test("bundle: a start leaves Deno its compiled code for the next one, of th
   assert(cached(bundle), "no compiled code kept for the bundle");
   assert(cached(`${dir.path}/cache/${program}/main.js`), "no compiled code kept for main.js");
 });
+
+Deno.test("bundle: a command reads only the modules it runs, not every module an import() names", async () => {
+  await using dir = await tempDir();
+  const bundle = await buildBundleIn(dir.path);
+  const config = `${REPO_ROOT}tests/fixtures/apps/web-api.yaml`;
+  assertEquals((await run(bundle, ["--db", "d.db", "config", "add", config])).code, 0);
+  // A Deno directory of its own: Deno notes there each module it parsed and each it compiled.
+  const denoDir = `${dir.path}/deno`;
+  assertEquals((await run(bundle, ["--db", "d.db", "status"], { DENO_DIR: denoDir })).code, 0);
+  const [program] = [...Deno.readDirSync(`${dir.path}/cache`)].map((e) => e.name);
+  const folder = pathToFileURL(`${dir.path}/cache/${program}`).href;
+  const specifiers = (file: string, table: string) => {
+    const cache = new DatabaseSync(`${denoDir}/${file}`, { readOnly: true });
+    try {
+      const rows = cache.prepare(`SELECT specifier FROM ${table}`).all() as { specifier: string }[];
+      return rows.map((r) => r.specifier).filter((s) => s.startsWith(folder));
+    } finally {
+      cache.close();
+    }
+  };
+  const parsed = specifiers("dep_analysis_cache_v2", "moduleinfocache");
+  const ran = new Set(specifiers("v8_code_cache_v2", "codecache"));
+  assert(ran.size > 1, "status ran modules of the program");
+  assertEquals(parsed.filter((specifier) => !ran.has(specifier)), []);
+});
