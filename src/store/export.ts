@@ -225,9 +225,12 @@ export function* exportObjectPages(
     return;
   }
   let after: SqlValue | undefined = spec.hasId ? filter.afterId : undefined;
+  // Pages check their own integers only when the table holds one beyond the exact range: all
+  // pages are read in the snapshot checked here, and four aggregates a page are not free.
+  const checked = holdsUnsafeInteger(db, table, integers) ? integers : [];
   // Built once: every page after the first is the same statement, its last parameter the key.
-  const first = linePageQuery(table, filter, after, layout, integers);
-  const next = linePageQuery(table, filter, 0, layout, integers);
+  const first = linePageQuery(table, filter, after, layout, checked);
+  const next = linePageQuery(table, filter, 0, layout, checked);
   const nextParams = next.params.slice(0, -1);
   for (let page = 0;; page++) {
     const { sql, params } = page === 0 ? first : { sql: next.sql, params: [...nextParams, after!] };
@@ -251,6 +254,29 @@ export function* exportObjectPages(
 
 /** Past this, an integer is not exact as a JavaScript number (node:sqlite refuses to read it). */
 const MAX_SAFE = "9007199254740991";
+
+/**
+ * Whether any of the table's `integers` columns holds a value beyond JavaScript's exact range,
+ * anywhere in the table. Each bound is SQLite's min/max optimisation: one search of the rowid
+ * or of an index led by the column (tests/store/query_plan_test.ts).
+ */
+export function unsafeIntegerQuery(table: ExportTable, integers: readonly string[]): string {
+  const { table: name } = EXPORT_SPECS[table];
+  const bounds = integers.flatMap((column) => [
+    `ifnull((SELECT max(${column}) FROM ${name}) > ${MAX_SAFE}, 0)`,
+    `ifnull((SELECT min(${column}) FROM ${name}) < -${MAX_SAFE}, 0)`,
+  ]);
+  return `SELECT ${bounds.length === 0 ? "0" : bounds.join(" OR ")} AS unsafe`;
+}
+
+function holdsUnsafeInteger(
+  db: Database,
+  table: ExportTable,
+  integers: readonly string[],
+): boolean {
+  if (integers.length === 0) return false;
+  return db.get<{ unsafe: number }>(unsafeIntegerQuery(table, integers))?.unsafe === 1;
+}
 
 /**
  * One page of a table as one row: its objects' text, how many, its last key, and whether an
