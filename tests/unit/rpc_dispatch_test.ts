@@ -106,7 +106,7 @@ async function withDispatcher(
   }
 }
 
-function text(id: number | null | undefined, method: string, params?: unknown): string {
+function text(id: number | string | null | undefined, method: string, params?: unknown): string {
   const message: Record<string, unknown> = { jsonrpc: "2.0", method };
   if (id !== undefined) message.id = id;
   if (params !== undefined) message.params = params;
@@ -283,6 +283,55 @@ Deno.test("dispatch: read-only and builtin groups, notifications, and batches", 
     assertEquals(query(path, "SELECT x FROM t"), [{ x: 1 }]);
     assertEquals(dispatcher.answerAll([line(undefined, "ping"), line(undefined, "nope")]), []);
   });
+});
+
+Deno.test("dispatch: a line read alone is answered, and writes, as it is in a group", async () => {
+  // The same lines on two databases: each alone (the lone-request path), and each beside a ping
+  // notification, which is never answered and touches nothing (the group path).
+  const lines = [
+    text(1, "t.insert", { x: 1 }),
+    text("a", "t.insert", { x: 2, rows: 3, fail: "domain" }),
+    text(12345678901234567890, "t.insert", { x: 3, rows: 2 }),
+    text(null, "t.insert", { x: 4, fail: "bug" }),
+    text(5, "t.insert", { x: 5, rows: 2, fail: "busy" }),
+    text(undefined, "t.insert", { x: 6 }),
+    text(undefined, "t.insert", { x: 7, fail: "domain" }),
+    text(8, "t.count"),
+    text(9, "t.committed"),
+    text(10, "t.insert", { x: "not a number" }),
+    text(11, "t.insert", [1]),
+    text(12, "t.nope"),
+    text(13, "ping"),
+    `{"jsonrpc":"2.0","id":1.50,"method":"t.insert","params":{"x":14}}`,
+    `{"jsonrpc":"2.0","id":"\u00e9","method":"t.insert","params":{"x":15}}`,
+    `[${text(16, "t.insert", { x: 16 })}]`,
+    `{"jsonrpc":"2.0","id":17,"method":"t.insert","params":{"x":17},"extra":1}`,
+    `{"jsonrpc":"2.0","id":18,"method":"t.insert","params":{"x":18}`,
+  ];
+  const ping: Frame = { kind: "line", text: text(undefined, "ping") };
+  const answered: string[][] = [];
+  const notes: string[][] = [];
+  const runs: number[] = [];
+  for (const inGroup of [false, true]) {
+    await withDispatcher((dispatcher, path, noted) => {
+      insertRuns = 0;
+      const out: string[] = [];
+      for (const text of lines) {
+        const frame: Frame = { kind: "line", text };
+        out.push(...dispatcher.answerAll(inGroup ? [frame, ping] : [frame]));
+      }
+      out.push(JSON.stringify(query(path, "SELECT x FROM t ORDER BY rowid")));
+      answered.push(out);
+      notes.push(noted);
+      runs.push(insertRuns);
+    });
+  }
+  assertEquals(answered[0], answered[1]);
+  assertEquals(notes[0], notes[1]);
+  assertEquals(answered[0].at(-1), JSON.stringify([1, 3, 3, 6, 14, 15, 16].map((x) => ({ x }))));
+  // Alone, a request runs once, and a failure (but for a busy lock) then runs as in a group
+  // (twice): 6 successes, 3 failures, 1 busy. In a group, each failure runs twice.
+  assertEquals(runs, [6 + 3 * 3 + 1, 6 + 3 * 2 + 2]);
 });
 
 Deno.test("dispatch: rpc.discover describes the served methods with their JSON Schemas", async () => {
