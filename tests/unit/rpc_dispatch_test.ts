@@ -417,6 +417,94 @@ Deno.test("transport: a client that waits for each response gets it without send
   assertEquals(answered, 5);
 });
 
+/** A ByteReader fed by the test, one chunk per read, that logs when each read starts. */
+function scriptedInput(log: string[]) {
+  const chunks: Uint8Array[] = [];
+  let waiting: (() => void) | undefined;
+  let ended = false;
+  return {
+    send(text: string) {
+      chunks.push(new TextEncoder().encode(text));
+      waiting?.();
+    },
+    end() {
+      ended = true;
+      waiting?.();
+    },
+    async read(buffer: Uint8Array): Promise<number | null> {
+      log.push("read");
+      while (chunks.length === 0 && !ended) await new Promise<void>((r) => waiting = r);
+      const chunk = chunks.shift();
+      if (chunk === undefined) return null;
+      buffer.set(chunk);
+      return chunk.length;
+    },
+  };
+}
+
+/** Waits until `done` holds; fails after two seconds (a server that stopped reading). */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+Deno.test("transport: after a line that came alone, the next read starts once its answer is written", async () => {
+  const log: string[] = [];
+  const input = scriptedInput(log);
+  let writes = 0;
+  const output = {
+    write: async (chunk: Uint8Array) => {
+      log.push(`write ${new TextDecoder().decode(chunk).trim()}`);
+      await new Promise((r) => setTimeout(r, 5));
+      log.push("written");
+      if (++writes === 1) input.send("b\nc\n");
+      else if (writes === 2) input.end();
+    },
+  };
+  input.send("a\n");
+  const end = await serve({ input, output, handleGroup: (frames) => [frames.map(() => "{}")] });
+  assertEquals(end, "eof");
+  // "a" came alone: no read while its answer is written. "b" and "c" came together: reading
+  // goes on while their answers are written.
+  assertEquals(log, ["read", "write {}", "written", "read", "read", "write {}\n{}", "written"]);
+});
+
+Deno.test("transport: a write that stays pending lets reading go ahead after a line that came alone", async () => {
+  const log: string[] = [];
+  const input = scriptedInput(log);
+  const groups: number[] = [];
+  let unblock: (() => void) | undefined;
+  const output = {
+    write: (chunk: Uint8Array) => {
+      log.push(`write ${chunk.length}`);
+      // The first answer is not drained until the client has sent two more lines.
+      return groups.length === 1 ? new Promise<void>((r) => unblock = r) : Promise.resolve();
+    },
+  };
+  input.send("a\n");
+  const serving = serve({
+    input,
+    output,
+    handleGroup: (frames) => {
+      groups.push(frames.length);
+      return [frames.map(() => "{}")];
+    },
+  });
+  await until(() => log.length === 3, "a read while the first answer's write is pending");
+  // The write of a's answer is still pending, and reading went on regardless.
+  assertEquals(log, ["read", "write 3", "read"]);
+  input.send("b\n");
+  input.send("c\n");
+  await until(() => log.filter((l) => l === "read").length === 4, "b and c read");
+  unblock!();
+  input.end();
+  assertEquals(await serving, "eof");
+  assertEquals(groups, [1, 2]);
+});
+
 Deno.test("transport: stopping answers the group in progress and reads no further", async () => {
   const io = pipes();
   const stop = new AbortController();
