@@ -123,6 +123,11 @@ export class Dispatcher {
    */
   *handleGroup(frames: readonly Frame[]): Generator<string[] | Promise<string[]>> {
     const units = frames.map((frame) => this.#unit(frame));
+    const lone = units.length === 1 ? this.#answerLone(units[0]) : undefined;
+    if (lone !== undefined) {
+      yield lone;
+      return;
+    }
     let start = 0;
     while (start < units.length) {
       if (callsAlone(units[start])) {
@@ -145,6 +150,32 @@ export class Dispatcher {
       if (!Array.isArray(lines)) throw new Error("answerAll cannot wait for db.export/db.backup");
       return lines;
     });
+  }
+
+  /**
+   * The common case of a client that waits for each answer: one line read alone, holding one call
+   * of an operation whose params its quick check accepts. The call runs in its own transaction, as
+   * #commit runs a group of one, without the group's machinery. Undefined when this does not
+   * apply, or when the call failed: its transaction was rolled back, and #commit runs it again as
+   * it runs any group, so that every failure is answered as before. A lock not had within the
+   * busy timeout is answered at once, as #commit answers it (waiting again would double the wait).
+   */
+  #answerLone(unit: Unit): string[] | undefined {
+    const slot = unit.slots[0];
+    if (unit.batch || slot.kind !== "call" || slot.call.operation === undefined) return undefined;
+    const call = slot.call;
+    call.valid ??= call.operation!.quickParams?.(call.request.params);
+    if (call.valid === undefined) return undefined;
+    let result: unknown;
+    try {
+      result = executeValid(this.#context, call.operation!, call.valid);
+    } catch (error) {
+      if (!(error instanceof DockswapError && error.code === "database_busy")) return undefined;
+      call.outcome = { ok: false, error };
+      return this.#lines([unit]);
+    }
+    call.outcome = attempt(() => result);
+    return this.#lines([unit]);
   }
 
   #lines(units: readonly Unit[]): string[] {

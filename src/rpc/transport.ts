@@ -1,9 +1,11 @@
 /**
  * The stdio transport, with its streams passed in (tests feed in-memory streams): reads lines
- * from `input` while the previous group runs, hands every line already read to the group
- * handler at once, and writes the responses it returns. Writes nothing else to `output`.
+ * from `input` while the previous group runs (after a line that came alone, once its answer is
+ * written: read_hold.ts), hands every line already read to the group handler at once, and writes
+ * the responses it returns. Writes nothing else to `output`.
  */
 import { encodeLines, type Frame, LineSplitter, MAX_LINE_BYTES } from "./framing.ts";
+import { ReadHold } from "./read_hold.ts";
 
 /** Where responses go: a WritableStreamDefaultWriter, or anything with the same `write`. */
 export interface ResponseWriter {
@@ -68,6 +70,7 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
   // Resolvers of whoever is waiting: the runner for input, the reader for room in the queue.
   let wakeRunner: (() => void) | undefined;
   let wakeReader: (() => void) | undefined;
+  const hold = new ReadHold();
 
   const enqueue = (frames: Frame[]) => {
     for (const frame of frames) {
@@ -86,7 +89,10 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
         if (stopping) return;
         const chunk = await reader.read();
         if (chunk === null) break;
-        enqueue(splitter.push(chunk));
+        const frames = splitter.push(chunk);
+        const alone = frames.length === 1 && queue.length === 0 && splitter.pendingBytes === 0;
+        enqueue(frames);
+        if (alone) await hold.wait();
       }
       if (!stopping) enqueue(splitter.finish());
     } catch (error) {
@@ -125,23 +131,32 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
         try {
           const next = commits.next();
           if (next.done) break;
-          lines = Array.isArray(next.value) ? next.value : await next.value;
+          if (Array.isArray(next.value)) lines = next.value;
+          else {
+            // A method that runs alone awaits a file: reading goes on meanwhile.
+            hold.release();
+            lines = await next.value;
+          }
         } catch (error) {
           options.onError?.(`internal error while answering requests: ${(error as Error).message}`);
           break;
         }
         if (lines.length > 0) {
+          const written = hold.writing();
           try {
             await options.output.write(encodeLines(lines));
           } catch (error) {
             options.onError?.(`cannot write responses: ${(error as Error).message}`);
             closed = true;
             break;
+          } finally {
+            written();
           }
         }
         if (options.signal?.aborted) break;
       }
       commits.return?.(undefined);
+      hold.release();
       if (closed) {
         end = "output_closed";
         break;
@@ -150,6 +165,7 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
   } finally {
     stopping = true;
     options.signal?.removeEventListener("abort", onAbort);
+    hold.stop();
     wakeReader?.();
     if (!inputEnded) {
       // Not awaited: a read blocked on a terminal or pipe must not hold up the exit.

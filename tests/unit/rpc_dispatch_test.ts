@@ -106,7 +106,7 @@ async function withDispatcher(
   }
 }
 
-function text(id: number | null | undefined, method: string, params?: unknown): string {
+function text(id: number | string | null | undefined, method: string, params?: unknown): string {
   const message: Record<string, unknown> = { jsonrpc: "2.0", method };
   if (id !== undefined) message.id = id;
   if (params !== undefined) message.params = params;
@@ -285,6 +285,55 @@ Deno.test("dispatch: read-only and builtin groups, notifications, and batches", 
   });
 });
 
+Deno.test("dispatch: a line read alone is answered, and writes, as it is in a group", async () => {
+  // The same lines on two databases: each alone (the lone-request path), and each beside a ping
+  // notification, which is never answered and touches nothing (the group path).
+  const lines = [
+    text(1, "t.insert", { x: 1 }),
+    text("a", "t.insert", { x: 2, rows: 3, fail: "domain" }),
+    text(12345678901234567890, "t.insert", { x: 3, rows: 2 }),
+    text(null, "t.insert", { x: 4, fail: "bug" }),
+    text(5, "t.insert", { x: 5, rows: 2, fail: "busy" }),
+    text(undefined, "t.insert", { x: 6 }),
+    text(undefined, "t.insert", { x: 7, fail: "domain" }),
+    text(8, "t.count"),
+    text(9, "t.committed"),
+    text(10, "t.insert", { x: "not a number" }),
+    text(11, "t.insert", [1]),
+    text(12, "t.nope"),
+    text(13, "ping"),
+    `{"jsonrpc":"2.0","id":1.50,"method":"t.insert","params":{"x":14}}`,
+    `{"jsonrpc":"2.0","id":"\u00e9","method":"t.insert","params":{"x":15}}`,
+    `[${text(16, "t.insert", { x: 16 })}]`,
+    `{"jsonrpc":"2.0","id":17,"method":"t.insert","params":{"x":17},"extra":1}`,
+    `{"jsonrpc":"2.0","id":18,"method":"t.insert","params":{"x":18}`,
+  ];
+  const ping: Frame = { kind: "line", text: text(undefined, "ping") };
+  const answered: string[][] = [];
+  const notes: string[][] = [];
+  const runs: number[] = [];
+  for (const inGroup of [false, true]) {
+    await withDispatcher((dispatcher, path, noted) => {
+      insertRuns = 0;
+      const out: string[] = [];
+      for (const text of lines) {
+        const frame: Frame = { kind: "line", text };
+        out.push(...dispatcher.answerAll(inGroup ? [frame, ping] : [frame]));
+      }
+      out.push(JSON.stringify(query(path, "SELECT x FROM t ORDER BY rowid")));
+      answered.push(out);
+      notes.push(noted);
+      runs.push(insertRuns);
+    });
+  }
+  assertEquals(answered[0], answered[1]);
+  assertEquals(notes[0], notes[1]);
+  assertEquals(answered[0].at(-1), JSON.stringify([1, 3, 3, 6, 14, 15, 16].map((x) => ({ x }))));
+  // Alone, a request runs once, and a failure (but for a busy lock) then runs as in a group
+  // (twice): 6 successes, 3 failures, 1 busy. In a group, each failure runs twice.
+  assertEquals(runs, [6 + 3 * 3 + 1, 6 + 3 * 2 + 2]);
+});
+
 Deno.test("dispatch: rpc.discover describes the served methods with their JSON Schemas", async () => {
   await withDispatcher((dispatcher) => {
     const [response] = parse(dispatcher.answerAll([line(1, "rpc.discover")]));
@@ -366,6 +415,94 @@ Deno.test("transport: a client that waits for each response gets it without send
   ]);
   assertEquals(end, "eof");
   assertEquals(answered, 5);
+});
+
+/** A ByteReader fed by the test, one chunk per read, that logs when each read starts. */
+function scriptedInput(log: string[]) {
+  const chunks: Uint8Array[] = [];
+  let waiting: (() => void) | undefined;
+  let ended = false;
+  return {
+    send(text: string) {
+      chunks.push(new TextEncoder().encode(text));
+      waiting?.();
+    },
+    end() {
+      ended = true;
+      waiting?.();
+    },
+    async read(buffer: Uint8Array): Promise<number | null> {
+      log.push("read");
+      while (chunks.length === 0 && !ended) await new Promise<void>((r) => waiting = r);
+      const chunk = chunks.shift();
+      if (chunk === undefined) return null;
+      buffer.set(chunk);
+      return chunk.length;
+    },
+  };
+}
+
+/** Waits until `done` holds; fails after two seconds (a server that stopped reading). */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+Deno.test("transport: after a line that came alone, the next read starts once its answer is written", async () => {
+  const log: string[] = [];
+  const input = scriptedInput(log);
+  let writes = 0;
+  const output = {
+    write: async (chunk: Uint8Array) => {
+      log.push(`write ${new TextDecoder().decode(chunk).trim()}`);
+      await new Promise((r) => setTimeout(r, 5));
+      log.push("written");
+      if (++writes === 1) input.send("b\nc\n");
+      else if (writes === 2) input.end();
+    },
+  };
+  input.send("a\n");
+  const end = await serve({ input, output, handleGroup: (frames) => [frames.map(() => "{}")] });
+  assertEquals(end, "eof");
+  // "a" came alone: no read while its answer is written. "b" and "c" came together: reading
+  // goes on while their answers are written.
+  assertEquals(log, ["read", "write {}", "written", "read", "read", "write {}\n{}", "written"]);
+});
+
+Deno.test("transport: a write that stays pending lets reading go ahead after a line that came alone", async () => {
+  const log: string[] = [];
+  const input = scriptedInput(log);
+  const groups: number[] = [];
+  let unblock: (() => void) | undefined;
+  const output = {
+    write: (chunk: Uint8Array) => {
+      log.push(`write ${chunk.length}`);
+      // The first answer is not drained until the client has sent two more lines.
+      return groups.length === 1 ? new Promise<void>((r) => unblock = r) : Promise.resolve();
+    },
+  };
+  input.send("a\n");
+  const serving = serve({
+    input,
+    output,
+    handleGroup: (frames) => {
+      groups.push(frames.length);
+      return [frames.map(() => "{}")];
+    },
+  });
+  await until(() => log.length === 3, "a read while the first answer's write is pending");
+  // The write of a's answer is still pending, and reading went on regardless.
+  assertEquals(log, ["read", "write 3", "read"]);
+  input.send("b\n");
+  input.send("c\n");
+  await until(() => log.filter((l) => l === "read").length === 4, "b and c read");
+  unblock!();
+  input.end();
+  assertEquals(await serving, "eof");
+  assertEquals(groups, [1, 2]);
 });
 
 Deno.test("transport: stopping answers the group in progress and reads no further", async () => {
