@@ -1,6 +1,6 @@
 /**
- * When the stdio transport reads next. After a line that came alone (a client that waits for each
- * answer) the next read waits until that line's answer is written: Deno reads and writes stdio on
+ * When the stdio transport reads next. After a line that came alone, following another that did
+ * (a client that waits for each answer), the next read waits until that line's answer is written: Deno reads and writes stdio on
  * threads of its blocking pool, and a read left pending while the line commits costs each round
  * trip a second pool thread and its wake-ups. A write that stays pending (a client that does not
  * drain its answers while it sends more) releases the hold, so that reading ahead goes on and the

@@ -1,7 +1,7 @@
 /**
  * The stdio transport, with its streams passed in (tests feed in-memory streams): reads lines
- * from `input` while the previous group runs (after a line that came alone, once its answer is
- * written: read_hold.ts), hands every line already read to the group handler at once, and writes
+ * from `input` while the previous group runs (after a second line in a row that came alone, once
+ * its answer is written: read_hold.ts), hands every line already read to the group handler at once, and writes
  * the responses it returns. Writes nothing else to `output`.
  */
 import { encodeLines, type Frame, LineSplitter, MAX_LINE_BYTES } from "./framing.ts";
@@ -81,6 +81,7 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
   };
 
   const pump = async () => {
+    let aloneBefore = false;
     try {
       while (!stopping) {
         while (queuedBytes > maxBuffered && !stopping) {
@@ -92,7 +93,10 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
         const frames = splitter.push(chunk);
         const alone = frames.length === 1 && queue.length === 0 && splitter.pendingBytes === 0;
         enqueue(frames);
-        if (alone) await hold.wait();
+        // A second line in a row that came alone shows a client waiting for each answer; a
+        // one-line run (`echo ... | dockswap-db rpc`) holds nothing and pays for no timer.
+        if (alone && aloneBefore) await hold.wait();
+        aloneBefore = alone;
       }
       if (!stopping) enqueue(splitter.finish());
     } catch (error) {

@@ -451,7 +451,7 @@ async function until(done: () => boolean, what: string): Promise<void> {
   }
 }
 
-Deno.test("transport: after a line that came alone, the next read starts once its answer is written", async () => {
+Deno.test("transport: after a second line in a row that came alone, the next read starts once its answer is written", async () => {
   const log: string[] = [];
   const input = scriptedInput(log);
   let writes = 0;
@@ -460,19 +460,24 @@ Deno.test("transport: after a line that came alone, the next read starts once it
       log.push(`write ${new TextDecoder().decode(chunk).trim()}`);
       await new Promise((r) => setTimeout(r, 5));
       log.push("written");
-      if (++writes === 1) input.send("b\nc\n");
-      else if (writes === 2) input.end();
+      if (++writes === 1) input.send("b\n");
+      else if (writes === 2) input.send("c\nd\n");
+      else input.end();
     },
   };
   input.send("a\n");
   const end = await serve({ input, output, handleGroup: (frames) => [frames.map(() => "{}")] });
   assertEquals(end, "eof");
-  // "a" came alone: no read while its answer is written. "b" and "c" came together: reading
-  // goes on while their answers are written.
-  assertEquals(log, ["read", "write {}", "written", "read", "read", "write {}\n{}", "written"]);
+  // "a" came alone first: reading goes on while its answer is written. "b" came alone after it:
+  // no read while its answer is written. "c" and "d" came together: reading goes on.
+  assertEquals(log, [
+    ...["read", "read", "write {}", "written"],
+    ...["write {}", "written", "read"],
+    ...["read", "write {}\n{}", "written"],
+  ]);
 });
 
-Deno.test("transport: a write that stays pending lets reading go ahead after a line that came alone", async () => {
+Deno.test("transport: a write that stays pending lets reading go ahead after lines that came alone", async () => {
   const log: string[] = [];
   const input = scriptedInput(log);
   const groups: number[] = [];
@@ -480,8 +485,8 @@ Deno.test("transport: a write that stays pending lets reading go ahead after a l
   const output = {
     write: (chunk: Uint8Array) => {
       log.push(`write ${chunk.length}`);
-      // The first answer is not drained until the client has sent two more lines.
-      return groups.length === 1 ? new Promise<void>((r) => unblock = r) : Promise.resolve();
+      // The second answer is not drained until the client has sent two more lines.
+      return groups.length === 2 ? new Promise<void>((r) => unblock = r) : Promise.resolve();
     },
   };
   input.send("a\n");
@@ -493,16 +498,18 @@ Deno.test("transport: a write that stays pending lets reading go ahead after a l
       return [frames.map(() => "{}")];
     },
   });
-  await until(() => log.length === 3, "a read while the first answer's write is pending");
-  // The write of a's answer is still pending, and reading went on regardless.
-  assertEquals(log, ["read", "write 3", "read"]);
+  await until(() => log.length === 3, "the first answer written");
   input.send("b\n");
+  await until(() => log.length === 5, "a read while the second answer's write is pending");
+  // The write of b's answer is still pending, and reading went on regardless.
+  assertEquals(log, ["read", "read", "write 3", "write 3", "read"]);
   input.send("c\n");
-  await until(() => log.filter((l) => l === "read").length === 4, "b and c read");
+  input.send("d\n");
+  await until(() => log.filter((l) => l === "read").length === 5, "c and d read");
   unblock!();
   input.end();
   assertEquals(await serving, "eof");
-  assertEquals(groups, [1, 2]);
+  assertEquals(groups, [1, 1, 2]);
 });
 
 Deno.test("transport: stopping answers the group in progress and reads no further", async () => {
