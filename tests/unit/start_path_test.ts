@@ -3,8 +3,8 @@
  * imports (and, for a command, from the command-line program). The bundle's program is split at
  * each `import()` (`deno bundle --code-splitting`), so this graph is what a start of the one-file
  * bundle loads too. `--version` needs none of the program; a command loads its operation, YAML,
- * diff, the RPC server and the report page only when it runs, and `status` loads no validator
- * (zod) at all.
+ * diff, the RPC server and the report page only when it runs, and `status` and `export` load
+ * no validator (zod) at all.
  */
 import { assert, assertEquals } from "../_assert.ts";
 
