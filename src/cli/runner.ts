@@ -8,6 +8,7 @@ import { describeAdoption } from "./adoption_report.ts";
 import { locateDatabase } from "./location.ts";
 import { DockswapError, type ErrorCode } from "../errors.ts";
 import {
+  type DeferredFileOperation,
   type DeferredOperation,
   executeValid,
   type FileOperation,
@@ -170,16 +171,17 @@ export class CommandRunner {
    * Runs a file operation (export, backup): bad parameters refused and its checks run before the
    * database is opened, then its work, alone. The result is returned, not printed: export's
    * stdout may be its data. `names` are the command's own names of its parameters (`--app`,
-   * `FILE`); a parameter it does not name keeps its operation name.
+   * `FILE`); a parameter it does not name keeps its operation name. Params its quick check takes
+   * need no validator, as in `invoke`.
    */
   async invokeAlone<P extends z.ZodType, R extends z.ZodType>(
     command: Command,
-    operation: FileOperation<P, R>,
+    operation: FileOperation<P, R> | DeferredFileOperation<P, R>,
     params: z.input<P>,
     names: Readonly<Record<string, string>> = {},
   ): Promise<z.infer<R>> {
-    const { parseParams } = await import("../operations/validation.ts");
-    const parsed = parseParams(operation, params, (name) => names[name] ?? name);
+    const parsed = operation.quickParams?.(params) ??
+      await validParams(operation, params, (name) => names[name] ?? name);
     await operation.precheck?.(parsed, this.databasePath(command));
     return await this.withDatabaseAsync(command, (context) => operation.runAlone(context, parsed));
   }
@@ -234,7 +236,7 @@ export class CommandRunner {
 
 /** Params checked against the operation's schema (loaded for it), or refused in words. */
 async function validParams<P extends z.ZodType>(
-  operation: Operation<P> | DeferredOperation<P>,
+  operation: Operation<P> | DeferredOperation<P> | FileOperation<P> | DeferredFileOperation<P>,
   params: unknown,
   label: (param: string) => string,
 ): Promise<z.infer<P>> {

@@ -2,9 +2,10 @@
  * `export` as a use case: every table from one read snapshot, streamed in one of the export
  * formats (export_formats/) into a file written atomically (or a stream the caller passes),
  * optionally gzipped, with the cursor of an incremental export moved only once the output is
- * delivered (see export_cursor.ts). As `db.export` it writes a file and returns a summary.
+ * delivered (see export_cursor.ts). As `db.export` it writes a file and returns a summary. Its
+ * schemas are in export_schemas.ts, loaded only when a caller validates or describes them: an
+ * export whose params pass the quick check loads no validator.
  */
-import * as z from "zod";
 import { AtomicFile } from "../atomic_file.ts";
 import { type ByteSink, gzipSink, writerSink } from "../byte_sink.ts";
 import { ChunkedTextWriter } from "../chunked_text_writer.ts";
@@ -12,7 +13,7 @@ import { refuseDatabaseTarget } from "../database_files.ts";
 import { pathExists, sameFile } from "../file_paths.ts";
 import { removeStaleTemps } from "../temp_files.ts";
 import type { Database } from "../db/database.ts";
-import { parseTimeBound, TIME_BOUND_PATTERN, TIME_HELP } from "../duration.ts";
+import { parseTimeBound, TIME_BOUND_PATTERN } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
 import {
   countExportRows,
@@ -37,8 +38,12 @@ import {
   EXPORT_FORMATS,
   type ExportFormatName,
 } from "./export_formats/mod.ts";
-import { defineFileOperation, type FileOperation, type OperationContext } from "./operation.ts";
-import { appName, filePath } from "./schemas.ts";
+import { defineDeferredFileOperation, type OperationContext } from "./operation.ts";
+import { isAppName, isStoredText, quickCheckOf } from "./quick_params.ts";
+import type { ExportSummary } from "./export_schemas.ts";
+
+/** The schemas of export, loaded when first needed. */
+const schemas = () => import("./export_schemas.ts");
 
 /** What one table contributed to an export. */
 export interface TableResult {
@@ -77,15 +82,13 @@ export interface ExportRequest {
   progress?: ProgressOf;
 }
 
-const ONE_TABLE_FORMATS = EXPORT_FORMAT_NAMES.filter((name) => !EXPORT_FORMATS[name].severalTables);
-
-const timeBound = z.string().regex(TIME_BOUND_PATTERN, { message: `must be ${TIME_HELP}` })
-  .refine((text) => validTimeBound(text), {
-    message: "must be a real date and time, and a duration of at most 36500d (100 years)",
-  });
+/** The formats that hold one table: a file of several is refused. */
+export const ONE_TABLE_FORMATS = EXPORT_FORMAT_NAMES.filter((name) =>
+  !EXPORT_FORMATS[name].severalTables
+);
 
 /** Whether a time bound that has the right form names a real time (2026-13-01 does not). */
-function validTimeBound(text: string): boolean {
+export function validTimeBound(text: string): boolean {
   try {
     return parseTimeBound(text, new Date(0).toISOString()) !== undefined;
   } catch {
@@ -93,83 +96,56 @@ function validTimeBound(text: string): boolean {
   }
 }
 
-/** db.export's params but the output: what `export` to stdout takes. */
-const selectionShape = {
-  table: z.enum([...EXPORT_TABLES, "all"]).default("all")
-    .describe("What to export: one table, or all of them (parents first)"),
-  format: z.enum(EXPORT_FORMAT_NAMES).default(EXPORT_FORMAT_NAMES[0])
-    .describe(
-      EXPORT_FORMAT_NAMES.map((name) => `${name}: ${EXPORT_FORMATS[name].help}`).join("; "),
-    ),
-  app_name: appName.optional().describe("Only this app's rows"),
-  since: timeBound.optional().meta({ examples: ["2026-11-28", "2026-11-28T03:00:00Z", "24h"] })
-    .describe(`Rows at or after this time: ${TIME_HELP}`),
-  until: timeBound.optional().meta({ examples: ["2026-11-28", "2026-11-28T03:00:00Z", "24h"] })
-    .describe("Rows before this time (same forms as since)"),
-  cursor: filePath.optional()
-    .describe("Export only rows newer than the ids remembered in this file, and move it"),
-  gzip: z.boolean().default(false).describe("Gzip the output"),
-};
+/** The keys of export's params to a stream, in its schema's order; db.export's put output first. */
+const SELECTION_KEYS = ["table", "format", "app_name", "since", "until", "cursor", "gzip"];
+const TABLE_CHOICES: readonly unknown[] = [...EXPORT_TABLES, "all"];
 
-/** A file of several tables in a format that holds one: refused, in JSON Schema too. */
-function withOneTableRule<T extends z.ZodObject>(schema: T) {
-  return schema.refine(
-    (params) => {
-      const { format, table } = params as { format: ExportFormatName; table: string };
-      return EXPORT_FORMATS[format].severalTables || table !== "all";
-    },
-    {
-      message: `must be one table (${EXPORT_TABLES.join(", ")}) for ${
-        ONE_TABLE_FORMATS.join(", ")
-      }, which holds one`,
-      path: ["table"],
-    },
-  ).meta({
-    not: {
-      properties: { format: { enum: ONE_TABLE_FORMATS }, table: { const: "all" } },
-      required: ["format"],
-    },
-  });
+function isTimeBound(value: unknown): boolean {
+  return typeof value === "string" && TIME_BOUND_PATTERN.test(value) && validTimeBound(value);
 }
 
-const streamParams = withOneTableRule(z.strictObject(selectionShape));
+function isFilePath(value: unknown): boolean {
+  return isStoredText(value, Infinity) && value.length > 0;
+}
 
-const fileParams = withOneTableRule(z.strictObject({
-  output: filePath.describe(
-    "The file to write: atomically (temporary file, fsync, rename); with cursor an existing " +
-      "file is refused (file_exists), never replaced",
-  ),
-  ...selectionShape,
-}));
+/** The selection as the CLI gives it: defaults given, the others absent or well-formed. */
+function isSelection(p: Record<string, unknown>): boolean {
+  return TABLE_CHOICES.includes(p.table) &&
+    (EXPORT_FORMAT_NAMES as readonly unknown[]).includes(p.format) &&
+    typeof p.gzip === "boolean" &&
+    (p.app_name === undefined || isAppName(p.app_name)) &&
+    (p.since === undefined || isTimeBound(p.since)) &&
+    (p.until === undefined || isTimeBound(p.until)) &&
+    (p.cursor === undefined || isFilePath(p.cursor)) &&
+    (EXPORT_FORMATS[p.format as ExportFormatName].severalTables || p.table !== "all");
+}
 
-const exportResult = z.object({
-  output: z.string().nullable().describe("The file written; null for a stream"),
-  format: z.enum(EXPORT_FORMAT_NAMES),
-  gzip: z.boolean(),
-  tables: z.array(z.object({
-    table: z.enum(EXPORT_TABLES),
-    rows: z.number().int(),
-    last_id: z.number().int().nullable().describe("The id of the last row written"),
-  })),
-  cursor: z.object({
-    path: z.string(),
-    last_id: z.record(z.string(), z.number().int()),
-  }).nullable().describe("The cursor as moved, or null without one"),
-});
-
-export type ExportSummary = z.infer<typeof exportResult>;
+/** db.export's params: the output, then the selection. */
+interface ExportParams {
+  output?: string;
+  table: ExportTable | "all";
+  format: ExportFormatName;
+  app_name?: string;
+  since?: string;
+  until?: string;
+  cursor?: string;
+  gzip: boolean;
+}
 
 const SUMMARY = "Export history to a file (NDJSON, CSV or JSON), atomically; incremental with " +
   "a cursor. Returns rows per table";
 
 /** db.export: the export written to a file, its summary returned. */
 export function exportToFile(progress?: ProgressOf) {
-  return defineFileOperation({
+  return defineDeferredFileOperation({
     name: "db.export",
     summary: SUMMARY,
     access: "read",
-    params: fileParams,
-    result: exportResult,
+    schemas: () => schemas().then((s) => s.EXPORT_TO_FILE),
+    quickParams: quickCheckOf(
+      ["output", ...SELECTION_KEYS],
+      (p) => isFilePath(p.output) && isSelection(p),
+    ),
     precheck: (params, databasePath) => prepareTargets(targetsOf(params), databasePath),
     runAlone: (context, params) => exportWith(context, requestOf(params, context.now(), progress)),
   });
@@ -177,26 +153,19 @@ export function exportToFile(progress?: ProgressOf) {
 
 /** `export` to a stream (the CLI's stdout): db.export's params without the output. */
 export function exportToStream(stream: ByteStream, progress?: ProgressOf) {
-  return defineFileOperation({
+  return defineDeferredFileOperation({
     name: "db.export",
     summary: SUMMARY,
     access: "read",
-    params: streamParams,
-    result: exportResult,
+    schemas: () => schemas().then((s) => s.EXPORT_TO_STREAM),
+    quickParams: quickCheckOf(SELECTION_KEYS, isSelection),
     precheck: (params, databasePath) => prepareTargets(targetsOf(params), databasePath),
     runAlone: (context, params) =>
       exportWith(context, { ...requestOf(params, context.now(), progress), stream }),
   });
 }
 
-/** The registered db.export. */
-export const dbExport: FileOperation = exportToFile();
-
-function requestOf(
-  params: z.infer<typeof streamParams> & { output?: string },
-  now: string,
-  progress?: ProgressOf,
-): ExportRequest {
+function requestOf(params: ExportParams, now: string, progress?: ProgressOf): ExportRequest {
   const bound = (text: string | undefined) =>
     text === undefined ? undefined : parseTimeBound(text, now);
   return {

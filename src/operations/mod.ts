@@ -2,7 +2,7 @@
 import { dbBackup } from "./backup.ts";
 import { configAdd, configCheck, configDiff, configGet, configHistoryOp } from "./config.ts";
 import { doctor } from "./doctor.ts";
-import { dbExport } from "./export.ts";
+import { dbExportOperation as dbExport } from "./export_schemas.ts";
 import { deployEvent, deployRecover, deployRollback, deployStart } from "./deploy.ts";
 import {
   deployGetOperation as deployGet,

@@ -69,6 +69,8 @@ export interface FileOperation<P extends z.ZodType = z.ZodType, R extends z.ZodT
    */
   readonly precheck?: (params: z.infer<P>, databasePath: string) => Promise<void>;
   readonly runAlone: (context: OperationContext, params: z.infer<P>) => Promise<z.infer<R>>;
+  /** As Operation's: a cheaper check of the common well-formed params (see quick_params.ts). */
+  readonly quickParams?: (raw: unknown) => z.infer<P> | undefined;
 }
 
 /** Declares an operation with its types inferred from its schemas. */
@@ -126,20 +128,71 @@ export function isDeferred(
   return "schemas" in operation;
 }
 
+/**
+ * A file operation whose schemas are in a module of their own, as DeferredOperation's: an export
+ * whose params pass the quick check runs without loading the validator.
+ */
+export interface DeferredFileOperation<
+  P extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> extends Omit<FileOperation<P, R>, "params" | "result" | "quickParams"> {
+  readonly schemas: () => Promise<OperationSchemas<P, R>>;
+  readonly quickParams: (raw: unknown) => z.infer<P> | undefined;
+}
+
+/** Declares a deferred file operation with its types inferred from its schemas. */
+export function defineDeferredFileOperation<P extends z.ZodType, R extends z.ZodType>(
+  operation: DeferredFileOperation<P, R>,
+): DeferredFileOperation<P, R> {
+  return operation;
+}
+
 /** A deferred operation with its schemas: the operation every validating caller uses. */
 export function withSchemas<P extends z.ZodType, R extends z.ZodType>(
   operation: DeferredOperation<P, R>,
   schemas: OperationSchemas<P, R>,
-): Operation<P, R> {
-  const { schemas: _load, rowColumns: _columns, ...rest } = operation;
-  return { ...rest, params: schemas.params, result: schemas.result };
+): Operation<P, R>;
+export function withSchemas<P extends z.ZodType, R extends z.ZodType>(
+  operation: DeferredFileOperation<P, R>,
+  schemas: OperationSchemas<P, R>,
+): FileOperation<P, R>;
+export function withSchemas<P extends z.ZodType, R extends z.ZodType>(
+  operation: DeferredOperation<P, R> | DeferredFileOperation<P, R>,
+  schemas: OperationSchemas<P, R>,
+): Operation<P, R> | FileOperation<P, R> {
+  // A file operation has no row columns: the rest is the operation as declared.
+  const { schemas: _load, rowColumns: _columns, ...rest } = operation as DeferredOperation<P, R>;
+  return { ...rest, params: schemas.params, result: schemas.result } as
+    | Operation<P, R>
+    | FileOperation<P, R>;
 }
 
 /** The operation with its schemas, loading them when it is deferred. */
-export async function withLoadedSchemas<P extends z.ZodType, R extends z.ZodType>(
+export function withLoadedSchemas<P extends z.ZodType, R extends z.ZodType>(
   operation: Operation<P, R> | DeferredOperation<P, R>,
-): Promise<Operation<P, R>> {
-  return isDeferred(operation) ? withSchemas(operation, await operation.schemas()) : operation;
+): Promise<Operation<P, R>>;
+export function withLoadedSchemas<P extends z.ZodType, R extends z.ZodType>(
+  operation: FileOperation<P, R> | DeferredFileOperation<P, R>,
+): Promise<FileOperation<P, R>>;
+export function withLoadedSchemas<P extends z.ZodType, R extends z.ZodType>(
+  operation:
+    | Operation<P, R>
+    | DeferredOperation<P, R>
+    | FileOperation<P, R>
+    | DeferredFileOperation<P, R>,
+): Promise<Operation<P, R> | FileOperation<P, R>>;
+export async function withLoadedSchemas<P extends z.ZodType, R extends z.ZodType>(
+  operation:
+    | Operation<P, R>
+    | DeferredOperation<P, R>
+    | FileOperation<P, R>
+    | DeferredFileOperation<P, R>,
+): Promise<Operation<P, R> | FileOperation<P, R>> {
+  if (!("schemas" in operation)) return operation;
+  const schemas = await operation.schemas();
+  return "runAlone" in operation
+    ? withSchemas(operation as DeferredFileOperation<P, R>, schemas)
+    : withSchemas(operation as DeferredOperation<P, R>, schemas);
 }
 
 /**

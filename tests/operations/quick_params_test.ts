@@ -1,11 +1,14 @@
 /**
- * The quick checks of deploy.event, deploy.start, config.add and the history reads (status,
- * history, events, show, whose schemas load only for this) against their zod schemas: on
+ * The quick checks of deploy.event, deploy.start, config.add, the history reads (status,
+ * history, events, show) and export (db.export, and `export` to stdout), the last two kinds'
+ * schemas loading only for this, against their zod schemas: on
  * every input tried, a quick check gives exactly what the schema's parse gives (same values, same
  * key order) or leaves the input to it, so a refusal always has the schema's words.
  */
 import { DockswapError } from "../../src/errors.ts";
 import { type Operation, OPERATIONS, parseParams } from "../../src/operations/mod.ts";
+import { exportToStream } from "../../src/operations/export.ts";
+import { withLoadedSchemas } from "../../src/operations/operation.ts";
 import { assert, assertEquals } from "../_assert.ts";
 
 const YAML = "name: web\nimage: web:1\n";
@@ -58,6 +61,26 @@ const VALUES: unknown[] = [
   JSON.parse('{"__proto__": {"x": 1}}'),
   [Infinity],
   Object.create(null),
+  "all",
+  "events",
+  "configs",
+  "ndjson",
+  "csv",
+  "json",
+  "xml",
+  "24h",
+  "90m",
+  "36500d",
+  "36501d",
+  "2026-11-28",
+  "2026-11-28T03:00:00Z",
+  "2026-11-28T03:00:00.123+02:00",
+  "2026-13-01",
+  "2026-02-30",
+  "yesterday",
+  "/tmp/export.cursor",
+  "out.ndjson.gz",
+  false,
 ];
 
 /** A well-formed call of each method, and the shapes a client commonly sends. */
@@ -82,7 +105,46 @@ const BASES: Record<string, Record<string, unknown>[]> = {
   ],
   "events.list": [{ deployment_id: 7 }],
   "deploy.get": [{ deployment_id: 7 }],
+  "db.export": [
+    { output: "out.ndjson", table: "all", format: "ndjson", gzip: false },
+    {
+      output: "events.csv",
+      table: "events",
+      format: "csv",
+      app_name: "web",
+      since: "24h",
+      until: "2026-11-28T03:00:00Z",
+      cursor: "export.cursor",
+      gzip: true,
+    },
+    // As the command line gives them: every option, the ones left out undefined.
+    {
+      table: "deployments",
+      format: "json",
+      app_name: undefined,
+      since: "2026-11-28",
+      until: undefined,
+      cursor: undefined,
+      gzip: false,
+      output: "out.json",
+    },
+  ],
 };
+
+/** `export` to stdout: db.export's params without the output, as the command line gives them. */
+const STREAM_BASES: Record<string, unknown>[] = [
+  {
+    table: "all",
+    format: "ndjson",
+    app_name: undefined,
+    since: undefined,
+    until: undefined,
+    cursor: undefined,
+    gzip: false,
+  },
+  { table: "state", format: "csv", app_name: "web", since: "90m", until: "36500d", gzip: true },
+  { table: "events", format: "json", cursor: "/tmp/export.cursor", gzip: false },
+];
 
 /** What the schema alone gives: the params, or the refusal's message. */
 function bySchema(operation: Operation, raw: unknown): { params?: unknown; refused?: string } {
@@ -107,32 +169,41 @@ function variants(base: Record<string, unknown>): unknown[] {
   return out;
 }
 
+/** Every variant of `bases` the quick check takes gets what the schema gives. */
+function agreesWithSchema(method: string, operation: Operation, bases: Record<string, unknown>[]) {
+  assert(operation.quickParams, `${method} has no quick check`);
+  let tried = 0;
+  let quick = 0;
+  for (const base of bases) {
+    for (const raw of variants(base)) {
+      const fast = operation.quickParams(raw);
+      const slow = bySchema(operation, raw);
+      const what = `${method} ${JSON.stringify(raw)}`;
+      tried++;
+      if (fast === undefined) continue;
+      quick++;
+      assertEquals(slow.refused, undefined, `quick accepted what the schema refuses: ${what}`);
+      assertEquals(JSON.stringify(fast), JSON.stringify(slow.params), what);
+      assertEquals(fast, slow.params, what);
+    }
+  }
+  // The common shapes do take the quick path (else it would be a cost, not a saving).
+  for (const base of bases) assert(operation.quickParams(base) !== undefined, method);
+  // (A method without parameters has one input it takes: `{}`, met a few times.)
+  const takesParams = bases.some((base) => Object.keys(base).length > 0);
+  assert(quick > (takesParams ? 10 : 2) && tried > 150, `${method}: ${quick} quick of ${tried}`);
+}
+
 for (const [method, bases] of Object.entries(BASES)) {
   Deno.test(`quick params: ${method} gives what its schema gives, or leaves the input to it`, () => {
-    const operation = OPERATIONS.get(method) as Operation;
-    assert(operation.quickParams, `${method} has no quick check`);
-    let tried = 0;
-    let quick = 0;
-    for (const base of bases) {
-      for (const raw of variants(base)) {
-        const fast = operation.quickParams(raw);
-        const slow = bySchema(operation, raw);
-        const what = `${method} ${JSON.stringify(raw)}`;
-        tried++;
-        if (fast === undefined) continue;
-        quick++;
-        assertEquals(slow.refused, undefined, `quick accepted what the schema refuses: ${what}`);
-        assertEquals(JSON.stringify(fast), JSON.stringify(slow.params), what);
-        assertEquals(fast, slow.params, what);
-      }
-    }
-    // The common shapes do take the quick path (else it would be a cost, not a saving).
-    for (const base of bases) assert(operation.quickParams(base) !== undefined, method);
-    // (A method without parameters has one input it takes: `{}`, met a few times.)
-    const takesParams = bases.some((base) => Object.keys(base).length > 0);
-    assert(quick > (takesParams ? 10 : 2) && tried > 150, `${method}: ${quick} quick of ${tried}`);
+    agreesWithSchema(method, OPERATIONS.get(method) as Operation, bases);
   });
 }
+
+Deno.test("quick params: export to stdout gives what its schema gives, or leaves the input to it", async () => {
+  const operation = await withLoadedSchemas(exportToStream({ writeSync: (p) => p.length }));
+  agreesWithSchema("export", operation as unknown as Operation, STREAM_BASES);
+});
 
 Deno.test("quick checks and records name a column only by their own keys, never Object.prototype's", async () => {
   const { quickCheckOf } = await import("../../src/operations/quick_params.ts");

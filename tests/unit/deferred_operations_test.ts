@@ -39,3 +39,14 @@ Deno.test("a deferred read's row columns are its result schema's", async () => {
     assertEquals(operation.rowColumns, rows, operation.name);
   }
 });
+
+Deno.test("db.export loads the schemas the server serves it with; export to stdout, the same without output", async () => {
+  const { exportToFile, exportToStream } = await import("../../src/operations/export.ts");
+  const served = OPERATIONS.get("db.export") as unknown as { params: z.ZodType; result: z.ZodType };
+  const toFile = await exportToFile().schemas();
+  assert(served.params === toFile.params && served.result === toFile.result);
+  const toStream = await exportToStream({ writeSync: (p) => p.length }).schemas();
+  assert(toStream.result === toFile.result);
+  const keys = (schema: z.ZodType) => Object.keys(z.toJSONSchema(schema).properties ?? {});
+  assertEquals(keys(toFile.params), ["output", ...keys(toStream.params)]);
+});

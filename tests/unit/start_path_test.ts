@@ -3,8 +3,8 @@
  * imports (and, for a command, from the command-line program). The bundle's program is split at
  * each `import()` (`deno bundle --code-splitting`), so this graph is what a start of the one-file
  * bundle loads too. `--version` needs none of the program; a command loads its operation, YAML,
- * diff, the RPC server and the report page only when it runs, and `status` loads no validator
- * (zod) at all.
+ * diff, the RPC server and the report page only when it runs, and `status` and `export` load
+ * no validator (zod) at all.
  */
 import { assert, assertEquals } from "../_assert.ts";
 
@@ -132,6 +132,39 @@ Deno.test("status loads no validator: its reads' schemas come only when a call i
   )!;
   const schemas = history.dependencies?.find((d) =>
     d.code?.specifier.endsWith("/src/operations/history_schemas.ts")
+  );
+  assertEquals(schemas?.isDynamic, true);
+});
+
+Deno.test("export loads no validator: its schemas come only when a call is refused or described", async () => {
+  const graph = await moduleGraph();
+  // What `export` evaluates: the program, then its operation (import() in its action).
+  const reached = new Set([
+    ...names(staticallyReached(graph, "src/cli/mod.ts")),
+    ...names(staticallyReached(graph, "src/cli/commands/export.ts")),
+    ...names(staticallyReached(graph, "src/operations/export.ts")),
+  ]);
+  assert(
+    reached.has("src/operations/export.ts") && reached.has("src/cli/program.ts"),
+    "the search works",
+  );
+  for (
+    const name of [
+      "zod",
+      "src/operations/validation.ts",
+      "src/operations/param_problem.ts",
+      "src/operations/schemas.ts",
+      "src/operations/export_schemas.ts",
+      "src/records/schemas.ts",
+    ]
+  ) {
+    assert(!reached.has(name), `export loads ${name}`);
+  }
+  const exportModule = graph.modules.find((m) =>
+    m.specifier === new URL("src/operations/export.ts", REPO_ROOT).href
+  )!;
+  const schemas = exportModule.dependencies?.find((d) =>
+    d.code?.specifier.endsWith("/src/operations/export_schemas.ts")
   );
   assertEquals(schemas?.isDynamic, true);
 });
