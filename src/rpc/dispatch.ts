@@ -115,11 +115,11 @@ export class Dispatcher {
 
   /**
    * Runs the requests of `frames` (lines read together) in one transaction (replayed with a
-   * savepoint per request when one fails), and yields the response lines, in input order, once it has committed. Only when
-   * their responses outgrow the commit budget do the lines take more than one commit (each
-   * yield is one commit; a batch never spans two). A line calling a method that runs alone is a
-   * step of its own, yielded as a promise of its lines. Stopping the iteration early leaves the
-   * remaining lines unrun. Never throws (nor rejects).
+   * savepoint per request when one fails), and yields the response lines, in input order, once
+   * it has committed. Only when their responses outgrow the commit budget do the lines take more
+   * than one commit (each yield is one commit; a batch never spans two). A line calling a method
+   * that runs alone is a step of its own, yielded as a promise of its lines. Stopping the
+   * iteration early leaves the remaining lines unrun. Never throws (nor rejects).
    */
   *handleGroup(frames: readonly Frame[]): Generator<string[] | Promise<string[]>> {
     const units = frames.map((frame) => this.#unit(frame));

@@ -1,8 +1,8 @@
 /**
  * The stdio transport, with its streams passed in (tests feed in-memory streams): reads lines
  * from `input` while the previous group runs (after a second line in a row that came alone, once
- * its answer is written: read_hold.ts), hands every line already read to the group handler at once, and writes
- * the responses it returns. Writes nothing else to `output`.
+ * its answer is written: read_hold.ts), hands every line already read to the group handler at
+ * once, and writes the responses it returns. Writes nothing else to `output`.
  */
 import { encodeLines, type Frame, LineSplitter, MAX_LINE_BYTES } from "./framing.ts";
 import { ReadHold } from "./read_hold.ts";
@@ -136,11 +136,7 @@ export async function serve(options: ServeOptions): Promise<ServeEnd> {
           const next = commits.next();
           if (next.done) break;
           if (Array.isArray(next.value)) lines = next.value;
-          else {
-            // A method that runs alone awaits a file: reading goes on meanwhile.
-            hold.release();
-            lines = await next.value;
-          }
+          else lines = await hold.whileAlone(next.value);
         } catch (error) {
           options.onError?.(`internal error while answering requests: ${(error as Error).message}`);
           break;

@@ -512,6 +512,31 @@ Deno.test("transport: a write that stays pending lets reading go ahead after lin
   assertEquals(groups, [1, 1, 2]);
 });
 
+Deno.test("transport: while a method that runs alone is awaited, lines that come alone are read on", async () => {
+  const log: string[] = [];
+  const input = scriptedInput(log);
+  let finishAlone: ((lines: string[]) => void) | undefined;
+  const output = {
+    write: (chunk: Uint8Array) => (log.push(`write ${chunk.length}`), Promise.resolve()),
+  };
+  let groups = 0;
+  const serving = serve({
+    input,
+    output,
+    // The second group stands for db.export: its answer waits for a file.
+    handleGroup: () => ++groups === 2 ? [new Promise<string[]>((r) => finishAlone = r)] : [["{}"]],
+  });
+  input.send("a\n");
+  await until(() => log.includes("write 3"), "the first answer written");
+  input.send("b\n");
+  await until(() => finishAlone !== undefined, "the method that runs alone started");
+  input.send("c\n");
+  await until(() => log.filter((l) => l === "read").length === 4, "a read after c");
+  finishAlone!(["{}"]);
+  input.end();
+  assertEquals(await serving, "eof");
+});
+
 Deno.test("transport: stopping answers the group in progress and reads no further", async () => {
   const io = pipes();
   const stop = new AbortController();
