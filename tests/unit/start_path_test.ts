@@ -103,68 +103,51 @@ Deno.test("a command loads its operation when it runs; none loads YAML, diff, th
   }
 });
 
-Deno.test("status loads no validator: its reads' schemas come only when a call is refused or described", async () => {
+/**
+ * Holds that a command evaluates no validator: from `entries` (the program, then what its action
+ * imports) no static import reaches zod or a schemas module, and `operation` reaches its own
+ * `schemas` module by import() only.
+ */
+async function assertNoValidator(
+  command: string,
+  entries: string[],
+  operation: string,
+  schemas: string,
+): Promise<void> {
   const graph = await moduleGraph();
-  // What `status` evaluates: the program, then its operation (import() in its action).
-  const reached = new Set([
-    ...names(staticallyReached(graph, "src/cli/mod.ts")),
-    ...names(staticallyReached(graph, "src/operations/history.ts")),
-  ]);
-  assert(
-    reached.has("src/operations/history.ts") && reached.has("src/cli/program.ts"),
-    "the search works",
-  );
+  const reached = new Set(entries.flatMap((entry) => names(staticallyReached(graph, entry))));
+  assert(reached.has(operation) && reached.has("src/cli/program.ts"), "the search works");
   for (
     const name of [
       "zod",
       "src/operations/validation.ts",
       "src/operations/param_problem.ts",
       "src/operations/schemas.ts",
-      "src/operations/history_schemas.ts",
+      schemas,
       "src/records/schemas.ts",
     ]
   ) {
-    assert(!reached.has(name), `status loads ${name}`);
+    assert(!reached.has(name), `${command} loads ${name}`);
   }
-  // The schemas module is where they are, and it is reached by import() only.
-  const history = graph.modules.find((m) =>
-    m.specifier === new URL("src/operations/history.ts", REPO_ROOT).href
-  )!;
-  const schemas = history.dependencies?.find((d) =>
-    d.code?.specifier.endsWith("/src/operations/history_schemas.ts")
+  const module = graph.modules.find((m) => m.specifier === new URL(operation, REPO_ROOT).href)!;
+  const dependency = module.dependencies?.find((d) => d.code?.specifier.endsWith(`/${schemas}`));
+  assertEquals(dependency?.isDynamic, true);
+}
+
+Deno.test("status loads no validator: its reads' schemas come only when a call is refused or described", async () => {
+  await assertNoValidator(
+    "status",
+    ["src/cli/mod.ts", "src/operations/history.ts"],
+    "src/operations/history.ts",
+    "src/operations/history_schemas.ts",
   );
-  assertEquals(schemas?.isDynamic, true);
 });
 
 Deno.test("export loads no validator: its schemas come only when a call is refused or described", async () => {
-  const graph = await moduleGraph();
-  // What `export` evaluates: the program, then its operation (import() in its action).
-  const reached = new Set([
-    ...names(staticallyReached(graph, "src/cli/mod.ts")),
-    ...names(staticallyReached(graph, "src/cli/commands/export.ts")),
-    ...names(staticallyReached(graph, "src/operations/export.ts")),
-  ]);
-  assert(
-    reached.has("src/operations/export.ts") && reached.has("src/cli/program.ts"),
-    "the search works",
+  await assertNoValidator(
+    "export",
+    ["src/cli/mod.ts", "src/cli/commands/export.ts", "src/operations/export.ts"],
+    "src/operations/export.ts",
+    "src/operations/export_schemas.ts",
   );
-  for (
-    const name of [
-      "zod",
-      "src/operations/validation.ts",
-      "src/operations/param_problem.ts",
-      "src/operations/schemas.ts",
-      "src/operations/export_schemas.ts",
-      "src/records/schemas.ts",
-    ]
-  ) {
-    assert(!reached.has(name), `export loads ${name}`);
-  }
-  const exportModule = graph.modules.find((m) =>
-    m.specifier === new URL("src/operations/export.ts", REPO_ROOT).href
-  )!;
-  const schemas = exportModule.dependencies?.find((d) =>
-    d.code?.specifier.endsWith("/src/operations/export_schemas.ts")
-  );
-  assertEquals(schemas?.isDynamic, true);
 });
