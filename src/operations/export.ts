@@ -39,7 +39,7 @@ import {
   type ExportFormatName,
 } from "./export_formats/mod.ts";
 import { defineDeferredFileOperation, type OperationContext } from "./operation.ts";
-import { isAppName, isStoredText, quickCheckOf } from "./quick_params.ts";
+import { isAppName, isFilePath, quickCheckOf } from "./quick_params.ts";
 import type { ExportSummary } from "./export_schemas.ts";
 
 /** The schemas of export, loaded when first needed. */
@@ -102,10 +102,6 @@ const TABLE_CHOICES: readonly unknown[] = [...EXPORT_TABLES, "all"];
 
 function isTimeBound(value: unknown): boolean {
   return typeof value === "string" && TIME_BOUND_PATTERN.test(value) && validTimeBound(value);
-}
-
-function isFilePath(value: unknown): boolean {
-  return isStoredText(value, Infinity) && value.length > 0;
 }
 
 /** The selection as the CLI gives it: defaults given, the others absent or well-formed. */

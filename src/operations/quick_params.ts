@@ -78,6 +78,11 @@ export function isStoredText(value: unknown, max: number): value is string {
     value.isWellFormed();
 }
 
+/** schemas.ts's filePath: stored text, not empty. */
+export function isFilePath(value: unknown): value is string {
+  return isStoredText(value, Infinity) && value.length > 0;
+}
+
 /**
  * A JSON value stored exactly: plain objects and arrays, finite numbers (integers within
  * ±(2^53 - 1)), well-formed strings and keys (a NUL is kept inside JSON).
