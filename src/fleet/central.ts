@@ -187,7 +187,9 @@ export class Central {
   async close(): Promise<void> {
     this.#markClosed();
     this.#connection.release();
-    await this.#client.end({ timeout: 5 }).catch(() => {});
+    // A lost connection has nothing left to finish: postgres.js would wait out the whole grace.
+    const graceS = this.#lost.isLost ? 0 : 5;
+    await this.#client.end({ timeout: graceS }).catch(() => {});
   }
 }
 
@@ -212,6 +214,10 @@ export function refuseOldServer(versionNum: number, version: string, target: Cen
 class LostConnection {
   #error?: Error;
   readonly #waiting = new Set<(error: Error) => void>();
+
+  get isLost(): boolean {
+    return this.#error !== undefined;
+  }
 
   lose(error: Error): void {
     this.#error ??= error;
