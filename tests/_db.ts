@@ -35,3 +35,13 @@ export function tableCounts(path: string): Record<string, number> {
     db.close();
   }
 }
+
+/** What the system's `sqlite3` shell prints for `sql` (options such as -readonly first): an
+ * independent reader and writer of the files. Fails the test on any error. */
+export async function sqlite3(path: string, sql: string, ...options: string[]): Promise<string> {
+  const run = await new Deno.Command("sqlite3", { args: [...options, path, sql] }).output();
+  if (!run.success) {
+    throw new Error(`sqlite3 ${sql}: ${new TextDecoder().decode(run.stderr)}`);
+  }
+  return new TextDecoder().decode(run.stdout).trim();
+}

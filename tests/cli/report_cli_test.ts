@@ -6,14 +6,8 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, FIXTURES, tempDir } from "../_cli.ts";
+import { sqlite3 } from "../_db.ts";
 import { makeReportHistory } from "../../bench/_report_dataset.ts";
-
-/** A value the `sqlite3` CLI prints for a query: an outside reader of the file. */
-async function sqlite3(db: string, sql: string): Promise<string> {
-  const output = await new Deno.Command("sqlite3", { args: ["-readonly", db, sql] }).output();
-  assert(output.success, new TextDecoder().decode(output.stderr));
-  return new TextDecoder().decode(output.stdout).trim();
-}
 
 const END = "2026-11-20T00:00:00.000Z";
 
@@ -55,6 +49,7 @@ Deno.test("report: one HTML page, 0600, whole; one bar per deployment started in
   const inRange = await sqlite3(
     db,
     `SELECT group_concat(id) FROM (SELECT id FROM deployments WHERE started_at >= '${since}' AND started_at < '${until}' ORDER BY id)`,
+    "-readonly",
   );
   const bars = [...page.matchAll(/<a class="bar [^"]*" href="#d(\d+)"/g)].map((m) => Number(m[1]));
   assert(bars.length > 10, `only ${bars.length} bars`);
@@ -64,6 +59,7 @@ Deno.test("report: one HTML page, 0600, whole; one bar per deployment started in
   const failures = await sqlite3(
     db,
     `SELECT count(*) FROM deployments WHERE started_at >= '${since}' AND started_at < '${until}' AND status IN ('failed', 'rolled_back')`,
+    "-readonly",
   );
   assertEquals(String(page.match(/<tr class="failure">/g)?.length ?? 0), failures);
   // Which database, host, range and time.

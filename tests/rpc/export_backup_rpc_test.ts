@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { cli, cliJson, FIXTURES, tempDir } from "../_cli.ts";
 import { parseCsv } from "../_csv.ts";
-import { tableCounts } from "../_db.ts";
+import { sqlite3, tableCounts } from "../_db.ts";
 import { addHistory } from "../_history.ts";
 import { request, rpcLines, type RpcResponse } from "../_rpc.ts";
 
@@ -16,13 +16,6 @@ async function newDb(dir: string): Promise<string> {
   addHistory(db, { app: "web-api", deployments: 3 });
   addHistory(db, { app: "worker", deployments: 2 });
   return db;
-}
-
-/** One value from the sqlite3 shell, an independent reader of the files. */
-async function sqlite3(db: string, sql: string): Promise<string> {
-  const { code, stdout, stderr } = await new Deno.Command("sqlite3", { args: [db, sql] }).output();
-  assertEquals(code, 0, new TextDecoder().decode(stderr));
-  return new TextDecoder().decode(stdout).trim();
 }
 
 async function call(db: string, method: string, params: unknown): Promise<RpcResponse> {
