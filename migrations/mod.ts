@@ -12,6 +12,7 @@ import checkListsAsOrChains from "./0004_check_lists_as_or_chains.sql" with { ty
 import hostIdentity from "./0005_host_identity.sql" with { type: "text" };
 import metricsTotals from "./0006_metrics_totals.sql" with { type: "text" };
 import eventChain from "./0007_event_chain.sql" with { type: "text" };
+import payloadSpacing from "./0008_payload_spacing.sql" with { type: "text" };
 
 /** One schema change: its version, its name, its SQL and the `migrationChecksum` of the SQL. */
 export interface Migration {
@@ -64,5 +65,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "0007_event_chain.sql",
     sql: eventChain,
     checksum: "4950268355aefdd2fa16fb91cc0930b0cdebd3ade515889cd320e33a5490114c",
+  },
+  {
+    version: 8,
+    name: "0008_payload_spacing.sql",
+    sql: payloadSpacing,
+    checksum: "2292986359642b8f1e80dfa3e3308c686be7b212f347ea4d315f10a49dbbc665",
   },
 ];

@@ -207,6 +207,8 @@ export interface ObjectLayout {
  * The rows of a table as JSON objects, a page of text at a time, each object between `before`
  * and `after`, with `"kind"` first when `typed`. SQLite writes each page's text (json_object,
  * joined by group_concat): one string per page reaches JavaScript, not one value per column.
+ * JSON columns go in as stored while every stored value is compact (`payload_spacing`), else
+ * through json(): the same text either way.
  * That text is what JSON.stringify makes of the values (tests/store/export_lines_test.ts), as
  * the tables are STRICT (TEXT, INTEGER or NULL, never REAL or BLOB); a page holding an integer
  * JavaScript cannot represent, or a NUL character, goes through the value path, which refuses or
@@ -228,9 +230,10 @@ export function* exportObjectPages(
   // Pages check their own integers only when the table holds one beyond the exact range: all
   // pages are read in the snapshot checked here, and four aggregates a page are not free.
   const checked = holdsUnsafeInteger(db, table, integers) ? integers : [];
+  const json = spec.json.length > 0 && storedJsonIsCompact(db) ? "as stored" : "minified";
   // Built once: every page after the first is the same statement, its last parameter the key.
-  const first = linePageQuery(table, filter, after, layout, checked);
-  const next = linePageQuery(table, filter, 0, layout, checked);
+  const first = linePageQuery(table, filter, after, layout, checked, json);
+  const next = linePageQuery(table, filter, 0, layout, checked, json);
   const nextParams = next.params.slice(0, -1);
   for (let page = 0;; page++) {
     const { sql, params } = page === 0 ? first : { sql: next.sql, params: [...nextParams, after!] };
@@ -269,6 +272,14 @@ export function unsafeIntegerQuery(table: ExportTable, integers: readonly string
   return `SELECT ${bounds.length === 0 ? "0" : bounds.join(" OR ")} AS unsafe`;
 }
 
+/**
+ * Whether every event payload is stored compact, as json() would write it: migration 0008's
+ * triggers keep `payload_spacing` on every write. Read in the export's snapshot, as its pages are.
+ */
+function storedJsonIsCompact(db: Database): boolean {
+  return db.get<{ spaced: number }>("SELECT spaced FROM payload_spacing")?.spaced === 0;
+}
+
 function holdsUnsafeInteger(
   db: Database,
   table: ExportTable,
@@ -280,7 +291,8 @@ function holdsUnsafeInteger(
 
 /**
  * One page of a table as one row: its objects' text, how many, its last key, and whether an
- * integer column holds a value beyond JavaScript's exact range (1; else 0).
+ * integer column holds a value beyond JavaScript's exact range (1; else 0). JSON columns are
+ * put in `json`: "as stored" only when every stored value is compact.
  */
 export function linePageQuery(
   table: ExportTable,
@@ -288,19 +300,14 @@ export function linePageQuery(
   after: SqlValue | undefined,
   layout: ObjectLayout,
   integers: readonly string[],
+  json: "as stored" | "minified" = "minified",
 ): { sql: string; params: SqlValue[] } {
   const spec = EXPORT_SPECS[table];
-  const fields = [
-    ...(layout.typed ? [`'kind', ${sqlText(spec.kind)}`] : []),
-    ...spec.columns.map((column) =>
-      `${sqlText(column)}, ${spec.json.includes(column) ? `json(${column})` : column}`
-    ),
-  ];
   const unsafe = integers.length === 0
     ? "0"
     : integers.map((column) => `max(${column}) > ${MAX_SAFE} OR min(${column}) < -${MAX_SAFE}`)
       .join(" OR ");
-  const select = [`json_object(${fields.join(", ")}) AS line`, `${keyOf(spec)} AS key`, ...integers]
+  const select = [`${objectSql(spec, layout, json)} AS line`, `${keyOf(spec)} AS key`, ...integers]
     .join(", ");
   const page = pageQuery(table, filter, after, select);
   return {
@@ -311,6 +318,48 @@ export function linePageQuery(
         ${unsafe} AS unsafe FROM (${page.sql}))`,
     params: [layout.before, layout.after + layout.before, layout.after, ...page.params],
   };
+}
+
+/**
+ * A row as the text of one JSON object. Minified, one json_object with json() around each JSON
+ * column. As stored, each JSON column's text is put between json_objects of the columns around
+ * it, their braces trimmed: json_object would quote the bare text as a string, and only json()
+ * (which parses it) marks it as JSON. A trimmed brace is always the object's own: every other
+ * value is a quoted string, a number or null.
+ */
+function objectSql(spec: TableSpec, layout: ObjectLayout, json: "as stored" | "minified"): string {
+  const fields = [
+    ...(layout.typed ? [{ key: "kind", value: sqlText(spec.kind), isJson: false }] : []),
+    ...spec.columns.map((column) => ({
+      key: column,
+      value: column,
+      isJson: spec.json.includes(column),
+    })),
+  ];
+  const pair = (field: typeof fields[number]) =>
+    `${sqlText(field.key)}, ${field.isJson ? `json(${field.value})` : field.value}`;
+  if (json === "minified" || !fields.some((field) => field.isJson)) {
+    return `json_object(${fields.map(pair).join(", ")})`;
+  }
+  // Runs of plain fields and the JSON fields between them, in column order.
+  const runs: (typeof fields)[] = [];
+  for (const field of fields) {
+    const last = runs.at(-1);
+    if (field.isJson || last === undefined || last[0].isJson) runs.push([field]);
+    else last.push(field);
+  }
+  return runs.map((run, i) => {
+    const first = i === 0;
+    const final = i === runs.length - 1;
+    if (run[0].isJson) {
+      const key = sqlText(`${first ? "{" : ","}${JSON.stringify(run[0].key)}:`);
+      const text = `${key} || ifnull(${run[0].value}, 'null')`;
+      return final ? `${text} || '}'` : text;
+    }
+    const object = `json_object(${run.map(pair).join(", ")})`;
+    if (first) return `rtrim(${object}, '}')`;
+    return `',' || ${final ? `ltrim(${object}, '{')` : `trim(${object}, '{}')`}`;
+  }).join(" || ");
 }
 
 /** A string as an SQL literal (column and kind names: plain words). */

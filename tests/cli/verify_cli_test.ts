@@ -8,7 +8,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "../_assert.ts";
 import { cli, FIXTURES, tempDir } from "../_cli.ts";
-import { query } from "../_db.ts";
+import { query, sqlite3 } from "../_db.ts";
 import { request, rpcLines } from "../_rpc.ts";
 import { makeGoDockswapDb } from "../fixtures/make_go_dockswap_db.ts";
 import { MIGRATIONS } from "../../migrations/mod.ts";
@@ -34,11 +34,6 @@ interface VerifyResult {
   events_checked: number;
   configs_checked: number;
   broken: BrokenLink[];
-}
-
-async function sqlite3(path: string, sql: string): Promise<void> {
-  const run = await new Deno.Command("sqlite3", { args: [path, sql], stderr: "piped" }).output();
-  assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
 }
 
 /**
@@ -305,7 +300,9 @@ Deno.test("verify: a schema-6 file's history is chained by migration 0007, which
   const { code, result } = await verify(db);
   assertEquals(code, 0, JSON.stringify(result));
   assertEquals([result.deployments_checked, result.events_checked], [2, 3]);
-  assertEquals(query(db, "SELECT max(version) AS v FROM schema_migrations"), [{ v: 7 }]);
+  assertEquals(query(db, "SELECT max(version) AS v FROM schema_migrations"), [{
+    v: MIGRATIONS.at(-1)!.version,
+  }]);
   const checked = await checkExport(db, dir.path);
   assertEquals(checked.code, 0, checked.stdout);
   // An event recorded after the migration continues its deployment's chain.

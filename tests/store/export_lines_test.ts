@@ -3,7 +3,8 @@
  * byte for byte what JSON.stringify makes of each value as node:sqlite reads it, for every table,
  * over several pages, with strings that JSON escapes (quotes, backslashes, every control
  * character), non-ASCII text, what SQLite stores for a lone surrogate, text that is not UTF-8,
- * NULLs, payloads that are JSON null or spaced out, and integers JavaScript cannot hold.
+ * NULLs, payloads that are JSON null or spaced out, and integers JavaScript cannot hold. With
+ * every payload compact the lines carry the stored text, else json()'s: the same bytes.
  */
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "../_assert.ts";
@@ -35,10 +36,13 @@ const TEXTS = [
   "",
 ];
 
+/** Spaced as an adopted Go payload may be: json() changes it. */
+const SPACED_PAYLOAD = '{ "a" : 1.0,\n  "b" : [1 , 2e3, -0],\t"c":"\\u00e9\\n\\"" }';
+
 const PAYLOADS = [
   null,
   "null",
-  '{ "a" : 1.0,\n  "b" : [1 , 2e3, -0],\t"c":"\\u00e9\\n\\"" }',
+  SPACED_PAYLOAD,
   '"a string"',
   "12345678901234567890",
   "[]",
@@ -54,8 +58,11 @@ const LAYOUTS: Record<string, ObjectLayout> = {
 const hex = (n: number) => n.toString(16).padStart(64, "0");
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
 
+/** The payloads json() leaves as they are (spaces inside strings included). */
+const COMPACT_PAYLOADS = PAYLOADS.filter((payload) => payload !== SPACED_PAYLOAD);
+
 /** Rows in every exported table: 300 events (three pages), by raw inserts. */
-function fill(path: string): void {
+function fill(path: string, payloads = PAYLOADS): void {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA foreign_keys = ON");
   const text = (i: number) => `t${TEXTS[i % TEXTS.length]}`;
@@ -83,7 +90,7 @@ function fill(path: string): void {
     insertEvent.run(
       a + 1,
       apps[a],
-      PAYLOADS[i % PAYLOADS.length],
+      payloads[i % payloads.length],
       i % 3 === 0 ? null : text(i),
       at(i),
       i % 4 === 0 ? null : hex(i),
@@ -131,37 +138,48 @@ function written(pages: Iterable<{ rows: string; count: number }>): [string, num
   return [text, count];
 }
 
-Deno.test("export lines: SQLite's JSON text is JSON.stringify's, for every table and layout", async () => {
-  await using dir = await tempDir();
-  const path = `${dir.path}/d.db`;
-  openDatabase(path).close();
-  fill(path);
-  const db = openDatabase(path);
-  try {
-    for (const table of EXPORT_TABLES) {
-      for (const [name, layout] of Object.entries(LAYOUTS)) {
-        const want = expected(db, table, layout);
-        const [text, count] = written(exportObjectPages(db, table, {}, layout));
-        assertEquals(text, want, `${table}, ${name}`);
-        assertEquals(
-          written(valueObjectPages(db, table, {}, layout))[0],
-          want,
-          `${table}, ${name}`,
-        );
-        if (table === "events") assertEquals(count, 301);
+for (
+  const [payloads, spaced, name] of [
+    [PAYLOADS, 1, "one payload spaced: json() of each"],
+    [COMPACT_PAYLOADS, 0, "every payload compact: as stored"],
+  ] as const
+) {
+  Deno.test(`export lines: SQLite's JSON text is JSON.stringify's, every table and layout (${name})`, async () => {
+    await using dir = await tempDir();
+    const path = `${dir.path}/d.db`;
+    openDatabase(path).close();
+    fill(path, payloads);
+    const db = openDatabase(path);
+    try {
+      assertEquals(
+        db.get<{ spaced: number }>("SELECT spaced FROM payload_spacing")?.spaced,
+        spaced,
+      );
+      for (const table of EXPORT_TABLES) {
+        for (const [name, layout] of Object.entries(LAYOUTS)) {
+          const want = expected(db, table, layout);
+          const [text, count] = written(exportObjectPages(db, table, {}, layout));
+          assertEquals(text, want, `${table}, ${name}`);
+          assertEquals(
+            written(valueObjectPages(db, table, {}, layout))[0],
+            want,
+            `${table}, ${name}`,
+          );
+          if (table === "events") assertEquals(count, 301);
+        }
       }
+      // A filtered export pages the same rows.
+      const filter = { app: `app${TEXTS[1]}-1`, afterId: 3 };
+      const layout = LAYOUTS.ndjson;
+      assertEquals(
+        written(exportObjectPages(db, "events", filter, layout))[0],
+        written(valueObjectPages(db, "events", filter, layout))[0],
+      );
+    } finally {
+      db.close();
     }
-    // A filtered export pages the same rows.
-    const filter = { app: `app${TEXTS[1]}-1`, afterId: 3 };
-    const layout = LAYOUTS.ndjson;
-    assertEquals(
-      written(exportObjectPages(db, "events", filter, layout))[0],
-      written(valueObjectPages(db, "events", filter, layout))[0],
-    );
-  } finally {
-    db.close();
-  }
-});
+  });
+}
 
 Deno.test("export lines: an integer beyond 2^53 is refused as node:sqlite refuses it", async () => {
   await using dir = await tempDir();

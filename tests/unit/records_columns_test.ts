@@ -27,8 +27,9 @@ import { EXPORT_SPECS } from "../../src/store/export.ts";
 
 /**
  * Tables that are not history records: migration history, the file's one-row fleet identity
- * (store/host_identity.ts, never exported or returned), and the running totals that migration
- * 0006's triggers derive from the records for `metrics`.
+ * (store/host_identity.ts, never exported or returned), the running totals that migration
+ * 0006's triggers derive from the records for `metrics`, and migration 0008's one-row note of
+ * whether any payload is stored spaced (read by store/export.ts).
  */
 const BOOKKEEPING = [
   "schema_migrations",
@@ -38,6 +39,7 @@ const BOOKKEEPING = [
   "metric_duration_bounds",
   "metric_deployment_durations",
   "metric_state_time",
+  "payload_spacing",
 ];
 
 /**

@@ -1,0 +1,27 @@
+-- Whether any event's payload is stored with spacing (text that SQLite's json() would change).
+-- `deploy event` stores JSON.stringify's compact text; adoption keeps a Go payload's text as it
+-- was. While no payload is spaced, export puts each payload's stored text into its line as it is;
+-- once one is, every payload goes through json() again. Kept by triggers on every write (by any
+-- program); never cleared (`prune` leaves it). One row; no row reads as spaced.
+CREATE TABLE payload_spacing (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  spaced INTEGER NOT NULL CHECK (spaced = 0 OR spaced = 1)
+) STRICT;
+
+-- One pass over the events recorded so far, stopping at the first spaced payload.
+INSERT INTO payload_spacing (id, spaced)
+  SELECT 1, EXISTS (SELECT 1 FROM deployment_events WHERE payload <> json(payload));
+
+-- The CHECK (json_valid) runs before these, so json() cannot fail here; a NULL payload compares
+-- as NULL, which is not spaced.
+CREATE TRIGGER payload_spacing_on_insert AFTER INSERT ON deployment_events
+WHEN new.payload <> json(new.payload)
+BEGIN
+  UPDATE payload_spacing SET spaced = 1 WHERE spaced = 0;
+END;
+
+CREATE TRIGGER payload_spacing_on_update AFTER UPDATE OF payload ON deployment_events
+WHEN new.payload <> json(new.payload)
+BEGIN
+  UPDATE payload_spacing SET spaced = 1 WHERE spaced = 0;
+END;

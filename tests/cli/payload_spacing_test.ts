@@ -1,0 +1,135 @@
+/**
+ * Migration 0008's `payload_spacing`: 1 once any event's payload is stored as text json() would
+ * change, counted from the events already recorded and kept by triggers on every write by any
+ * program. Export trusts the stored text only while it is 0, so a file it missed would export a
+ * spaced payload as stored: each case below ends with an export whose payloads are json()'s.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { assertEquals } from "../_assert.ts";
+import { cli, cliJson, createDatabase, tempDir } from "../_cli.ts";
+import { query, sqlite3 } from "../_db.ts";
+import { addHistory } from "../_history.ts";
+import { MIGRATIONS } from "../../migrations/mod.ts";
+import { Database } from "../../src/db/database.ts";
+import { markAsDockswapFile } from "../../src/db/identity.ts";
+import { migrate } from "../../src/db/migrate.ts";
+
+const DEPLOYMENT = `INSERT INTO deployments (id, app_name, image, started_at, status, active_color)
+  VALUES (1, 'web', 'web:1', '2026-01-01T00:00:00.000Z', 'in_progress', 'green');`;
+
+/**
+ * Events inserted by another program through node:sqlite: the system's sqlite3 (3.40) lacks the
+ * `subsec` modifier migration 0006's triggers use on every event inserted.
+ */
+function insertEvents(path: string, payloads: (string | null)[]): void {
+  const db = new DatabaseSync(path);
+  try {
+    const insert = db.prepare(
+      `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state, to_state,
+         payload, created_at) VALUES (1, 'web', 'deploy', 'stable', 'starting', ?, ?)`,
+    );
+    payloads.forEach((payload, i) => insert.run(payload, `2026-01-01T00:00:0${i}.000Z`));
+  } finally {
+    db.close();
+  }
+}
+
+const spaced = (db: string) =>
+  Number(query<{ n: number }>(db, "SELECT spaced AS n FROM payload_spacing")[0].n);
+
+/** Each exported event's payload is json()'s text of the stored one. */
+async function assertExportMinifies(db: string): Promise<void> {
+  const exported = await cli(["--db", db, "export", "--table", "events"]);
+  assertEquals(exported.code, 0, exported.stderr);
+  const payloads = exported.stdout.trimEnd().split("\n").map((line) =>
+    line.match(/"payload":(.*),"error":/)![1]
+  );
+  const minified = query<{ p: string | null }>(
+    db,
+    "SELECT json(payload) AS p FROM deployment_events ORDER BY id",
+  ).map((row) => row.p ?? "null");
+  assertEquals(payloads, minified);
+}
+
+Deno.test("payload_spacing: compact and NULL payloads leave it 0, a spaced insert or update sets it for good", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await createDatabase(db);
+  assertEquals(spaced(db), 0);
+  // `deploy event` stores the compact text of a spaced --payload.
+  addHistory(db, { app: "web", deployments: 1 });
+  await cliJson(db, ["deploy", "start", "web", "--image", "web:2"]);
+  const event = await cli([
+    "--db",
+    db,
+    "deploy",
+    "event",
+    "--app",
+    "web",
+    "container_started",
+    "--payload",
+    '{ "container" : "web-green",\n "port" : 8001 }',
+  ]);
+  assertEquals(event.code, 0, event.stderr);
+  assertEquals(
+    query(db, "SELECT payload FROM deployment_events ORDER BY id DESC LIMIT 1"),
+    [{ payload: '{"container":"web-green","port":8001}' }],
+  );
+  // Spaces inside strings are not spacing.
+  const raw = new DatabaseSync(db);
+  raw.prepare(
+    `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state, to_state,
+       payload, created_at) SELECT id, 'web', 'health_check_passed', 'health_check', 'switching',
+       ?, '2027-01-01T00:00:00.000Z' FROM deployments WHERE status = 'in_progress'`,
+  ).run('{"log":"GET /healthz -> 200 \\"ok\\" \u2192 done"}');
+  raw.close();
+  assertEquals(spaced(db), 0);
+  await assertExportMinifies(db);
+
+  // Spaced text written by another program, here the sqlite3 shell.
+  const [first] = query<{ id: number }>(db, "SELECT min(id) AS id FROM deployment_events");
+  await sqlite3(db, `UPDATE deployment_events SET payload = '[1, 2]' WHERE id = ${first.id}`);
+  assertEquals(spaced(db), 1);
+  await assertExportMinifies(db);
+  // Deleting the spaced event does not clear it (nothing rescans the table).
+  await sqlite3(db, `DELETE FROM deployment_events WHERE id = ${first.id}`);
+  assertEquals(spaced(db), 1);
+  await assertExportMinifies(db);
+});
+
+Deno.test("payload_spacing: an insert of spaced text sets it", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await createDatabase(db);
+  await sqlite3(db, DEPLOYMENT);
+  insertEvents(db, [null, '{"a":1}', "null"]);
+  assertEquals(spaced(db), 0);
+  insertEvents(db, ['{"a":\t1}']);
+  assertEquals(spaced(db), 1);
+  await assertExportMinifies(db);
+});
+
+Deno.test("payload_spacing: migration 0008 reads the events recorded before it", async () => {
+  await using dir = await tempDir();
+  for (
+    const [name, payloads, expected] of [
+      ["compact", ['{"a":"b c"}', null, "[1,2]"], 0],
+      ["spaced", ['{"a":"b c"}', '{\n  "a": 1\n}', null], 1],
+    ] as const
+  ) {
+    const db = `${dir.path}/${name}.db`;
+    const old = new Database(db);
+    try {
+      migrate(old, MIGRATIONS.filter((m) => m.version <= 7), () => markAsDockswapFile(old));
+    } finally {
+      old.close();
+    }
+    await sqlite3(db, DEPLOYMENT);
+    insertEvents(db, [...payloads]);
+    const status = await cli(["--db", db, "status"]);
+    assertEquals(status.code, 0, status.stderr);
+    assertEquals(query(db, "SELECT max(version) AS v FROM schema_migrations"), [{ v: 8 }]);
+    assertEquals(spaced(db), expected, name);
+    await assertExportMinifies(db);
+  }
+});
