@@ -338,7 +338,7 @@ function objectSql(spec: TableSpec, layout: ObjectLayout, json: "as stored" | "m
   ];
   const pair = (field: typeof fields[number]) =>
     `${sqlText(field.key)}, ${field.isJson ? `json(${field.value})` : field.value}`;
-  if (json === "minified" || !fields.some((field) => field.isJson)) {
+  if (json === "minified" || spec.json.length === 0) {
     return `json_object(${fields.map(pair).join(", ")})`;
   }
   // Runs of plain fields and the JSON fields between them, in column order.

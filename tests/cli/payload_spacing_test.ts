@@ -51,7 +51,7 @@ async function assertExportMinifies(db: string): Promise<void> {
   assertEquals(payloads, minified);
 }
 
-Deno.test("payload_spacing: compact and NULL payloads leave it 0, a spaced insert or update sets it for good", async () => {
+Deno.test("payload_spacing: compact payloads (spaces inside strings too) leave it 0, a spaced update sets it for good", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
   await createDatabase(db);
