@@ -81,13 +81,35 @@ export async function runToEnd(
     );
     await writer.close();
   }
-  const output = await child.output();
+  return decoded(await child.output());
+}
+
+/** A finished command's exit code and its output as text. */
+export function decoded(output: Deno.CommandOutput): CliResult {
   const decoder = new TextDecoder();
   return {
     code: output.code,
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
+}
+
+/**
+ * Runs `line` exactly as an operator would paste it into bash (from `cwd`, another folder than
+ * the test's when given), with `dockswap-db` being the build under test.
+ */
+export async function pasteIntoBash(line: string, cwd?: string): Promise<CliResult> {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const binary = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
+  return decoded(
+    await new Deno.Command("bash", {
+      args: ["-c", `dockswap-db() { ${binary} "$@"; }\n${line}`],
+      cwd,
+      env: cleanEnv(),
+      clearEnv: true,
+      stdin: "null",
+    }).output(),
+  );
 }
 
 /** Runs dockswap-db with `args` to completion. */

@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, tempDir } from "../_cli.ts";
+import { cli, cliJson, decoded, pasteIntoBash, tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
 import { request, rpcLines } from "../_rpc.ts";
 import {
@@ -13,23 +13,7 @@ import { MIGRATIONS } from "../../migrations/mod.ts";
 
 /** Runs the `sqlite3` command-line shell on `path`: an independent look at what is stored. */
 async function sqlite3(path: string, sql: string) {
-  const output = await new Deno.Command("sqlite3", { args: [path, sql] }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
-
-/** Runs a printed hint exactly as an operator would paste it into bash. */
-async function pasteIntoShell(hint: string) {
-  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const binary = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
-  const output = await new Deno.Command("bash", {
-    args: ["-c", `dockswap-db() { ${binary} "$@"; }\n${hint}`],
-    env: cleanEnv(),
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+  return decoded(await new Deno.Command("sqlite3", { args: [path, sql] }).output());
 }
 
 /** Every table of a Go file, rowids included, to compare a backup with its original. */
@@ -94,7 +78,7 @@ async function assertEveryAppReachesStable(db: string, dir: string, apps: string
   for (const check of doctor.checks.filter((c) => c.status !== "ok")) {
     assert(check.hint, `doctor's ${check.check} check fails without a hint`);
     for (const hint of check.hint.split("; ")) {
-      const run = await pasteIntoShell(hint);
+      const run = await pasteIntoBash(hint);
       assertEquals(run.code, 0, `${hint}: ${run.stderr}`);
     }
   }

@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, FIXTURES, tempDir } from "../_cli.ts";
+import { cli, cliJson, FIXTURES, pasteIntoBash, tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
 import { addHistory } from "../_history.ts";
 import { makeGoDockswapDb } from "../fixtures/make_go_dockswap_db.ts";
@@ -189,25 +189,9 @@ Deno.test("doctor reports a file that is not a database instead of refusing it",
   // Other commands refuse it and name the doctor command for this very file.
   const status = await cli(["--db", db, "status"]);
   assertStringIncludes(status.stderr, `run dockswap-db --db ${db} doctor or restore a backup`);
-  const pasted = await pasteIntoShell(`dockswap-db --db ${db} doctor`, "/");
+  const pasted = await pasteIntoBash(`dockswap-db --db ${db} doctor`, "/");
   assertEquals(pasted.code, 1, pasted.stderr);
 });
-
-/** Runs a hint exactly as an operator would paste it into bash, from another folder. */
-async function pasteIntoShell(hint: string, cwd: string) {
-  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const binary = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
-  const script = `dockswap-db() { ${binary} "$@"; }\n${hint}`;
-  const output = await new Deno.Command("bash", {
-    args: ["-c", script],
-    cwd,
-    env: cleanEnv(),
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
-}
 
 Deno.test("doctor's hints are commands that work pasted as printed, for a database at a path with a space", async () => {
   await using dir = await tempDir();
@@ -229,7 +213,7 @@ Deno.test("doctor's hints are commands that work pasted as printed, for a databa
   assertEquals([stuck.status, state.status], ["fail", "fail"]);
   for (const hint of [stuck.hint!, state.hint!]) {
     assertStringIncludes(hint, `--db '${folder.replaceAll("'", "'\\''")}/ops db.db'`);
-    const run = await pasteIntoShell(hint, dir.path);
+    const run = await pasteIntoBash(hint, dir.path);
     assertEquals(run.code, 0, `${hint}: ${run.stderr}`);
   }
   const after = await doctor(db);
@@ -248,7 +232,7 @@ Deno.test("doctor's hint for a Go dockswap file adopts it when pasted", async ()
   assertEquals(check(before.report, "journal_mode").status, "warn");
   for (const hint of [identity.hint!, check(before.report, "journal_mode").hint!]) {
     const command = hint.slice(hint.indexOf("dockswap-db --db"));
-    const run = await pasteIntoShell(command, "/");
+    const run = await pasteIntoBash(command, "/");
     assertEquals(run.code, 0, `${command}: ${run.stderr}`);
   }
   const after = await doctor(db);

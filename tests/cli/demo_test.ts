@@ -1,33 +1,29 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { tableCounts } from "../_db.ts";
-import { cleanEnv, cli, cliJson, PERMISSIONS, tempDir } from "../_cli.ts";
+import { cleanEnv, cli, cliJson, decoded, PERMISSIONS, tempDir } from "../_cli.ts";
 
 const REPO_ROOT = new URL("../..", import.meta.url).pathname;
 
 /** Runs the demo from the source tree, or the given single-file bundle of it. */
 async function demo(args: string[], cwd: string, bundle?: string) {
   const config = bundle ? ["--no-config"] : ["--config", `${REPO_ROOT}deno.json`];
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      ...config,
-      ...PERMISSIONS,
-      bundle ?? `${REPO_ROOT}src/cli/demo.ts`,
-      ...args,
-    ],
-    cwd,
-    // HOME inside the temp folder, so a real ~/.config/dockswap-cfg cannot be picked up.
-    env: cleanEnv({ HOME: cwd }),
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return decoded(
+    await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        ...config,
+        ...PERMISSIONS,
+        bundle ?? `${REPO_ROOT}src/cli/demo.ts`,
+        ...args,
+      ],
+      cwd,
+      // HOME inside the temp folder, so a real ~/.config/dockswap-cfg cannot be picked up.
+      env: cleanEnv({ HOME: cwd }),
+      clearEnv: true,
+      stdin: "null",
+    }).output(),
+  );
 }
 
 Deno.test("demo: the scenario runs on the default database and ends with both apps stable", async () => {

@@ -4,7 +4,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "../_assert.ts";
-import { cleanEnv, cli, cliJson, commandLine, EXECUTABLE, FIXTURES, tempDir } from "../_cli.ts";
+import { cli, cliJson, FIXTURES, pasteIntoBash, tempDir } from "../_cli.ts";
 import { addHistory } from "../_history.ts";
 import { makeGoDockswapDb } from "../fixtures/make_go_dockswap_db.ts";
 
@@ -35,24 +35,6 @@ function commandsIn(text: string): string[] {
     at = text.indexOf("dockswap-db --db ", end);
   }
   return commands;
-}
-
-/** Runs a pasted line in bash, from another folder, with `dockswap-db` being this build. */
-async function paste(line: string, cwd: string) {
-  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const binary = [EXECUTABLE, ...commandLine()].map(quote).join(" ");
-  const output = await new Deno.Command("bash", {
-    args: ["-c", `dockswap-db() { ${binary} "$@"; }\n${line}`],
-    cwd,
-    env: cleanEnv(),
-    clearEnv: true,
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
 }
 
 /**
@@ -199,7 +181,7 @@ for (const [kind, build] of Object.entries(KINDS)) {
     for (const { check, text } of advice) {
       for (const command of commandsIn(text)) {
         await restore();
-        const run = await paste(command, elsewhere);
+        const run = await pasteIntoBash(command, elsewhere);
         assertEquals(run.code, 0, `${kind}, ${check}: ${command}\n${run.stderr}`);
         if (/ history \S+$/.test(command)) {
           // Shown so that the state can be corrected by hand: it lists the app's deployments.

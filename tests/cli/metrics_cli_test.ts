@@ -1,6 +1,6 @@
 /** `metrics`: checked by the real promtool and an OpenMetrics parser, on hand-computed values. */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { cli, commandLine, createDatabase, EXECUTABLE, tempDir } from "../_cli.ts";
+import { cli, commandLine, createDatabase, decoded, EXECUTABLE, tempDir } from "../_cli.ts";
 import { query, tableCounts } from "../_db.ts";
 import { CRAFTED, writeCrafted } from "../_crafted_history.ts";
 import { openDatabase } from "../../src/db/open.ts";
@@ -23,9 +23,7 @@ async function run(command: string, args: string[], stdin?: string) {
     await writer.write(new TextEncoder().encode(stdin));
     await writer.close();
   }
-  const output = await child.output();
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
+  return decoded(await child.output());
 }
 
 /** `promtool check metrics` (stdin): the format's own linter, from Prometheus. */

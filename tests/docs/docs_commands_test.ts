@@ -14,7 +14,7 @@
  * docs/report.md by report_recipe_test.ts.
  */
 import { assert, assertEquals } from "../_assert.ts";
-import { cleanEnv, commandLine, EXECUTABLE } from "../_cli.ts";
+import { cleanEnv, commandLine, decoded, EXECUTABLE } from "../_cli.ts";
 import {
   type Block,
   blocks,
@@ -86,23 +86,19 @@ exit 127
     options: { cwd: string; env?: Record<string, string>; shell?: string[] },
   ): Promise<Run> {
     const [shell, ...args] = options.shell ?? ["bash", "-eu", "-o", "pipefail", "-c"];
-    const output = await new Deno.Command(shell, {
-      args: [...args, script],
-      cwd: options.cwd,
-      env: cleanEnv({
-        PATH: `${this.root}/bin:${this.root}/usr/local/bin:${Deno.env.get("PATH")}`,
-        HOME: `${this.root}/home`,
-        ...options.env,
-      }),
-      clearEnv: true,
-      stdin: "null",
-    }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
+    return decoded(
+      await new Deno.Command(shell, {
+        args: [...args, script],
+        cwd: options.cwd,
+        env: cleanEnv({
+          PATH: `${this.root}/bin:${this.root}/usr/local/bin:${Deno.env.get("PATH")}`,
+          HOME: `${this.root}/home`,
+          ...options.env,
+        }),
+        clearEnv: true,
+        stdin: "null",
+      }).output(),
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -10,7 +10,7 @@
  * shell blocks of the docs are run by docs_commands_test.ts.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { cleanEnv, cli, commandLine, EXECUTABLE, FIXTURES } from "../_cli.ts";
+import { cleanEnv, cli, commandLine, decoded, EXECUTABLE, FIXTURES } from "../_cli.ts";
 import { query, tableCounts } from "../_db.ts";
 import { addHistory } from "../_history.ts";
 import {
@@ -152,25 +152,21 @@ class World implements AsyncDisposable {
 
   /** Runs a bash script of the folder with the shims' SHIM_* settings. */
   async bash(args: string[], settings: Record<string, string> = {}): Promise<Run> {
-    const output = await new Deno.Command("bash", {
-      args,
-      cwd: this.dir,
-      env: cleanEnv({
-        ...settings,
-        PATH: `${this.bin}:${Deno.env.get("PATH")}`,
-        HOME: this.dir,
-        DOCKSWAP_DB: this.db,
-        SHIM_DIR: this.shims,
-      }),
-      clearEnv: true,
-      stdin: "null",
-    }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
+    return decoded(
+      await new Deno.Command("bash", {
+        args,
+        cwd: this.dir,
+        env: cleanEnv({
+          ...settings,
+          PATH: `${this.bin}:${Deno.env.get("PATH")}`,
+          HOME: this.dir,
+          DOCKSWAP_DB: this.db,
+          SHIM_DIR: this.shims,
+        }),
+        clearEnv: true,
+        stdin: "null",
+      }).output(),
+    );
   }
 
   /** `./deploy.sh APP IMAGE CONFIG`. */
