@@ -6,9 +6,50 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { isInFlight, nextState, OUTCOMES, type State, TRANSITIONS } from "../../src/lifecycle.ts";
-import { FIXTURES } from "../_cli.ts";
-import { cli } from "../_cli.ts";
+import { cleanEnv, cli, FIXTURES } from "../_cli.ts";
 import type { RpcResponse } from "../_rpc.ts";
+
+/** How a subprocess ended: its exit code, the signal that ended it if one did, and its output. */
+export interface Run {
+  code: number;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `command` with a clean environment to its end, killed after `timeoutMs`, fed `stdin` if
+ * given (a process that exits before reading it all is not an error of the run).
+ */
+export async function runToExit(
+  command: string,
+  args: string[],
+  stdin: Uint8Array | undefined,
+  timeoutMs: number,
+): Promise<Run> {
+  const child = new Deno.Command(command, {
+    args,
+    env: cleanEnv(),
+    clearEnv: true,
+    stdin: stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
+  }).spawn();
+  if (stdin) {
+    const writer = child.stdin.getWriter();
+    await writer.write(stdin).catch(() => {});
+    await writer.close().catch(() => {});
+  }
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    signal: out.signal,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
 
 /** mulberry32: tiny, fast and good enough to pick test inputs. */
 export class Prng {

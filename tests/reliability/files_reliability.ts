@@ -10,7 +10,7 @@
  * setup refuses a plain `bash` write; a test whose tool is missing is ignored, saying why.
  */
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { cleanEnv, cli, commandLine, EXECUTABLE, FIXTURES, tempDir } from "../_cli.ts";
+import { cli, commandLine, EXECUTABLE, FIXTURES, tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
 import { addHistory } from "../_history.ts";
 import { RpcProcess } from "../_rpc.ts";
@@ -26,6 +26,8 @@ import {
   Prng,
   problemsIn,
   requireNone,
+  type Run,
+  runToExit,
 } from "./_support.ts";
 import { rpcLines } from "../_rpc.ts";
 import { MIGRATIONS } from "../../migrations/mod.ts";
@@ -33,15 +35,8 @@ import { Database } from "../../src/db/database.ts";
 import { markAsDockswapFile } from "../../src/db/identity.ts";
 import { migrate } from "../../src/db/migrate.ts";
 
-interface Run {
-  code: number;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `bash -c script` with dockswap-db's command line as "$@" (after `extra` positional args). */
-async function bashRun(
+function bashRun(
   script: string,
   extra: string[],
   args: string[],
@@ -51,28 +46,7 @@ async function bashRun(
   const bash = ["bash", "-c", script, "bash", ...extra, EXECUTABLE, ...commandLine(), ...args];
   // ownMounts: the script's mounts live in a private mount namespace that ends with it.
   const argv = options.ownMounts ? ["unshare", "-m", "--propagation", "private", ...bash] : bash;
-  const child = new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    env: cleanEnv(),
-    clearEnv: true,
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin).catch(() => {});
-    await writer.close().catch(() => {});
-  }
-  const out = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    signal: out.signal,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
+  return runToExit(argv[0], argv.slice(1), stdin, 60_000);
 }
 
 function succeeds(cmd: string, args: string[]): boolean {

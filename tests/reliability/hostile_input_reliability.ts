@@ -5,7 +5,7 @@
  * and the database unchanged. Inputs come from a seeded PRNG; the seed is printed.
  */
 import { assert, assertEquals } from "../_assert.ts";
-import { cleanEnv, commandLine, EXECUTABLE, FIXTURES, tempDir } from "../_cli.ts";
+import { commandLine, EXECUTABLE, FIXTURES, tempDir } from "../_cli.ts";
 import { query } from "../_db.ts";
 import { rpcLines } from "../_rpc.ts";
 import {
@@ -17,6 +17,8 @@ import {
   Prng,
   problemsIn,
   requireNone,
+  type Run,
+  runToExit,
   suiteSeed,
 } from "./_support.ts";
 
@@ -55,15 +57,8 @@ const NUMBERS = [
   "1e2",
 ];
 
-interface Run {
-  code: number;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs dockswap-db (argv given as is, or through bash for bytes a JS string cannot carry). */
-async function run(
+function run(
   args: string[],
   options: { stdin?: Uint8Array; bash?: string } = {},
 ): Promise<Run> {
@@ -73,28 +68,7 @@ async function run(
       cmd: "bash",
       args: ["-c", `exec "$@" ${options.bash}`, "bash", EXECUTABLE, ...commandLine(), ...args],
     };
-  const child = new Deno.Command(argv.cmd, {
-    args: argv.args,
-    env: cleanEnv(),
-    clearEnv: true,
-    stdin: options.stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(HANG_MS),
-  }).spawn();
-  if (options.stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(options.stdin).catch(() => {});
-    await writer.close().catch(() => {});
-  }
-  const out = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    signal: out.signal,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
+  return runToExit(argv.cmd, argv.args, options.stdin, HANG_MS);
 }
 
 /** A database with one stable app (`web`) and one deployment in flight (`busy`). */
