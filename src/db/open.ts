@@ -1,5 +1,6 @@
 import { MIGRATIONS } from "../../migrations/mod.ts";
 import { resolvedPath } from "../file_paths.ts";
+import { octalMode } from "./file_modes.ts";
 import { DockswapError } from "../errors.ts";
 import { act, call, say } from "../words.ts";
 import { Database } from "./database.ts";
@@ -118,23 +119,50 @@ function isEmptyDatabase(db: Database): boolean {
  */
 function connect(path: string): Database {
   if (isWritable(path)) return new Database(path);
+  refuseUnreadable(path);
   const db = new Database(path, { readOnly: true });
   try {
     db.get("PRAGMA schema_version"); // the first read opens the WAL index (-shm)
-    return db;
   } catch (error) {
-    db.close();
-    if (error instanceof DockswapError && error.code === "io_error") {
-      // SQLite reads a WAL database through its -shm file, which it creates beside the file;
-      // it cannot open it read-only through a URI here (Deno allows URIs only with -A).
+    if (
+      error instanceof DockswapError &&
+      (error.code === "io_error" || error.code === "database_readonly")
+    ) {
+      db.close();
+      // SQLite reads a WAL database through its -shm file, which it creates (or writes) beside
+      // the file; it cannot open it read-only through a URI here (Deno allows URIs only with -A).
       throw new DockswapError(
         "io_error",
-        `Cannot read database "${path}": it is read-only and SQLite cannot create ` +
-          `"${path}-shm" beside it (the folder is read-only too); make the folder writable ` +
-          `or copy the file to a writable folder`,
+        `Cannot read database "${path}": it is read-only here (its mode and owner, or a ` +
+          `read-only mount), and SQLite cannot create or write "${path}-shm" beside it, which ` +
+          `it needs to read the file; run as the file's owner, make the folder writable, or ` +
+          `copy the file to a writable folder`,
       );
     }
-    throw error;
+    // Anything else (a damaged file) is met again, and reported, by the first real read.
+  }
+  return db;
+}
+
+/** Refuses a file this process may not even read, saying whose it is. */
+function refuseUnreadable(path: string): void {
+  try {
+    Deno.openSync(path, { read: true }).close();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw wrapIo(error, path);
+    const owner = (() => {
+      try {
+        const { uid, mode } = Deno.statSync(path);
+        return ` (owner uid ${uid}, mode ${octalMode((mode ?? 0) & 0o777)})`;
+      } catch {
+        return "";
+      }
+    })();
+    throw new DockswapError(
+      "io_error",
+      `Cannot read database "${path}": permission denied${owner}; run as its owner, or as a ` +
+        `user allowed to read and write it and its folder`,
+    );
   }
 }
 
@@ -260,7 +288,8 @@ function checkIdentity(db: Database): void {
 
 /**
  * Opens an existing file for inspection (`doctor`): no identity refusal, no migrations, no
- * pragma that writes, so a damaged or foreign file can still be examined and reported on.
+ * pragma that writes, so a damaged or foreign file can still be examined and reported on. A file
+ * this process cannot write is opened read-only, or refused with why, as by every command.
  */
 export function openForInspection(path: string): Database {
   try {
@@ -276,7 +305,7 @@ export function openForInspection(path: string): Database {
     }
     throw wrapIo(error, path);
   }
-  return new Database(path);
+  return connect(path);
 }
 
 /** Size in bytes of the database's write-ahead log, 0 when there is none. */

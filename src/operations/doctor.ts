@@ -80,8 +80,10 @@ function fileKind(db: Database): FileKind {
     if (id === APPLICATION_ID) return "dockswap";
     if (id === 0 && tableNames(db).length === 0) return "empty";
     return isGoDockswap(db) ? "go" : "foreign";
-  } catch {
-    return "unreadable";
+  } catch (error) {
+    // Only damage makes the file unreadable; a lock or an I/O failure is the command's error.
+    if (error instanceof DockswapError && error.code === "database_corrupt") return "unreadable";
+    throw error;
   }
 }
 

@@ -225,6 +225,41 @@ Deno.test({
 
 Deno.test({
   name:
+    "files: a file this user may read but not write, in a folder it may not write, or may not read at all, is refused as such (exit 8), by doctor too, not called damaged",
+  ignore: !CAN_DROP_CAPS,
+  async fn() {
+    await using dir = await tempDir();
+    const folder = `${dir.path}/theirs`;
+    Deno.mkdirSync(folder);
+    const db = `${folder}/d.db`;
+    await seeded(db);
+    const before = dump(db);
+    // Cleanly closed, as another user's process leaves it: no -wal or -shm beside it.
+    for (const suffix of ["-wal", "-shm"]) Deno.removeSync(`${db}${suffix}`);
+    Deno.chmodSync(db, 0o444);
+    Deno.chmodSync(folder, 0o555);
+    try {
+      for (const args of [["status"], ["history", "web"], ["doctor"]]) {
+        const result = await bashRun(NO_BYPASS, [], ["--db", db, ...args]);
+        assertEquals(result.code, 8, `${args.join(" ")}: ${result.stderr}`);
+        assertMatch(result.stderr, /read-only.*-shm.*run as the file's owner.*\[io_error\]/);
+      }
+      Deno.chmodSync(db, 0o000);
+      for (const args of [["status"], ["doctor"]]) {
+        const result = await bashRun(NO_BYPASS, [], ["--db", db, ...args]);
+        assertEquals(result.code, 8, `${args.join(" ")}: ${result.stderr}`);
+        assertMatch(result.stderr, /permission denied \(owner uid \d+, mode 0000\).*\[io_error\]/);
+      }
+    } finally {
+      Deno.chmodSync(folder, 0o755);
+      Deno.chmodSync(db, 0o644);
+    }
+    assertEquals(dump(db), before);
+  },
+});
+
+Deno.test({
+  name:
     "files: a read-only database that needs a migration says what to do, and what it says works",
   ignore: !CAN_DROP_CAPS,
   async fn() {
