@@ -8,9 +8,17 @@ CREATE TABLE payload_spacing (
   spaced INTEGER NOT NULL CHECK (spaced = 0 OR spaced = 1)
 ) STRICT;
 
--- One pass over the events recorded so far, stopping at the first spaced payload.
+-- One pass over the events recorded so far, stopping at the first spaced payload. A payload
+-- this SQLite does not read as JSON (one nested past its 1,000 levels, which an older SQLite let
+-- in) counts as spaced instead of failing the migration, and so every command: json() would
+-- raise on it, json_valid() says 0. (Corrected after release: the first text called json()
+-- alone; migrations/mod.ts still accepts its checksum, as it applied the same where it ran.)
 INSERT INTO payload_spacing (id, spaced)
-  SELECT 1, EXISTS (SELECT 1 FROM deployment_events WHERE payload <> json(payload));
+  SELECT 1, EXISTS (
+    SELECT 1 FROM deployment_events
+    WHERE payload IS NOT NULL
+      AND CASE WHEN json_valid(payload) THEN payload <> json(payload) ELSE 1 END
+  );
 
 -- The CHECK (json_valid) runs before these, so json() cannot fail here; a NULL payload compares
 -- as NULL, which is not spaced.

@@ -82,7 +82,9 @@ export function compareHistory(
       continue;
     }
     const expected = migration.checksum;
-    if (applied.checksum !== expected) comparison.changed.push({ applied, migration, expected });
+    const accepted = applied.checksum === expected ||
+      (migration.earlierChecksums ?? []).includes(applied.checksum);
+    if (!accepted) comparison.changed.push({ applied, migration, expected });
   }
   const applied = new Set(history.map((h) => h.version));
   comparison.pending = migrations.filter((m) => !applied.has(m.version));

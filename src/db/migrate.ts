@@ -169,7 +169,8 @@ export function migrationStatus(
     return {
       version: m.version,
       name: m.name,
-      checksum: m.checksum,
+      // As recorded where applied: an earlier accepted text's, if that is what ran.
+      checksum: applied?.checksum ?? m.checksum,
       state: applied ? "applied" : "pending",
       applied_at: applied?.applied_at ?? null,
       duration_ms: applied?.duration_ms ?? null,

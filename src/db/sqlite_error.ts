@@ -60,6 +60,17 @@ export function translateSqliteError(error: unknown, path: string): unknown {
       } or restore a backup`,
     );
   }
+  // json() of stored text that this SQLite does not read as JSON: an older SQLite let in what
+  // the schema's json_valid CHECK now refuses (nesting past 1,000 levels).
+  if (/malformed JSON/.test(text)) {
+    const what = `Database "${path}" holds text that this SQLite cannot read as JSON where ` +
+      "its schema requires JSON (an event payload another program wrote, e.g. one nested past " +
+      "1,000 levels)";
+    return new DockswapError(
+      "database_corrupt",
+      say`${what}; ${call("db.doctor", {}, path)} names the table`,
+    );
+  }
   if (primary === SQLITE_CANTOPEN || /unable to open database file/.test(text)) {
     return new DockswapError("io_error", `Cannot open database "${path}": ${text}`);
   }

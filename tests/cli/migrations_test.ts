@@ -3,7 +3,12 @@ import { type Migration, MIGRATIONS } from "../../migrations/mod.ts";
 import { CENTRAL_MIGRATIONS } from "../../migrations/central/mod.ts";
 import { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
-import { APPLICATION_ID, migrationChecksum, readHistory } from "../../src/db/identity.ts";
+import {
+  APPLICATION_ID,
+  markAsDockswapFile,
+  migrationChecksum,
+  readHistory,
+} from "../../src/db/identity.ts";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
 import { cli, cliJson, FIXTURES, tempDir } from "../_cli.ts";
 import { query, tableCounts } from "../_db.ts";
@@ -115,6 +120,39 @@ Deno.test("an applied migration whose checksum differs is refused, naming the fi
   assertStringIncludes(result.stderr, MIGRATIONS[0].name);
   assertStringIncludes(result.stderr, "a".repeat(64));
   assertStringIncludes(result.stderr, migrationChecksum(MIGRATIONS[0].sql));
+});
+
+Deno.test("a migration corrected after release: a file its released text migrated is used as is, its schema the same", async () => {
+  const released = await Deno.readTextFile(
+    `${FIXTURES}migrations/0008_payload_spacing.released.sql`,
+  );
+  const current = MIGRATIONS.find((m) => m.version === 8)!;
+  assertEquals(current.earlierChecksums, [migrationChecksum(released)]);
+  await using dir = await tempDir();
+  const byRelease = `${dir.path}/released.db`;
+  const byCurrent = `${dir.path}/current.db`;
+  const asReleased = MIGRATIONS.map((m) =>
+    m === current ? { ...m, sql: released, checksum: migrationChecksum(released) } : m
+  );
+  for (const [path, migrations] of [[byRelease, asReleased], [byCurrent, MIGRATIONS]] as const) {
+    const db = new Database(path);
+    try {
+      migrate(db, migrations, () => markAsDockswapFile(db));
+    } finally {
+      db.close();
+    }
+  }
+  const schema = (path: string) =>
+    query(path, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name");
+  assertEquals(schema(byRelease), schema(byCurrent));
+  assertEquals(query(byRelease, "SELECT * FROM payload_spacing"), [{ id: 1, spaced: 0 }]);
+
+  await cliJson(byRelease, ["config", "add", WEB_API]);
+  const status = await cliJson<{ version: number; checksum: string }[]>(byRelease, [
+    "migrate",
+    "status",
+  ]);
+  assertEquals(status.find((m) => m.version === 8)?.checksum, migrationChecksum(released));
 });
 
 Deno.test("a SQLite file of another application is refused and left untouched", async () => {

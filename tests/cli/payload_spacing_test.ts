@@ -5,7 +5,7 @@
  * spaced payload as stored: each case below ends with an export whose payloads are json()'s.
  */
 import { DatabaseSync } from "node:sqlite";
-import { assertEquals } from "../_assert.ts";
+import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { cli, cliJson, createDatabase, tempDir } from "../_cli.ts";
 import { query, sqlite3 } from "../_db.ts";
 import { addHistory } from "../_history.ts";
@@ -131,5 +131,46 @@ Deno.test("payload_spacing: migration 0008 reads the events recorded before it",
     assertEquals(query(db, "SELECT max(version) AS v FROM schema_migrations"), [{ v: 8 }]);
     assertEquals(spaced(db), expected, name);
     await assertExportMinifies(db);
+  }
+});
+
+Deno.test("payload_spacing: migration 0008 counts a payload this SQLite cannot read as JSON as spaced; export and verify refuse it clearly, the rest works", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/deep.db`;
+  const old = new Database(db);
+  try {
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 7), () => markAsDockswapFile(old));
+  } finally {
+    old.close();
+  }
+  await sqlite3(db, DEPLOYMENT);
+  insertEvents(db, ['{"a":1}']);
+  // Nested past the 1,000 levels this SQLite's JSON reads (SQLite before 3.45 read 2,000): its
+  // json_valid CHECK would refuse it now, so it goes in as an older SQLite let it in.
+  const deep = '{"x":'.repeat(1200) + "1" + "}".repeat(1200);
+  const raw = new DatabaseSync(db);
+  raw.exec("PRAGMA ignore_check_constraints = ON");
+  raw.prepare(
+    `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state, to_state,
+       payload, created_at) VALUES (1, 'web', 'container_started', 'starting', 'health_check', ?,
+       '2026-01-01T00:00:09.000Z')`,
+  ).run(deep);
+  raw.close();
+
+  const status = await cli(["--db", db, "status"]);
+  assertEquals(status.code, 0, status.stderr);
+  assertEquals(query(db, "SELECT max(version) AS v FROM schema_migrations"), [{ v: 8 }]);
+  assertEquals(spaced(db), 1);
+  for (const args of [["events", "1"], ["history", "web"]]) {
+    const read = await cli(["--db", db, ...args]);
+    assertEquals(read.code, 0, `${args.join(" ")}: ${read.stderr}`);
+  }
+  for (const args of [["export", "--table", "events"], ["verify"]]) {
+    const refused = await cli(["--db", db, ...args]);
+    assertEquals(refused.code, 6, `${args.join(" ")}: ${refused.stderr}`);
+    assertEquals(refused.stdout, "");
+    assertStringIncludes(refused.stderr, "cannot read as JSON");
+    assertStringIncludes(refused.stderr, `--db ${db} doctor`);
+    assertStringIncludes(refused.stderr, "[database_corrupt]");
   }
 });
