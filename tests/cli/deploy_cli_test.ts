@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { cli, cliJson, createDatabase, FIXTURES, tempDir } from "../_cli.ts";
+import { cli, cliJson, createDatabase, FIXTURES, pasteIntoBash, tempDir } from "../_cli.ts";
 import { DatabaseSync } from "node:sqlite";
 import { query, tableCounts } from "../_db.ts";
 
@@ -621,4 +621,55 @@ Deno.test("reads never write: status, history, events and show leave every row a
     await cli(["--db", db, ...args]);
   }
   assertEquals(snapshot(), before);
+});
+
+Deno.test("the next step that deploy start and rollback print pastes into a shell anywhere and records the event in this database", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/with space.db`;
+  const pasteNext = async (stderr: string) => {
+    const next = /; next: (.+)$/m.exec(stderr)?.[1];
+    assert(next, stderr);
+    const pasted = await pasteIntoBash(next, "/");
+    assertEquals(pasted.code, 0, `${next}: ${pasted.stderr}`);
+  };
+  const started = await cli([
+    "--db",
+    db,
+    "deploy",
+    "start",
+    "web-api",
+    "--image",
+    "w:1",
+    "--config",
+    WEB_API,
+  ]);
+  assertEquals(started.code, 0, started.stderr);
+  await pasteNext(started.stderr);
+  for (
+    const event of ["health_check_passed", "caddy_updated", "drain_complete", "container_stopped"]
+  ) {
+    assertEquals((await cli(["--db", db, "deploy", "event", "--app", "web-api", event])).code, 0);
+  }
+  await cliJson(db, ["deploy", "start", "web-api", "--image", "w:2"]);
+  for (
+    const event of [
+      "container_started",
+      "health_check_passed",
+      "caddy_updated",
+      "drain_complete",
+      "container_stopped",
+    ]
+  ) {
+    assertEquals((await cli(["--db", db, "deploy", "event", "--app", "web-api", event])).code, 0);
+  }
+  const rolledBack = await cli(["--db", db, "rollback", "web-api"]);
+  assertEquals(rolledBack.code, 0, rolledBack.stderr);
+  await pasteNext(rolledBack.stderr);
+  assertEquals(
+    query(
+      db,
+      "SELECT deployment_id AS d FROM deployment_events WHERE event_type = 'container_started' ORDER BY id",
+    ),
+    [{ d: 1 }, { d: 2 }, { d: 3 }],
+  );
 });

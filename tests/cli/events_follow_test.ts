@@ -135,7 +135,10 @@ Deno.test("events --follow: what the CLI and an RPC server commit, in order, eac
   assertEquals(seen[0].payload, { image: "web:1", config_id: 1, color: "blue" });
   const stopped = await follower.stop("SIGTERM");
   assertEquals(stopped.code, 143);
-  assertStringIncludes(stopped.stderr, `--since-id ${stored.at(-1)!.id}`);
+  assertStringIncludes(
+    stopped.stderr,
+    `resume with dockswap-db --db ${db} events --follow --since-id ${stored.at(-1)!.id}`,
+  );
 });
 
 Deno.test("events --follow: killed, then resumed with --since-id, skips and repeats nothing", async () => {

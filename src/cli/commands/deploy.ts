@@ -8,6 +8,7 @@ import { filePath, oneOf, positiveInteger } from "../arguments.ts";
 import { argumentOf, type CommandSpec, defineCommand, optionOf } from "../command_spec.ts";
 import { flatten } from "../output.ts";
 import type { CommandRunner } from "../runner.ts";
+import { commandFor } from "../speak.ts";
 import { namingFile, readConfigText } from "./config.ts";
 
 /** Largest --payload accepted, in characters. */
@@ -167,8 +168,8 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       const d = result.deployment;
       runner.note(
         `Started deployment ${d.id} of ${d.app_name}: ${d.image} on ${d.active_color} with config ` +
-          `${result.config.id}${result.config_created ? " (stored now)" : ""}; ` +
-          `next: dockswap-db deploy event ${d.id} container_started`,
+          `${result.config.id}${result.config_created ? " (stored now)" : ""}; next: ` +
+          nextEvent(runner, command, d.id),
       );
     });
 
@@ -301,7 +302,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
       const d = result.deployment;
       runner.note(
         `Started rollback deployment ${d.id} of ${d.app_name} to deployment ${d.rollback_of}: ` +
-          `${d.image} on ${d.active_color}; next: dockswap-db deploy event ${d.id} container_started`,
+          `${d.image} on ${d.active_color}; next: ${nextEvent(runner, command, d.id)}`,
       );
     });
 }
@@ -316,4 +317,15 @@ function parseDeploymentId(text: string): number {
         "(or use --app APP to mean the app's current deployment)",
     );
   }
+}
+
+/** The first event of a deployment just started, as a command that pastes anywhere (its --db). */
+function nextEvent(runner: CommandRunner, command: Command, deploymentId: number): string {
+  return commandFor(
+    runner.databasePath(command),
+    "deploy",
+    "event",
+    String(deploymentId),
+    "container_started",
+  );
 }

@@ -9,6 +9,7 @@ import { DockswapError } from "../../errors.ts";
 import { defineCommand, labelOf } from "../command_spec.ts";
 import { dataVersion, lastEventId } from "../../store/event_stream.ts";
 import type { CommandRunner } from "../runner.ts";
+import { commandFor } from "../speak.ts";
 import { EXIT_SIGNAL } from "../exit_status.ts";
 
 /** How often an idle follower asks whether anything was committed. */
@@ -122,11 +123,12 @@ export async function followEvents(
     for (const remove of listeners) remove();
   }
   if (last !== undefined) {
-    const app = options.app === undefined ? "" : ` --app ${options.app}`;
-    runner.note(
-      `events --follow: stopped after event ${last}; resume with ` +
-        `dockswap-db events --follow${app} --since-id ${last}`,
+    const app = options.app === undefined ? [] : ["--app", options.app];
+    const resume = commandFor(
+      runner.databasePath(command),
+      ...["events", "--follow", ...app, "--since-id", String(last)],
     );
+    runner.note(`events --follow: stopped after event ${last}; resume with ${resume}`);
   }
   if (stopped !== undefined) runner.exitCode = SIGNAL_EXIT[stopped];
 }
