@@ -24,10 +24,15 @@ export function fitHelp(text: string, width: number): string {
       flush();
       out.push(...(inExample ? [line] : breakIndented(line, width)));
     } else if (line.endsWith(":")) {
-      // A heading (`Example:`, `Transitions ...:`) stands alone: what follows is a list.
+      // A list follows. A heading (`Example:`, `Transitions ...:`) stands alone; a line that
+      // goes on with its paragraph's sentence (`file in FILE's folder, ... Example:`) ends that
+      // paragraph, which is filled as one.
+      const heading = paragraph.length === 0 ||
+        (/^[A-Z]/.test(line) && /[.)]$/.test(paragraph.at(-1)!));
+      if (heading) flush();
+      paragraph.push(line);
       flush();
-      inExample = /^Examples?\b/.test(line);
-      out.push(...reflow([line], width));
+      inExample = /^Examples?\b|\bExamples?:$/.test(line);
     } else {
       inExample = false;
       paragraph.push(line);

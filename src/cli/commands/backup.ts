@@ -11,10 +11,11 @@ export function registerBackupCommand(program: Command, runner: CommandRunner): 
     .option("--force", "replace FILE if it exists")
     .addHelpText(
       "after",
-      "\nSafe while other processes write: the SQLite online backup API into a temporary file\n" +
-        "in FILE's folder, " +
-        "PRAGMA quick_check on the copy, fsync, rename. Example:\n" +
-        "  dockswap-db backup /var/backups/dockswap/dockswap-$(date +%F).db",
+      "\nSafe while other processes write: the SQLite online backup API into a temporary\n" +
+        "file in FILE's folder, PRAGMA quick_check on the copy, fsync, rename. Example:\n" +
+        "  dockswap-db backup /var/backups/dockswap/$(date -u +%Y%m%dT%H%M%SZ).db\n" +
+        "(named to the second: a re-run the same day writes a new file, as FILE is never\n" +
+        "replaced without --force)",
     )
     .action(async (file: string, options: { force?: boolean }, command: Command) => {
       const { dbBackup } = await import("../../operations/backup.ts");

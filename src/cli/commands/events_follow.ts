@@ -35,8 +35,8 @@ export const EVENTS_FOLLOW_COMMAND = defineCommand({
 export const FOLLOW_HELP = `
 With --follow, prints each event committed from now on (by any process) as one JSON line, at
 most ${POLL_MS} ms after its commit, until interrupted (exit 130 on SIGINT, 143 on SIGTERM) or
-until the reader closes the pipe (exit 0). On exit it says on stderr which id to resume from:
---since-id N then prints every event after N, none skipped or repeated.
+until the reader closes the pipe (exit 0). On exit it prints on stderr the command that resumes
+after the last event: --since-id N prints every event after N, none skipped or repeated.
 Examples:
   dockswap-db --format ndjson events 7
   dockswap-db events --follow --app web-api | jq -r .event_type

@@ -45,8 +45,8 @@ Counts deployments started in the window [--since, --until). A failure episode s
 deployment ends failed or rolled_back after a success and ends at the next success: time to
 restore is from the first one's end to the success's end. change_failure_rate is
 (failures + rolled_back) / ended. Durations of adopted deployments whose end time was
-reconstructed are left out (durations_unknown). Lead time from commit cannot be computed here:
-the history holds no commits. The table shows the main columns; --format json|ndjson|csv
+reconstructed are left out (durations_unknown). Lead time from commit cannot be computed
+here: the history holds no commits. The table shows the main columns; --format json|ndjson|csv
 carry every one (median_time_in_state_ms per state). Definitions: docs/monitoring.md (stats).
 Examples:
   dockswap-db stats --since 30d
