@@ -38,11 +38,14 @@ const CONFIGS: Record<string, string> = {
   "worker.yaml": worker,
 };
 
-/** The --db the demo was given, if any. */
+/** The --db the demo was given, if any: the last one, as dockswap-db itself takes it. */
 function dbFlag(args: string[]): string | undefined {
-  const index = args.indexOf("--db");
-  if (index >= 0) return args[index + 1];
-  return args.find((a) => a.startsWith("--db="))?.slice("--db=".length);
+  let db: string | undefined;
+  args.forEach((arg, i) => {
+    if (arg === "--db") db = args[i + 1];
+    else if (arg.startsWith("--db=")) db = arg.slice("--db=".length);
+  });
+  return db;
 }
 
 /**
@@ -64,7 +67,8 @@ function checkStartingPoint(path: string): void {
       throw new Error(
         `demo: ${app} in ${path} ${what}; the demo tells the story of first deployments, so it ` +
           `runs only on a database without web-api and worker. Nothing was written. Run it on ` +
-          `a fresh file: add --db /tmp/dockswap-demo-$(date +%s).db to the same command`,
+          `a fresh file: the same command with --db /tmp/dockswap-demo-$(date +%s).db (in ` +
+          `place of its --db, if it has one)`,
       );
     }
   } finally {

@@ -55,8 +55,17 @@ Deno.test("demo: the scenario runs on the default database and ends with both ap
   assertStringIncludes(again.stderr, "already has deployments");
   assertEquals(again.stdout.includes("first deployment"), false, again.stdout);
   assertEquals(tableCounts(db), counts);
-  const fresh = again.stderr.match(/add (--db .+?) to the same command/)?.[1];
+  const fresh = again.stderr.match(/the same command with --db (.+?) \(in place of its --db/)?.[1];
   assert(fresh, again.stderr);
+  // Followed as a tired operator would: the command's own --db kept, the new one added after it.
+  const path = fresh.replace("$(date +%s)", `${Date.now()}-${Deno.pid}`);
+  try {
+    const followed = await demo(["--db", db, "--db", path], dir.path);
+    assertEquals(followed.code, 0, followed.stderr);
+    assertEquals(tableCounts(db), counts);
+  } finally {
+    for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(path + suffix).catch(() => {});
+  }
 
   // Over an app left in flight the demo refuses too, writing nothing.
   await cliJson(db, ["deploy", "start", "web-api", "--image", "web-api:stuck"]);
