@@ -14,7 +14,7 @@
  * docs/report.md by report_recipe_test.ts.
  */
 import { assert, assertEquals } from "../_assert.ts";
-import { cleanEnv, commandLine, decoded, EXECUTABLE } from "../_cli.ts";
+import { cleanEnv, cli, commandLine, decoded, EXECUTABLE } from "../_cli.ts";
 import {
   type Block,
   blocks,
@@ -164,3 +164,12 @@ for (const block of RUN_HERE) {
     if (inRepository) assertEquals(await checkoutState(), before, "the checkout changed");
   });
 }
+
+Deno.test("docs: the output shown beside `dockswap-db --version` is what it prints", async () => {
+  const install = await Deno.readTextFile(`${REPO_ROOT}docs/install.md`);
+  const shown = /^dockswap-db --version\s+# (.+)$/m.exec(install)?.[1];
+  assert(shown, "docs/install.md shows the output of dockswap-db --version");
+  const printed = await cli(["--version"]);
+  assertEquals(printed.code, 0, printed.stderr);
+  assertEquals(printed.stdout.trim(), shown);
+});
