@@ -119,7 +119,7 @@ export function registerDeployCommands(program: Command, runner: CommandRunner):
         "unless the app is stable",
     )
     .argument(argumentOf(START, "app_name"), "app name")
-    .requiredOption(optionOf(START, "image"), "Docker image to deploy")
+    .requiredOption(optionOf(START, "image"), "Docker image to deploy (required)")
     .addOption(
       new Option(
         optionOf(START, "config_yaml"),
