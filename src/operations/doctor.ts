@@ -9,6 +9,7 @@ import {
   tableNames,
 } from "../db/identity.ts";
 import { walSizeBytes } from "../db/open.ts";
+import { absolutePath } from "../file_paths.ts";
 import { octalMode, ownerOnlyTargets, sharedFiles } from "../db/file_modes.ts";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
@@ -99,6 +100,7 @@ const CHECK_KINDS: Readonly<Record<string, readonly FileKind[]>> = {
   current_state: ["dockswap"],
   config_sha: ["dockswap", "go"],
   event_chain: ["dockswap"],
+  payload_spacing: ["dockswap"],
   migrations: ["dockswap", "go", "empty"],
   journal_mode: ["dockswap", "go", "empty"],
 };
@@ -347,6 +349,55 @@ function eventChains({ db }: OperationContext): Check {
   );
 }
 
+/** The repair for a `payload_spacing` that may be wrong: mark payloads spaced (always safe). */
+function markSpacedCommand(path: string): string {
+  const file = absolutePath(path).replaceAll("'", `'\\''`);
+  return `sqlite3 '${file}' 'UPDATE payload_spacing SET spaced = 1'`;
+}
+
+/**
+ * Whether export may trust stored payloads (migration 0008): while `payload_spacing` says none
+ * is spaced, its triggers must be there and no payload may differ from json()'s text of it. A
+ * program that dropped or disabled the triggers would otherwise have its spacing exported.
+ */
+function payloadSpacing({ db }: OperationContext): Check {
+  const hasTable = db.get(
+    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'payload_spacing'",
+  );
+  if (!hasTable) {
+    return warn(
+      "payload_spacing",
+      "not kept yet: migration 0008 adds it",
+      openForWriting(db, "applies it"),
+    );
+  }
+  if (db.get<{ spaced: number }>("SELECT spaced FROM payload_spacing")?.spaced !== 0) {
+    return ok("payload_spacing", "payloads are exported through json() (one is stored spaced)");
+  }
+  const triggers = db.all<{ name: string }>(
+    `SELECT name FROM sqlite_schema WHERE type = 'trigger'
+       AND name IN ('payload_spacing_on_insert', 'payload_spacing_on_update') ORDER BY name`,
+  ).map((row) => row.name);
+  const missing = ["payload_spacing_on_insert", "payload_spacing_on_update"]
+    .filter((name) => !triggers.includes(name));
+  const spaced = db.get<{ id: number }>(
+    `SELECT id FROM deployment_events WHERE payload IS NOT NULL
+       AND CASE WHEN json_valid(payload) THEN payload <> json(payload) ELSE 1 END LIMIT 1`,
+  );
+  if (missing.length === 0 && spaced === undefined) {
+    return ok("payload_spacing", "no payload is stored spaced; its triggers are in place");
+  }
+  const why = [
+    ...(missing.length > 0 ? [`trigger(s) ${missing.join(", ")} missing`] : []),
+    ...(spaced ? [`event ${spaced.id}'s payload is stored spaced`] : []),
+  ].join(" and ");
+  return fail(
+    "payload_spacing",
+    `says no payload is stored spaced, but ${why}: export would write spaced payloads as stored`,
+    `mark them spaced, which export then minifies: ${markSpacedCommand(db.path)}`,
+  );
+}
+
 export const doctor = defineOperation({
   name: "db.doctor",
   summary: "Check the database: integrity, references, migrations, journal, file permissions, " +
@@ -370,6 +421,7 @@ export const doctor = defineOperation({
       ["current_state", () => currentState(context)],
       ["config_sha", () => configHashes(context)],
       ["event_chain", () => eventChains(context)],
+      ["payload_spacing", () => payloadSpacing(context)],
     ];
     const kind = fileKind(context.db);
     const results = checks.filter(([name]) => applies(name, kind)).map(([name, check]) => {

@@ -134,6 +134,7 @@ Deno.test("doctor passes a healthy database", async () => {
     "current_state",
     "config_sha",
     "event_chain",
+    "payload_spacing",
   ]);
   assert(report.checks.every((c) => c.status === "ok"), JSON.stringify(report));
   const table = await cli(["--db", db, "doctor"]);

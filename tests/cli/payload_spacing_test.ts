@@ -5,8 +5,8 @@
  * spaced payload as stored: each case below ends with an export whose payloads are json()'s.
  */
 import { DatabaseSync } from "node:sqlite";
-import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { cli, cliJson, createDatabase, tempDir } from "../_cli.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { cli, cliJson, createDatabase, pasteIntoBash, tempDir } from "../_cli.ts";
 import { query, sqlite3 } from "../_db.ts";
 import { addHistory } from "../_history.ts";
 import { MIGRATIONS } from "../../migrations/mod.ts";
@@ -173,4 +173,37 @@ Deno.test("payload_spacing: migration 0008 counts a payload this SQLite cannot r
     assertStringIncludes(refused.stderr, `--db ${db} doctor`);
     assertStringIncludes(refused.stderr, "[database_corrupt]");
   }
+});
+
+Deno.test("payload_spacing: doctor fails it when a trigger is gone and a spaced payload got past, and its pasted hint makes export minify", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/d.db`;
+  await createDatabase(db);
+  await sqlite3(db, DEPLOYMENT);
+  insertEvents(db, ['{"a":1}', null]);
+  const check = async () => {
+    const run = await cli(["--db", db, "--json", "doctor"]);
+    const { checks } = JSON.parse(run.stdout) as {
+      checks: { check: string; status: string; detail: string; hint: string | null }[];
+    };
+    return { code: run.code, ...checks.find((c) => c.check === "payload_spacing")! };
+  };
+  assertEquals((await check()).status, "ok");
+
+  // A program that drops the update trigger, then writes spacing the flag never hears of.
+  await sqlite3(db, "DROP TRIGGER payload_spacing_on_update");
+  const [first] = query<{ id: number }>(db, "SELECT min(id) AS id FROM deployment_events");
+  await sqlite3(db, `UPDATE deployment_events SET payload = '{ "a" : 1 }' WHERE id = ${first.id}`);
+  assertEquals(spaced(db), 0);
+  const found = await check();
+  assertEquals([found.code, found.status], [1, "fail"]);
+  assertStringIncludes(found.detail, "payload_spacing_on_update missing");
+  assertStringIncludes(found.detail, `event ${first.id}'s payload is stored spaced`);
+
+  const repair = /minifies: (.+)$/.exec(found.hint ?? "")?.[1];
+  assert(repair, found.hint ?? "no hint");
+  const pasted = await pasteIntoBash(repair, "/");
+  assertEquals(pasted.code, 0, pasted.stderr);
+  assertEquals((await check()).status, "ok");
+  await assertExportMinifies(db);
 });

@@ -27,8 +27,9 @@ export function registerDoctorCommand(program: Command, runner: CommandRunner): 
       "after",
       "\nChecks: identity, integrity_check, foreign_key_check, migrations, journal_mode,\n" +
         "wal_size, file_permissions, stuck_deployments, current_state, config_sha,\n" +
-        "event_chain (verify's check of the history's hash chains). Each is ok, warn or fail;\n" +
-        "only fail makes the exit status 1. The file is opened as it is: doctor changes nothing.",
+        "event_chain (verify's check of the history's hash chains), payload_spacing (export's\n" +
+        "trust in stored payloads). Each is ok, warn or fail; only fail makes the exit status\n" +
+        "1. The file is opened as it is: doctor changes nothing.",
     )
     .action(async (options: { stuckAfter?: number }, command: Command) => {
       const { doctor } = await import("../../operations/doctor.ts");
@@ -51,7 +52,8 @@ export function registerDoctorCommand(program: Command, runner: CommandRunner): 
             check: "open",
             status: "fail" as const,
             detail: runner.speaker.text(error.words),
-            hint: "restore the latest backup",
+            // Only damage calls for the backup; a lock or I/O error says what to do itself.
+            hint: error.code === "database_corrupt" ? "restore the latest backup" : null,
           }],
         };
       } finally {
