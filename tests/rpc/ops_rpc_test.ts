@@ -32,7 +32,7 @@ Deno.test("rpc db.doctor: a healthy file is ok; a stuck deployment is a result w
   // The same checks, in the same order, as `doctor --json` prints.
   const viaCli = JSON.parse((await cli(["--db", db, "--json", "doctor"])).stdout) as DoctorResult;
   assertEquals(report.checks.map((c) => c.check), viaCli.checks.map((c) => c.check));
-  assertEquals(report.checks.length, 11);
+  assertEquals(report.checks.length, 12);
 
   addHistory(db, {
     app: "worker",
