@@ -82,9 +82,11 @@ function fileKind(db: Database): FileKind {
     if (id === 0 && tableNames(db).length === 0) return "empty";
     return isGoDockswap(db) ? "go" : "foreign";
   } catch (error) {
-    // Only damage makes the file unreadable; a lock or an I/O failure is the command's error.
-    if (error instanceof DockswapError && error.code === "database_corrupt") return "unreadable";
-    throw error;
+    // A lock or an I/O failure is the command's error, saying what to do; anything else SQLite
+    // says of the file (damage, an unsupported format) makes it unreadable.
+    const access = ["database_busy", "database_readonly", "io_error"];
+    if (error instanceof DockswapError && access.includes(error.code)) throw error;
+    return "unreadable";
   }
 }
 

@@ -194,6 +194,23 @@ Deno.test("doctor reports a file that is not a database instead of refusing it",
   assertEquals(pasted.code, 1, pasted.stderr);
 });
 
+Deno.test("doctor reports a file of a format this SQLite does not support as unreadable, not as its own crash", async () => {
+  await using dir = await tempDir();
+  const db = `${dir.path}/future.db`;
+  const raw = new DatabaseSync(db);
+  raw.exec("CREATE TABLE notes (x TEXT)");
+  raw.close();
+  // The schema format number (header bytes 44-47) of a newer or damaged file: "unsupported file
+  // format" is not one of SQLite's numbered corruption errors.
+  const bytes = await Deno.readFile(db);
+  new DataView(bytes.buffer).setUint32(44, 5);
+  await Deno.writeFile(db, bytes);
+  const result = await cli(["--db", db, "--json", "doctor"]);
+  assertEquals(result.code, 1, result.stderr);
+  const { checks } = JSON.parse(result.stdout) as { checks: { check: string; status: string }[] };
+  assertEquals(checks[0], { ...checks[0], check: "identity", status: "fail" });
+});
+
 Deno.test("doctor's hints are commands that work pasted as printed, for a database at a path with a space", async () => {
   await using dir = await tempDir();
   const folder = `${dir.path}/it's here`;
