@@ -2,8 +2,9 @@
  * The embedded migrations, in the order they are applied. Each is imported as text so that it
  * travels inside the compiled binary; nothing is read from disk at run time.
  * Forward only: a released file is never edited (its checksum is recorded in every database),
- * except to let it run where its released text failed and changed nothing; the released text's
- * checksum then stays accepted (`earlierChecksums`), since wherever it ran it did the same.
+ * except to let it run where its released text failed and changed nothing. Databases then go on
+ * recording the released text's checksum (`releasedChecksum`), so that every build, older ones
+ * too, agrees on them: wherever the released text ran, the corrected one does the same.
  * Each checksum is written here, not computed at start (hashing needs node:crypto, which costs
  * every command Deno's Node layer); tests/cli/migrations_test.ts holds them to the files.
  */
@@ -22,8 +23,8 @@ export interface Migration {
   readonly name: string;
   readonly sql: string;
   readonly checksum: string;
-  /** Checksums of the file's released earlier texts, which had the same effect where they ran. */
-  readonly earlierChecksums?: readonly string[];
+  /** For a file corrected after release: its released text's, the checksum databases record. */
+  readonly releasedChecksum?: string;
 }
 
 /** All migrations this binary knows, ascending by version. */
@@ -75,7 +76,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "0008_payload_spacing.sql",
     sql: payloadSpacing,
     checksum: "35d08d5771deb1f090148f00fe895416dc5a139231d7defcebaf1b6c56fc8c59",
-    // The first text failed (and rolled back) on a payload nested past 1,000 levels.
-    earlierChecksums: ["2292986359642b8f1e80dfa3e3308c686be7b212f347ea4d315f10a49dbbc665"],
+    // The released text failed (and rolled back) on a payload nested past 1,000 levels.
+    releasedChecksum: "2292986359642b8f1e80dfa3e3308c686be7b212f347ea4d315f10a49dbbc665",
   },
 ];

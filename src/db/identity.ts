@@ -47,6 +47,11 @@ export function migrationChecksum(sql: string): string {
   return sha256Hex(sql.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n"));
 }
 
+/** The checksum a database records for `migration`: its released text's, if it was corrected. */
+export function recordedChecksum(migration: Migration): string {
+  return migration.releasedChecksum ?? migration.checksum;
+}
+
 /** The history rows of a database, ascending; empty when it has no history table yet. */
 export function readHistory(db: Database): AppliedMigration[] {
   const table = db.get(
@@ -81,9 +86,11 @@ export function compareHistory(
       comparison.unknown.push(applied);
       continue;
     }
-    const expected = migration.checksum;
-    const accepted = applied.checksum === expected ||
-      (migration.earlierChecksums ?? []).includes(applied.checksum);
+    const expected = recordedChecksum(migration);
+    // A corrected file's own checksum too: builds between its correction and recording the
+    // released one wrote it.
+    const accepted = applied.checksum === recordedChecksum(migration) ||
+      applied.checksum === migration.checksum;
     if (!accepted) comparison.changed.push({ applied, migration, expected });
   }
   const applied = new Set(history.map((h) => h.version));

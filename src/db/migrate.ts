@@ -3,7 +3,12 @@ import { DockswapError } from "../errors.ts";
 import { nowIso } from "../time.ts";
 import type { Database } from "./database.ts";
 import { MIGRATION_STEPS } from "./migration_steps.ts";
-import { type AppliedMigration, compareHistory, readHistory } from "./identity.ts";
+import {
+  type AppliedMigration,
+  compareHistory,
+  readHistory,
+  recordedChecksum,
+} from "./identity.ts";
 
 /** A migration's place in one database: applied (with its record) or pending. */
 export interface MigrationStatus {
@@ -121,7 +126,7 @@ function applyOne(
   const row: AppliedMigration = {
     version: migration.version,
     name: migration.name,
-    checksum: migration.checksum,
+    checksum: recordedChecksum(migration),
     applied_at: nowIso(),
     duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
   };
@@ -169,8 +174,7 @@ export function migrationStatus(
     return {
       version: m.version,
       name: m.name,
-      // As recorded where applied: an earlier accepted text's, if that is what ran.
-      checksum: applied?.checksum ?? m.checksum,
+      checksum: applied?.checksum ?? recordedChecksum(m),
       state: applied ? "applied" : "pending",
       applied_at: applied?.applied_at ?? null,
       duration_ms: applied?.duration_ms ?? null,

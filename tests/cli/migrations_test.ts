@@ -36,7 +36,7 @@ Deno.test("a new database is created mode 0600 with WAL, its application id and 
     MIGRATIONS.map((m) => ({
       version: m.version,
       name: m.name,
-      checksum: migrationChecksum(m.sql),
+      checksum: m.releasedChecksum ?? migrationChecksum(m.sql),
     })),
   );
   const status = await cliJson<{ state: string }[]>(db, ["migrate", "status"]);
@@ -122,37 +122,68 @@ Deno.test("an applied migration whose checksum differs is refused, naming the fi
   assertStringIncludes(result.stderr, migrationChecksum(MIGRATIONS[0].sql));
 });
 
-Deno.test("a migration corrected after release: a file its released text migrated is used as is, its schema the same", async () => {
+Deno.test("a migration corrected after release does what its released text did wherever that ran, and databases record the released checksum", async () => {
   const released = await Deno.readTextFile(
     `${FIXTURES}migrations/0008_payload_spacing.released.sql`,
   );
   const current = MIGRATIONS.find((m) => m.version === 8)!;
-  assertEquals(current.earlierChecksums, [migrationChecksum(released)]);
+  assertEquals(current.releasedChecksum, migrationChecksum(released));
+  const asReleased = { ...current, sql: released, checksum: migrationChecksum(released) };
   await using dir = await tempDir();
-  const byRelease = `${dir.path}/released.db`;
-  const byCurrent = `${dir.path}/current.db`;
-  const asReleased = MIGRATIONS.map((m) =>
-    m === current ? { ...m, sql: released, checksum: migrationChecksum(released) } : m
-  );
-  for (const [path, migrations] of [[byRelease, asReleased], [byCurrent, MIGRATIONS]] as const) {
+  // Events of schema 7 with compact, NULL and spaced payloads, migrated by either text.
+  const migrated = (name: string, payloads: (string | null)[], version8: Migration) => {
+    const path = `${dir.path}/${name}.db`;
     const db = new Database(path);
     try {
-      migrate(db, migrations, () => markAsDockswapFile(db));
+      migrate(db, MIGRATIONS.filter((m) => m.version < 8), () => markAsDockswapFile(db));
+      db.exec(`INSERT INTO deployments (id, app_name, image, started_at, status, active_color)
+        VALUES (1, 'web', 'web:1', '2026-01-01T00:00:00.000Z', 'in_progress', 'green')`);
+      payloads.forEach((payload, i) =>
+        db.run(
+          `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state,
+             to_state, payload, created_at) VALUES (1, 'web', 'deploy', 'stable', 'starting', ?, ?)`,
+          payload,
+          `2026-01-01T00:00:0${i}.000Z`,
+        )
+      );
+      migrate(db, MIGRATIONS.map((m) => m.version === 8 ? version8 : m), () => {});
     } finally {
       db.close();
     }
-  }
+    return path;
+  };
   const schema = (path: string) =>
     query(path, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name");
-  assertEquals(schema(byRelease), schema(byCurrent));
-  assertEquals(query(byRelease, "SELECT * FROM payload_spacing"), [{ id: 1, spaced: 0 }]);
+  for (
+    const [name, payloads] of [
+      ["compact", ['{"a":"b c"}', null, "[1,2]"]],
+      ["spaced", ['{"a":1}', '{ "a": 1 }', null]],
+    ] as const
+  ) {
+    const byRelease = migrated(`${name}-released`, [...payloads], asReleased);
+    const byCurrent = migrated(`${name}-current`, [...payloads], current);
+    assertEquals(schema(byRelease), schema(byCurrent), name);
+    assertEquals(
+      query(byRelease, "SELECT * FROM payload_spacing"),
+      query(byCurrent, "SELECT * FROM payload_spacing"),
+      name,
+    );
+    // Every build, those before the correction too, finds the checksum it knows.
+    for (const path of [byRelease, byCurrent]) {
+      assertEquals(
+        query(path, "SELECT checksum FROM schema_migrations WHERE version = 8"),
+        [{ checksum: current.releasedChecksum }],
+      );
+      await cliJson(path, ["config", "add", WEB_API]);
+    }
+  }
 
-  await cliJson(byRelease, ["config", "add", WEB_API]);
-  const status = await cliJson<{ version: number; checksum: string }[]>(byRelease, [
-    "migrate",
-    "status",
-  ]);
-  assertEquals(status.find((m) => m.version === 8)?.checksum, migrationChecksum(released));
+  // A file recorded with the corrected text's own checksum (builds before it recorded the
+  // released one) is accepted too, and migrate status shows what the file records.
+  const own = migrated("own", [], { ...current, releasedChecksum: undefined });
+  await cliJson(own, ["config", "add", WEB_API]);
+  const status = await cliJson<{ version: number; checksum: string }[]>(own, ["migrate", "status"]);
+  assertEquals(status.find((m) => m.version === 8)?.checksum, current.checksum);
 });
 
 Deno.test("a SQLite file of another application is refused and left untouched", async () => {
