@@ -21,6 +21,8 @@ export interface View<R> {
   table?: (result: R, layout: TableLayout) => string;
   /** Column names, so that an empty result still prints its CSV header. */
   columns?: string[];
+  /** Columns the plain table never cuts: commands meant to be pasted (doctor's hints). */
+  wholeColumns?: string[];
 }
 
 /** Renders a result in a format; the text ends with a newline unless it is empty. */
@@ -35,7 +37,7 @@ export function render<R>(
   const rows = view.rows ? view.rows(result) : defaultRows(result);
   if (format === "ndjson") return rows.map((row) => JSON.stringify(row) + "\n").join("");
   if (format === "csv") return toCsv(rows, rows.length > 0 ? columnsOf(rows) : view.columns);
-  return toTable(rows);
+  return toTable(rows, view.wholeColumns);
 }
 
 function defaultRows(result: unknown): FlatRow[] {
@@ -75,10 +77,12 @@ export function toCsv(rows: FlatRow[], columns = columnsOf(rows)): string {
 }
 
 /** A plain aligned grid for people; "(no rows)" when empty. */
-export function toTable(rows: FlatRow[]): string {
+export function toTable(rows: FlatRow[], wholeColumns: readonly string[] = []): string {
   if (rows.length === 0) return "(no rows)\n";
   const columns = columnsOf(rows);
-  const cells = rows.map((row) => columns.map((c) => oneLine(cellText(row[c]))));
+  const cells = rows.map((row) =>
+    columns.map((c) => oneLine(cellText(row[c]), wholeColumns.includes(c) ? Infinity : 80))
+  );
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const format = (values: string[]) =>
     values.map((v, i) => i === values.length - 1 ? v : v.padEnd(widths[i])).join("  ").trimEnd();
@@ -86,7 +90,7 @@ export function toTable(rows: FlatRow[]): string {
     .join("\n") + "\n";
 }
 
-function oneLine(text: string): string {
+function oneLine(text: string, most: number): string {
   const flat = text.replace(/\r?\n/g, "\\n");
-  return flat.length > 80 ? flat.slice(0, 77) + "..." : flat;
+  return flat.length > most ? flat.slice(0, most - 3) + "..." : flat;
 }

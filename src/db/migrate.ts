@@ -1,6 +1,7 @@
 import type { Migration } from "../../migrations/mod.ts";
 import { DockswapError } from "../errors.ts";
 import { nowIso } from "../time.ts";
+import { call, say } from "../words.ts";
 import type { Database } from "./database.ts";
 import { MIGRATION_STEPS } from "./migration_steps.ts";
 import {
@@ -120,8 +121,12 @@ function applyOne(
   const started = performance.now();
   db.exec(HISTORY_TABLE_SQL);
   const danglingBefore = checkForeignKeys ? danglingReferences(db) : new Map();
-  db.exec(migration.sql);
-  MIGRATION_STEPS[migration.name]?.(db);
+  try {
+    db.exec(migration.sql);
+    MIGRATION_STEPS[migration.name]?.(db);
+  } catch (error) {
+    throw refusedByStoredRow(error, db, migration) ?? error;
+  }
   if (checkForeignKeys) refuseNewDangling(db, migration, danglingBefore);
   const row: AppliedMigration = {
     version: migration.version,
@@ -161,6 +166,28 @@ function refuseNewDangling(db: Database, migration: Migration, before: Map<strin
       { migration: migration.name, references: key },
     );
   }
+}
+
+/**
+ * A migration stopped by a row another program stored against the schema's rules (a CHECK this
+ * SQLite enforces, text its JSON functions do not read): the file's data, not a bug here.
+ */
+function refusedByStoredRow(
+  error: unknown,
+  db: Database,
+  migration: Migration,
+): DockswapError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const storedRow = /CHECK constraint failed|NOT NULL constraint failed|malformed JSON/
+    .test(message) || (error instanceof DockswapError && error.code === "database_corrupt");
+  if (!storedRow) return undefined;
+  const what = `Migration ${migration.name} cannot be applied to "${db.path}": a stored row ` +
+    `breaks a rule of the schema (${message}), as another program wrote it; it was not applied ` +
+    "and nothing was changed.";
+  return new DockswapError(
+    "database_corrupt",
+    say`${what} ${call("db.doctor", {}, db.path)} names what it finds`,
+  );
 }
 
 /** Every embedded migration with its state in this database, then any unknown applied ones. */

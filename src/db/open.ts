@@ -131,12 +131,14 @@ function connect(path: string): Database {
       db.close();
       // SQLite reads a WAL database through its -shm file, which it creates (or writes) beside
       // the file; it cannot open it read-only through a URI here (Deno allows URIs only with -A).
+      // Not "make the folder writable": another user's -shm and -wal left there would then
+      // refuse the owner's writes.
       throw new DockswapError(
         "io_error",
         `Cannot read database "${path}": it is read-only here (its mode and owner, or a ` +
-          `read-only mount), and SQLite cannot create or write "${path}-shm" beside it, which ` +
-          `it needs to read the file; run as the file's owner, make the folder writable, or ` +
-          `copy the file to a writable folder`,
+          `read-only mount), and SQLite cannot read it without creating or writing ` +
+          `"${resolvedPath(path)}-shm", which it cannot either; run as the file's owner, or ` +
+          `copy the file to a folder you can write`,
       );
     }
     // Anything else (a damaged file) is met again, and reported, by the first real read.

@@ -68,7 +68,7 @@ export function translateSqliteError(error: unknown, path: string): unknown {
       "1,000 levels)";
     return new DockswapError(
       "database_corrupt",
-      say`${what}; ${call("db.doctor", {}, path)} names the table`,
+      say`${what}; ${call("db.doctor", {}, path)} names it`,
     );
   }
   if (primary === SQLITE_CANTOPEN || /unable to open database file/.test(text)) {

@@ -358,9 +358,10 @@ function markSpacedCommand(path: string): string {
 }
 
 /**
- * Whether export may trust stored payloads (migration 0008): while `payload_spacing` says none
- * is spaced, its triggers must be there and no payload may differ from json()'s text of it. A
- * program that dropped or disabled the triggers would otherwise have its spacing exported.
+ * The payloads export must not trust (migration 0008): the first that this SQLite does not read
+ * as JSON (an older SQLite let in one nested past 1,000 levels), and, while `payload_spacing`
+ * says none is spaced, the first spaced one and any of its triggers missing (a program that
+ * dropped or disabled them would have its spacing exported).
  */
 function payloadSpacing({ db }: OperationContext): Check {
   const hasTable = db.get(
@@ -373,30 +374,43 @@ function payloadSpacing({ db }: OperationContext): Check {
       openForWriting(db, "applies it"),
     );
   }
+  // One pass; CASE takes its branches in order, so json() sees only what json_valid() accepts.
+  const first = db.get<{ unreadable: number | null; spaced: number | null }>(
+    `SELECT min(CASE WHEN NOT json_valid(payload) THEN id END) AS unreadable,
+            min(CASE WHEN NOT json_valid(payload) THEN NULL
+                     WHEN payload <> json(payload) THEN id END) AS spaced
+     FROM deployment_events WHERE payload IS NOT NULL`,
+  );
+  if (first?.unreadable != null) {
+    return fail(
+      "payload_spacing",
+      `event ${first.unreadable}'s payload is not JSON this SQLite reads (another program wrote ` +
+        "it, e.g. nested past 1,000 levels): export and verify refuse it",
+      "restore a backup from before it, or keep this file aside for inspection",
+    );
+  }
   if (db.get<{ spaced: number }>("SELECT spaced FROM payload_spacing")?.spaced !== 0) {
     return ok("payload_spacing", "payloads are exported through json() (one is stored spaced)");
   }
   const triggers = db.all<{ name: string }>(
     `SELECT name FROM sqlite_schema WHERE type = 'trigger'
-       AND name IN ('payload_spacing_on_insert', 'payload_spacing_on_update') ORDER BY name`,
+       AND name IN ('payload_spacing_on_insert', 'payload_spacing_on_update')`,
   ).map((row) => row.name);
   const missing = ["payload_spacing_on_insert", "payload_spacing_on_update"]
     .filter((name) => !triggers.includes(name));
-  const spaced = db.get<{ id: number }>(
-    `SELECT id FROM deployment_events WHERE payload IS NOT NULL
-       AND CASE WHEN json_valid(payload) THEN payload <> json(payload) ELSE 1 END LIMIT 1`,
-  );
-  if (missing.length === 0 && spaced === undefined) {
+  if (missing.length === 0 && first?.spaced == null) {
     return ok("payload_spacing", "no payload is stored spaced; its triggers are in place");
   }
   const why = [
     ...(missing.length > 0 ? [`trigger(s) ${missing.join(", ")} missing`] : []),
-    ...(spaced ? [`event ${spaced.id}'s payload is stored spaced`] : []),
+    ...(first?.spaced != null ? [`event ${first.spaced}'s payload is stored spaced`] : []),
   ].join(" and ");
   return fail(
     "payload_spacing",
-    `says no payload is stored spaced, but ${why}: export would write spaced payloads as stored`,
-    `mark them spaced, which export then minifies: ${markSpacedCommand(db.path)}`,
+    `says no payload is stored spaced, but ${why}: export would write spaced payloads as ` +
+      "stored. The hint marks them spaced, so that export minifies every one (sqlite3 3.37 or " +
+      "newer reads this schema)",
+    markSpacedCommand(db.path),
   );
 }
 

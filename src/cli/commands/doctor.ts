@@ -28,8 +28,8 @@ export function registerDoctorCommand(program: Command, runner: CommandRunner): 
       "\nChecks: identity, integrity_check, foreign_key_check, migrations, journal_mode,\n" +
         "wal_size, file_permissions, stuck_deployments, current_state, config_sha,\n" +
         "event_chain (verify's check of the history's hash chains), payload_spacing (export's\n" +
-        "trust in stored payloads). Each is ok, warn or fail; only fail makes the exit status\n" +
-        "1. The file is opened as it is: doctor changes nothing.",
+        "trust in stored payloads). Each is ok, warn or fail; only a failure makes the exit\n" +
+        "status 1. The file is opened as it is: doctor changes nothing.",
     )
     .action(async (options: { stuckAfter?: number }, command: Command) => {
       const { doctor } = await import("../../operations/doctor.ts");
@@ -59,7 +59,7 @@ export function registerDoctorCommand(program: Command, runner: CommandRunner): 
       } finally {
         db.close();
       }
-      runner.print(command, result, { rows: (r) => r.checks });
+      runner.print(command, result, { rows: (r) => r.checks, wholeColumns: ["hint"] });
       if (!result.ok) runner.exitCode = EXIT_DOCTOR_PROBLEMS;
     });
 }
