@@ -440,18 +440,20 @@ export const doctor = defineOperation({
       ["payload_spacing", () => payloadSpacing(context)],
     ];
     const kind = fileKind(context.db);
+    const speak = context.speak ?? namedText;
     const results = checks.filter(([name]) => applies(name, kind)).map(([name, check]) => {
       try {
         return check();
       } catch (error) {
         // A damaged file fails a check; it must not stop the others from reporting.
-        const message = error instanceof DockswapError || error instanceof Error
+        const message = error instanceof DockswapError
+          ? speak(error.words)
+          : error instanceof Error
           ? error.message
           : String(error);
         return fail(name, `could not check: ${message}`, "see the other checks; restore a backup");
       }
     });
-    const speak = context.speak ?? namedText;
     return {
       ok: results.every((c) => c.status !== "fail"),
       checks: results.map((c) => ({ ...c, hint: c.hint === null ? null : speak(c.hint) })),

@@ -5,7 +5,7 @@
  * spaced payload as stored: each case below ends with an export whose payloads are json()'s.
  */
 import { DatabaseSync } from "node:sqlite";
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { cli, cliJson, createDatabase, pasteIntoBash, tempDir } from "../_cli.ts";
 import { query, sqlite3 } from "../_db.ts";
 import { addHistory } from "../_history.ts";
