@@ -12,6 +12,7 @@ import {
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
 import { cli, cliJson, FIXTURES, tempDir } from "../_cli.ts";
 import { query, tableCounts } from "../_db.ts";
+import { databaseAtSchema, storeOverDeepPayload } from "../_older_files.ts";
 
 const WEB_API = `${FIXTURES}apps/web-api.yaml`;
 
@@ -281,24 +282,9 @@ Deno.test("a migration runs with foreign keys off but may not leave a reference 
 Deno.test("a migration stopped by a row another program stored against the schema's rules is refused as the file's data, not as a bug", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/six.db`;
-  const old = new Database(db);
-  try {
-    migrate(old, MIGRATIONS.filter((m) => m.version <= 6), () => markAsDockswapFile(old));
-  } finally {
-    old.close();
-  }
-  // A payload nested past the 1,000 levels this SQLite's JSON reads, as an older SQLite let in:
-  // migration 0007's new column re-checks the table's rules.
-  const raw = new DatabaseSync(db);
-  raw.exec(`INSERT INTO deployments (id, app_name, image, started_at, status, active_color)
-    VALUES (1, 'web', 'web:1', '2026-01-01T00:00:00.000Z', 'in_progress', 'green')`);
-  raw.exec("PRAGMA ignore_check_constraints = ON");
-  raw.prepare(
-    `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state, to_state,
-       payload, created_at) VALUES (1, 'web', 'deploy', 'stable', 'starting', ?,
-       '2026-01-01T00:00:01.000Z')`,
-  ).run('{"x":'.repeat(1200) + "1" + "}".repeat(1200));
-  raw.close();
+  databaseAtSchema(db, 6);
+  // Migration 0007's new column re-checks the table's rules.
+  storeOverDeepPayload(db, { withDeployment: true });
   const before = tableCounts(db);
   const result = await cli(["--db", db, "status"]);
   assertEquals(result.code, 6, result.stderr);

@@ -8,11 +8,8 @@ import { DatabaseSync } from "node:sqlite";
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { cli, cliJson, createDatabase, pasteIntoBash, tempDir } from "../_cli.ts";
 import { query, sqlite3 } from "../_db.ts";
+import { databaseAtSchema, storeOverDeepPayload } from "../_older_files.ts";
 import { addHistory } from "../_history.ts";
-import { MIGRATIONS } from "../../migrations/mod.ts";
-import { Database } from "../../src/db/database.ts";
-import { markAsDockswapFile } from "../../src/db/identity.ts";
-import { migrate } from "../../src/db/migrate.ts";
 
 const DEPLOYMENT = `INSERT INTO deployments (id, app_name, image, started_at, status, active_color)
   VALUES (1, 'web', 'web:1', '2026-01-01T00:00:00.000Z', 'in_progress', 'green');`;
@@ -118,12 +115,7 @@ Deno.test("payload_spacing: migration 0008 reads the events recorded before it",
     ] as const
   ) {
     const db = `${dir.path}/${name}.db`;
-    const old = new Database(db);
-    try {
-      migrate(old, MIGRATIONS.filter((m) => m.version <= 7), () => markAsDockswapFile(old));
-    } finally {
-      old.close();
-    }
+    databaseAtSchema(db, 7);
     await sqlite3(db, DEPLOYMENT);
     insertEvents(db, [...payloads]);
     const status = await cli(["--db", db, "status"]);
@@ -137,25 +129,10 @@ Deno.test("payload_spacing: migration 0008 reads the events recorded before it",
 Deno.test("payload_spacing: migration 0008 counts a payload this SQLite cannot read as JSON as spaced; export and verify refuse it clearly, the rest works", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/deep.db`;
-  const old = new Database(db);
-  try {
-    migrate(old, MIGRATIONS.filter((m) => m.version <= 7), () => markAsDockswapFile(old));
-  } finally {
-    old.close();
-  }
+  databaseAtSchema(db, 7);
   await sqlite3(db, DEPLOYMENT);
   insertEvents(db, ['{"a":1}']);
-  // Nested past the 1,000 levels this SQLite's JSON reads (SQLite before 3.45 read 2,000): its
-  // json_valid CHECK would refuse it now, so it goes in as an older SQLite let it in.
-  const deep = '{"x":'.repeat(1200) + "1" + "}".repeat(1200);
-  const raw = new DatabaseSync(db);
-  raw.exec("PRAGMA ignore_check_constraints = ON");
-  raw.prepare(
-    `INSERT INTO deployment_events (deployment_id, app_name, event_type, from_state, to_state,
-       payload, created_at) VALUES (1, 'web', 'container_started', 'starting', 'health_check', ?,
-       '2026-01-01T00:00:09.000Z')`,
-  ).run(deep);
-  raw.close();
+  const deepId = storeOverDeepPayload(db, { withDeployment: false });
 
   const status = await cli(["--db", db, "status"]);
   assertEquals(status.code, 0, status.stderr);
@@ -168,7 +145,6 @@ Deno.test("payload_spacing: migration 0008 counts a payload this SQLite cannot r
   // doctor names the event.
   const doctor = await cli(["--db", db, "doctor"]);
   assertEquals(doctor.code, 1, doctor.stderr);
-  const [{ id: deepId }] = query<{ id: number }>(db, "SELECT max(id) AS id FROM deployment_events");
   assertStringIncludes(doctor.stdout, `event ${deepId}'s payload is not JSON this SQLite reads`);
   for (const args of [["export", "--table", "events"], ["verify"]]) {
     const refused = await cli(["--db", db, ...args]);

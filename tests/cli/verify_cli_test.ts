@@ -9,12 +9,10 @@ import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "../_assert.ts";
 import { cli, FIXTURES, tempDir } from "../_cli.ts";
 import { query, sqlite3 } from "../_db.ts";
+import { databaseAtSchema } from "../_older_files.ts";
+import { MIGRATIONS } from "../../migrations/mod.ts";
 import { request, rpcLines } from "../_rpc.ts";
 import { makeGoDockswapDb } from "../fixtures/make_go_dockswap_db.ts";
-import { MIGRATIONS } from "../../migrations/mod.ts";
-import { Database } from "../../src/db/database.ts";
-import { markAsDockswapFile } from "../../src/db/identity.ts";
-import { migrate } from "../../src/db/migrate.ts";
 
 const CHECKER = new URL("../verify_chain.py", import.meta.url).pathname;
 const MONITORING = new URL("../../docs/monitoring.md", import.meta.url).pathname;
@@ -275,12 +273,7 @@ Deno.test("verify: the table names each broken link with both hashes whole, and 
 Deno.test("verify: a schema-6 file's history is chained by migration 0007, which then detects edits", async () => {
   await using dir = await tempDir();
   const db = `${dir.path}/d.db`;
-  const old = new Database(db);
-  try {
-    migrate(old, MIGRATIONS.filter((m) => m.version <= 6), () => markAsDockswapFile(old));
-  } finally {
-    old.close();
-  }
+  databaseAtSchema(db, 6);
   // History written before the chain existed, by another program.
   insertAsAnotherProgram(
     db,
