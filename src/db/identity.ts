@@ -89,8 +89,7 @@ export function compareHistory(
     const expected = recordedChecksum(migration);
     // A corrected file's own checksum too: builds between its correction and recording the
     // released one wrote it.
-    const accepted = applied.checksum === recordedChecksum(migration) ||
-      applied.checksum === migration.checksum;
+    const accepted = applied.checksum === expected || applied.checksum === migration.checksum;
     if (!accepted) comparison.changed.push({ applied, migration, expected });
   }
   const applied = new Set(history.map((h) => h.version));

@@ -178,9 +178,10 @@ function refusedByStoredRow(
   migration: Migration,
 ): DockswapError | undefined {
   const message = error instanceof Error ? error.message : String(error);
-  const storedRow = /CHECK constraint failed|NOT NULL constraint failed|malformed JSON/
-    .test(message) || (error instanceof DockswapError && error.code === "database_corrupt");
-  if (!storedRow) return undefined;
+  // A damaged file is left to its own database_corrupt error, which already names doctor.
+  if (!/CHECK constraint failed|NOT NULL constraint failed|cannot read as JSON/.test(message)) {
+    return undefined;
+  }
   const what = `Migration ${migration.name} cannot be applied to "${db.path}": a stored row ` +
     `breaks a rule of the schema (${message}), as another program wrote it; it was not applied ` +
     "and nothing was changed.";
