@@ -22,7 +22,9 @@ export type Hint =
   /** A change of which database file is used, or how (the CLI's --db; the server's file). */
   | { kind: "action"; action: DatabaseAction; database?: string }
   /** Making these files readable and writable by their owner only. */
-  | { kind: "owner_only"; paths: readonly string[] };
+  | { kind: "owner_only"; paths: readonly string[] }
+  /** Marking the database's event payloads spaced, so that export minifies every one. */
+  | { kind: "mark_payloads_spaced"; database: string };
 
 /** The actions on the choice of database file that a message may suggest. */
 export type DatabaseAction =
@@ -66,6 +68,11 @@ export function act(action: DatabaseAction, database?: string): Hint {
 /** Making files owner-only. */
 export function ownerOnly(paths: readonly string[]): Hint {
   return { kind: "owner_only", paths };
+}
+
+/** Marking the payloads of `database` spaced (doctor's repair of `payload_spacing`). */
+export function markPayloadsSpaced(database: string): Hint {
+  return { kind: "mark_payloads_spaced", database };
 }
 
 function isHint(value: unknown): value is Hint {
@@ -132,6 +139,8 @@ export function namedHint(hint: Hint): string {
       return NAMED_ACTIONS[hint.action];
     case "owner_only":
       return `mode 0600 on ${hint.paths.join(", ")}`;
+    case "mark_payloads_spaced":
+      return `payload_spacing.spaced = 1 in ${hint.database}`;
   }
 }
 

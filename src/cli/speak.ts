@@ -2,6 +2,7 @@
  * The CLI's words for the hints in messages (src/words.ts): a parameter as the running command
  * spells it, another operation as a dockswap-db command line that pastes into a shell and works.
  */
+import { absolutePath } from "../file_paths.ts";
 import type { DatabaseAction, Hint, Words } from "../words.ts";
 import { namedHint, renderWords } from "../words.ts";
 import { type CommandSpec, commandWords, typedForm } from "./command_spec.ts";
@@ -16,15 +17,18 @@ export function shellWord(word: string): string {
  * shell, whatever its folder or $DOCKSWAP_DB.
  */
 export function commandFor(databasePath: string, ...args: string[]): string {
-  const path = databasePath.startsWith("/")
-    ? databasePath
-    : `${Deno.cwd()}/${databasePath.replace(/^\.\//, "")}`;
-  return ["dockswap-db", "--db", path, ...args].map(shellWord).join(" ");
+  return ["dockswap-db", "--db", absolutePath(databasePath), ...args].map(shellWord).join(" ");
 }
 
 /** `chmod 600` ready to paste. */
 export function ownerOnlyCommand(paths: readonly string[]): string {
   return ["chmod", "600", ...paths].map(shellWord).join(" ");
+}
+
+/** The sqlite3 update that marks payloads spaced, ready to paste (sqlite3 3.37+ reads STRICT). */
+function markPayloadsSpacedCommand(databasePath: string): string {
+  return ["sqlite3", absolutePath(databasePath), "UPDATE payload_spacing SET spaced = 1"]
+    .map(shellWord).join(" ");
 }
 
 /** Each database action as the CLI says it: the file is chosen with --db (or $DOCKSWAP_DB). */
@@ -71,6 +75,8 @@ export class CliSpeaker {
         return actionText(hint.action, hint.database);
       case "owner_only":
         return ownerOnlyCommand(hint.paths);
+      case "mark_payloads_spaced":
+        return markPayloadsSpacedCommand(hint.database);
     }
   }
 

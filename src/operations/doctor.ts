@@ -9,11 +9,19 @@ import {
   tableNames,
 } from "../db/identity.ts";
 import { walSizeBytes } from "../db/open.ts";
-import { absolutePath } from "../file_paths.ts";
 import { octalMode, ownerOnlyTargets, sharedFiles } from "../db/file_modes.ts";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { DockswapError } from "../errors.ts";
-import { act, call, joinWords, namedText, ownerOnly, say, type Words } from "../words.ts";
+import {
+  act,
+  call,
+  joinWords,
+  markPayloadsSpaced,
+  namedText,
+  ownerOnly,
+  say,
+  type Words,
+} from "../words.ts";
 import { sha256Hex } from "../hash.ts";
 import {
   configsAfter,
@@ -351,12 +359,6 @@ function eventChains({ db }: OperationContext): Check {
   );
 }
 
-/** The repair for a `payload_spacing` that may be wrong: mark payloads spaced (always safe). */
-function markSpacedCommand(path: string): string {
-  const file = absolutePath(path).replaceAll("'", `'\\''`);
-  return `sqlite3 '${file}' 'UPDATE payload_spacing SET spaced = 1'`;
-}
-
 /**
  * The payloads export must not trust (migration 0008): the first that this SQLite does not read
  * as JSON (an older SQLite let in one nested past 1,000 levels), and, while `payload_spacing`
@@ -374,11 +376,15 @@ function payloadSpacing({ db }: OperationContext): Check {
       openForWriting(db, "applies it"),
     );
   }
+  const trusted = db.get<{ spaced: number }>("SELECT spaced FROM payload_spacing")?.spaced === 0;
   // One pass; CASE takes its branches in order, so json() sees only what json_valid() accepts.
+  // Spacing matters only while export trusts the stored text.
+  const spaced = trusted
+    ? "CASE WHEN NOT json_valid(payload) THEN NULL WHEN payload <> json(payload) THEN id END"
+    : "NULL";
   const first = db.get<{ unreadable: number | null; spaced: number | null }>(
     `SELECT min(CASE WHEN NOT json_valid(payload) THEN id END) AS unreadable,
-            min(CASE WHEN NOT json_valid(payload) THEN NULL
-                     WHEN payload <> json(payload) THEN id END) AS spaced
+            min(${spaced}) AS spaced
      FROM deployment_events WHERE payload IS NOT NULL`,
   );
   if (first?.unreadable != null) {
@@ -389,7 +395,7 @@ function payloadSpacing({ db }: OperationContext): Check {
       "restore a backup from before it, or keep this file aside for inspection",
     );
   }
-  if (db.get<{ spaced: number }>("SELECT spaced FROM payload_spacing")?.spaced !== 0) {
+  if (!trusted) {
     return ok("payload_spacing", "payloads are exported through json() (one is stored spaced)");
   }
   const triggers = db.all<{ name: string }>(
@@ -410,7 +416,7 @@ function payloadSpacing({ db }: OperationContext): Check {
     `says no payload is stored spaced, but ${why}: export would write spaced payloads as ` +
       "stored. The hint marks them spaced, so that export minifies every one (sqlite3 3.37 or " +
       "newer reads this schema)",
-    markSpacedCommand(db.path),
+    [markPayloadsSpaced(db.path)],
   );
 }
 

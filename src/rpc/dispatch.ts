@@ -423,6 +423,8 @@ function rpcHint(hint: Hint): Record<string, unknown> {
       return { action: hint.action };
     case "owner_only":
       return { action: "make_owner_only", paths: hint.paths };
+    case "mark_payloads_spaced":
+      return { action: "mark_payloads_spaced", path: hint.database };
   }
 }
 

@@ -10,6 +10,7 @@ import { cli, cliJson, createDatabase, pasteIntoBash, tempDir } from "../_cli.ts
 import { query, sqlite3 } from "../_db.ts";
 import { databaseAtSchema, storeOverDeepPayload } from "../_older_files.ts";
 import { addHistory } from "../_history.ts";
+import { rpcLines } from "../_rpc.ts";
 
 const DEPLOYMENT = `INSERT INTO deployments (id, app_name, image, started_at, status, active_color)
   VALUES (1, 'web', 'web:1', '2026-01-01T00:00:00.000Z', 'in_progress', 'green');`;
@@ -184,8 +185,16 @@ Deno.test("payload_spacing: doctor fails it when a trigger is gone and a spaced 
   // Pasted from the table a person reads, where the hint is printed whole.
   const table = await cli(["--db", db, "doctor"]);
   const row = table.stdout.split("\n").find((line) => line.startsWith("payload_spacing"))!;
-  const repair = row.slice(row.indexOf("sqlite3 '"));
+  const repair = row.slice(row.indexOf("sqlite3 "));
   assertEquals(repair, found.hint);
+  // Over JSON-RPC the same hint names the change, not a shell command (docs/rpc.md).
+  const [viaRpc] = await rpcLines(db, [
+    JSON.stringify({ jsonrpc: "2.0", id: 1, method: "db.doctor", params: {} }),
+  ]) as { result: { checks: { check: string; hint: string | null }[] } }[];
+  assertEquals(
+    viaRpc.result.checks.find((c) => c.check === "payload_spacing")?.hint,
+    `payload_spacing.spaced = 1 in ${db}`,
+  );
   const pasted = await pasteIntoBash(repair, "/");
   assertEquals(pasted.code, 0, pasted.stderr);
   assertEquals((await check()).status, "ok");
